@@ -1,0 +1,30 @@
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../core/base-command.js'
+import {PROVIDERS, type ProviderName} from '../core/config.js'
+import {usageError} from '../core/errors.js'
+
+export default class Logout extends BaseCommand<typeof Logout> {
+  static override summary = "Remove a profile's stored secrets and cached tokens"
+  static override examples = ['<%= config.bin %> logout fluz', '<%= config.bin %> logout --all --profile staging']
+  static override args = {provider: Args.string({description: 'provider', options: [...PROVIDERS]})}
+  static override flags = {all: Flags.boolean({description: 'every provider of the profile'})}
+
+  async run() {
+    const provider = this.args.provider as ProviderName | undefined
+    if (!provider && !this.flags.all) throw usageError('which provider?', 'run `ftauth logout funtrips|fluz|shuttle`, or `ftauth logout --all`')
+    const deps = await this.context()
+    const accounts = await deps.store.accounts(provider)
+    for (const account of accounts) await deps.store.deleteAccount(account)
+    await deps.tokens.forget(provider)
+    const what = provider ?? 'every provider'
+    this.out.print(
+      accounts.length
+        ? `Removed ${accounts.length} stored ${accounts.length === 1 ? 'entry' : 'entries'} for ${what} (profile ${deps.profile.name})`
+        : `Nothing stored for ${what} (profile ${deps.profile.name})`,
+    )
+    const names = accounts.map((account) => account.split(':').slice(1).join(':'))
+    this.out.quiet(String(accounts.length))
+    return {profile: deps.profile.name, provider: provider ?? 'all', removed: names}
+  }
+}

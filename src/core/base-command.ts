@@ -1,0 +1,189 @@
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+
+import {ENVIRONMENTS, loadConfig, type Config, type EnvName} from './config.js'
+import {CiFallbackBackend, CredentialStore} from './credential-store.js'
+import {ExitCode, FtauthError, usageError} from './errors.js'
+import {HttpClient} from './http.js'
+import {KeychainBackend, keychainTimeoutMs} from './keychain.js'
+import {colorEnabled, Output, type OutputMode} from './output.js'
+import {pathsFor, resolveConfigDir, type FtauthPaths} from './paths.js'
+import {resolveProfile, type ResolvedProfile} from './profiles.js'
+import {redactKnown} from './redact.js'
+import {FileBackend, type SecretBackend} from './secret-backends.js'
+import {TokenCache} from './token-cache.js'
+
+/** What a flow needs, built once per command run (gh's "factory"): no module mocking in tests. */
+export interface Deps {
+  out: Output
+  env: NodeJS.ProcessEnv
+  paths: FtauthPaths
+  config: Config
+  profile: ResolvedProfile
+  store: CredentialStore
+  tokens: TokenCache
+  http: HttpClient
+  now: () => Date
+  /** Secrets seen in this run; masked in errors and traces wherever they appear. */
+  secrets: Set<string>
+}
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+
+const KEYCHAIN_SERVICE = 'ftauth'
+
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    profile: Flags.string({description: 'profile to use (env FTAUTH_PROFILE)', helpGroup: 'GLOBAL'}),
+    env: Flags.string({
+      description: 'provider environment (env FTAUTH_ENV)',
+      options: [...ENVIRONMENTS],
+      helpGroup: 'GLOBAL',
+    }),
+    quiet: Flags.boolean({char: 'q', description: 'print only the primary value (token or code), for $(...)', helpGroup: 'GLOBAL'}),
+    trace: Flags.boolean({description: 'print every request and response to stderr, secrets masked (env FTAUTH_TRACE=1)', helpGroup: 'GLOBAL'}),
+    debug: Flags.boolean({description: 'show stack traces on errors (implies --trace)', helpGroup: 'GLOBAL'}),
+    color: Flags.boolean({description: 'colour output (default: on for a terminal, off with NO_COLOR)', allowNo: true, helpGroup: 'GLOBAL'}),
+    'insecure-storage': Flags.boolean({
+      description: 'keep secrets in a 0600 file in the config dir instead of the OS keychain',
+      helpGroup: 'GLOBAL',
+    }),
+    timeout: Flags.integer({description: 'HTTP timeout in seconds', default: 15, min: 1, helpGroup: 'GLOBAL'}),
+  }
+
+  protected flags!: BaseFlags<T>
+  protected args!: Interfaces.InferredArgs<T['args']>
+  protected out!: Output
+  private deps: Deps | undefined
+  private secretsSeen = new Set<string>()
+
+  public override async init(): Promise<void> {
+    await super.init()
+    // A provisional output so parse errors are rendered our way too.
+    this.out = this.makeOutput(this.jsonEnabled() ? 'json' : 'human', undefined)
+    const {flags, args} = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    })
+    this.flags = flags as BaseFlags<T>
+    this.args = args as Interfaces.InferredArgs<T['args']>
+    const mode: OutputMode = this.jsonEnabled() ? 'json' : this.flags.quiet ? 'quiet' : 'human'
+    this.out = this.makeOutput(mode, this.flags.color)
+    if (process.env.FTAUTH_ENV && !(ENVIRONMENTS as readonly string[]).includes(process.env.FTAUTH_ENV)) {
+      throw usageError(`FTAUTH_ENV=${process.env.FTAUTH_ENV} is not an environment`, `use one of ${ENVIRONMENTS.join(', ')}`)
+    }
+  }
+
+  private makeOutput(mode: OutputMode, colorFlag: boolean | undefined): Output {
+    return new Output({stdout: process.stdout, stderr: process.stderr}, mode, {
+      colorOut: colorEnabled(process.stdout, process.env, colorFlag),
+      colorErr: colorEnabled(process.stderr, process.env, colorFlag),
+    })
+  }
+
+  protected get tracing(): boolean {
+    return Boolean(this.flags?.trace || this.flags?.debug || process.env.FTAUTH_TRACE === '1')
+  }
+
+  protected get paths(): FtauthPaths {
+    return pathsFor(resolveConfigDir(process.env, this.config.configDir))
+  }
+
+  /** Builds the flow dependencies on first use, so commands that need none stay fast. */
+  protected async context(): Promise<Deps> {
+    if (this.deps) return this.deps
+    const paths = this.paths
+    const config = await loadConfig(paths.config)
+    const profile = resolveProfile(config, {
+      profileFlag: this.flags.profile,
+      envFlag: this.flags.env as EnvName | undefined,
+      env: process.env,
+    })
+    const insecure = this.flags['insecure-storage'] || profile.profile.insecureStorage === true
+    const warn = (line: string) => this.out.warn(line)
+    let backend: SecretBackend
+    if (insecure) {
+      backend = new FileBackend(paths.insecureCredentials)
+      warn(`--insecure-storage: secrets are kept in ${paths.insecureCredentials} (mode 0600), not in the OS keychain`)
+    } else {
+      const service = process.env.FTAUTH_KEYCHAIN_SERVICE || KEYCHAIN_SERVICE
+      const keychain = new KeychainBackend(service, keychainTimeoutMs(process.env))
+      backend = process.env.CI ? new CiFallbackBackend(keychain, warn) : keychain
+    }
+    const store = new CredentialStore(backend, profile.name, process.env)
+    const secrets = this.secretsSeen
+    const e = this.out.e
+    this.deps = {
+      out: this.out,
+      env: process.env,
+      paths,
+      config,
+      profile,
+      store,
+      tokens: new TokenCache(store, paths.cache, paths.locks, warn),
+      http: new HttpClient({
+        timeoutMs: this.flags.timeout * 1000,
+        trace: this.tracing ? (line) => this.out.err(e.dim(redactKnown(line, [...secrets]))) : undefined,
+      }),
+      now: () => new Date(),
+      secrets,
+    }
+    return this.deps
+  }
+
+  /** Renders any error once: one line on stderr (JSON on stdout with --json), exit code from the table. */
+  protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<never> {
+    if (error instanceof Errors.ExitError) throw error
+    const ftauthError = toFtauthError(error, this.id)
+    const line = redactKnown(ftauthError.line, [...this.secretsSeen])
+    const out = this.out ?? this.makeOutput('human', undefined)
+    out.err(`${out.e.red('error:')} ${line}`)
+    if (this.flags?.debug || process.env.DEBUG) {
+      out.err(out.e.dim(redactKnown(String(error.stack ?? error), [...this.secretsSeen])))
+    }
+    if (this.jsonEnabled()) {
+      const json = {
+        error: {
+          message: redactKnown(ftauthError.message, [...this.secretsSeen]),
+          hint: ftauthError.hint,
+          exitCode: ftauthError.exitCode,
+          ...ftauthError.details,
+        },
+      }
+      process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+    }
+    throw new Errors.ExitError(ftauthError.exitCode)
+  }
+
+  /** JSON goes out uncoloured unless stdout is a terminal that wants colour. */
+  public override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+  }
+}
+
+const PARSE_ERRORS = new Set([
+  'FailedFlagValidationError',
+  'NonExistentFlagsError',
+  'RequiredArgsError',
+  'UnexpectedArgsError',
+  'FlagInvalidOptionError',
+  'ArgInvalidOptionError',
+  'CLIParseError',
+])
+
+export function toFtauthError(error: Error & {oclif?: {exit?: number}}, commandId: string | undefined): FtauthError {
+  if (error instanceof FtauthError) return error
+  const name = error.constructor?.name ?? error.name
+  if (PARSE_ERRORS.has(name) || error.oclif?.exit === 2) {
+    const first = error.message.split('\n').find((line) => line.trim()) ?? error.message
+    return new FtauthError(ExitCode.usage, first.trim(), {hint: `see \`ftauth ${commandId?.replace(/:/g, ' ') ?? ''} --help\``})
+  }
+  return new FtauthError(ExitCode.unexpected, `unexpected error: ${error.message.split('\n')[0]}`, {
+    hint: 'rerun with --debug for the stack trace, and report it',
+    cause: error,
+  })
+}

@@ -1,0 +1,113 @@
+import {z} from 'zod'
+
+import {FtauthError, ExitCode} from './errors.js'
+import {readIfExists, writePrivateFileAtomic} from './files.js'
+
+export const PROVIDERS = ['funtrips', 'fluz', 'shuttle'] as const
+export type ProviderName = (typeof PROVIDERS)[number]
+export const ENVIRONMENTS = ['sandbox', 'production', 'local'] as const
+export type EnvName = (typeof ENVIRONMENTS)[number]
+
+const url = z.url({protocol: /^https?$/})
+const uuid = z.uuid()
+const env = z.enum(ENVIRONMENTS)
+
+/** Per-environment URL overrides, since the providers' docs disagree on hosts and paths. */
+const funtripsUrls = z.strictObject({
+  authUrl: url.optional(),
+  apiUrl: url.optional(),
+  /** Exchange path override: the docs name both /v1/session/token and /v1/oauth/token. */
+  exchangePath: z.string().startsWith('/').optional(),
+})
+const fluzUrls = z.strictObject({url: url.optional()})
+const shuttleUrls = z.strictObject({authUrl: url.optional(), apiUrl: url.optional()})
+
+const perEnv = <T extends z.ZodType>(schema: T) =>
+  z.strictObject({sandbox: schema.optional(), production: schema.optional(), local: schema.optional()})
+
+export const FuntripsProfileSchema = z.strictObject({
+  env: env.optional(),
+  clientId: z.string().min(1).optional(),
+  campaignId: z.string().min(1).optional(),
+  urls: perEnv(funtripsUrls).optional(),
+})
+export const FluzProfileSchema = z.strictObject({
+  env: env.optional(),
+  userId: uuid.optional(),
+  accountId: uuid.optional(),
+  seatId: uuid.optional(),
+  scopes: z.array(z.string().min(1)).optional(),
+  urls: perEnv(fluzUrls).optional(),
+})
+export const ShuttleProfileSchema = z.strictObject({
+  env: env.optional(),
+  clientId: z.string().min(1).optional(),
+  redirectUri: url.optional(),
+  scope: z.string().optional(),
+  urls: perEnv(shuttleUrls).optional(),
+})
+
+export const ProfileSchema = z.strictObject({
+  /** Environment for every provider of this profile unless the provider sets its own. */
+  env: env.optional(),
+  defaultProvider: z.enum(PROVIDERS).optional(),
+  insecureStorage: z.boolean().optional(),
+  funtrips: FuntripsProfileSchema.optional(),
+  fluz: FluzProfileSchema.optional(),
+  shuttle: ShuttleProfileSchema.optional(),
+})
+
+export const ConfigSchema = z.strictObject({
+  version: z.literal(1).default(1),
+  profiles: z.record(z.string().regex(/^[\w.-]{1,64}$/, 'profile names use letters, digits, . _ -'), ProfileSchema).default({}),
+})
+
+export type Profile = z.infer<typeof ProfileSchema>
+export type Config = z.infer<typeof ConfigSchema>
+
+export const emptyConfig = (): Config => ({version: 1, profiles: {}})
+
+/** Formats a zod issue path as a dotted key, e.g. profiles.default.fluz.userId. */
+export function issuePath(path: readonly PropertyKey[]): string {
+  return path.map(String).join('.') || '(root)'
+}
+
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0]
+  if (!issue) return 'invalid'
+  const keys = issue.code === 'unrecognized_keys' ? ` (unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')})` : ''
+  return `${issuePath(issue.path)}: ${issue.message}${keys}`
+}
+
+/** Loads and validates the config file; a malformed file is reported and never rewritten. */
+export async function loadConfig(path: string): Promise<Config> {
+  const text = await readIfExists(path)
+  if (text === undefined || text.trim() === '') return emptyConfig()
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (error) {
+    throw new FtauthError(ExitCode.usage, `config file ${path} is not valid JSON (${(error as Error).message})`, {
+      hint: 'fix or remove the file; ftauth leaves it untouched',
+    })
+  }
+  const parsed = ConfigSchema.safeParse(data)
+  if (!parsed.success) {
+    throw new FtauthError(ExitCode.usage, `config file ${path} has a bad key ${firstIssue(parsed.error)}`, {
+      hint: 'fix that key with `ftauth config set` or an editor; ftauth leaves the file untouched',
+    })
+  }
+  return parsed.data
+}
+
+export async function saveConfig(path: string, config: Config): Promise<void> {
+  await writePrivateFileAtomic(path, `${JSON.stringify(ConfigSchema.parse(config), null, 2)}\n`)
+}
+
+/** Applies a change to one profile and saves; the file is only written after the whole change validated. */
+export async function updateProfile(path: string, profileName: string, change: (profile: Profile) => Profile): Promise<Config> {
+  const config = await loadConfig(path)
+  const next: Config = {...config, profiles: {...config.profiles, [profileName]: change(config.profiles[profileName] ?? {})}}
+  await saveConfig(path, next)
+  return next
+}

@@ -1,0 +1,261 @@
+import {ExitCode, FtauthError, networkError, providerError} from './errors.js'
+import {redactAuthorization, redactForm, redactJson, redactKnown} from './redact.js'
+import {formatDuration} from './time.js'
+import type {z} from 'zod'
+
+export interface HttpRequest {
+  method: string
+  url: string
+  headers?: Record<string, string>
+  /** Form-urlencoded body (OAuth token endpoints, RFC 6749). */
+  form?: Record<string, string | undefined>
+  /** JSON body. */
+  json?: unknown
+  /** Raw body (ftauth call). */
+  body?: string | Buffer
+  /** Retried on 5xx/429/connection reset only when true; defaults to true for GET/HEAD/PUT/DELETE/OPTIONS. */
+  idempotent?: boolean
+  timeoutMs?: number
+  /** Secret values that must not appear in traces or errors (beyond the secret-named fields). */
+  secrets?: readonly string[]
+}
+
+export interface HttpResponse {
+  status: number
+  headers: Record<string, string>
+  body: Buffer
+  url: string
+  method: string
+  ms: number
+  /** The server's Date header, when it sent a valid one. */
+  serverDate: Date | undefined
+  text(): string
+}
+
+export interface HttpOptions {
+  timeoutMs: number
+  /** Attempts for idempotent requests (first try included). */
+  maxAttempts: number
+  /** Longest Retry-After ftauth waits; longer ones fail with the server's wait named. */
+  maxRetryAfterMs: number
+  trace: ((line: string) => void) | undefined
+  sleep?: (ms: number) => Promise<void>
+}
+
+const DEFAULT_OPTIONS: HttpOptions = {timeoutMs: 15_000, maxAttempts: 3, maxRetryAfterMs: 10_000, trace: undefined}
+const RETRYABLE = new Set([429, 500, 502, 503, 504])
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'])
+
+/** The one HTTP client: undici, timeouts, bounded retries for idempotent requests, masked traces. */
+export class HttpClient {
+  private readonly options: HttpOptions
+
+  constructor(options: Partial<HttpOptions> = {}) {
+    this.options = {...DEFAULT_OPTIONS, ...options}
+  }
+
+  async request(request: HttpRequest): Promise<HttpResponse> {
+    const method = request.method.toUpperCase()
+    const idempotent = request.idempotent ?? IDEMPOTENT.has(method)
+    const attempts = idempotent ? this.options.maxAttempts : 1
+    let last: HttpResponse | undefined
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const response = await this.once(method, request)
+      if (!RETRYABLE.has(response.status) || attempt === attempts) return response
+      last = response
+      const waitMs = retryDelay(response, attempt)
+      if (waitMs > this.options.maxRetryAfterMs) {
+        throw networkError(
+          `${method} ${endpointOf(request.url)} asked to retry after ${formatDuration(waitMs)} (HTTP ${response.status})`,
+          'wait and run the command again',
+        )
+      }
+      this.options.trace?.(`  ↻ HTTP ${response.status}, retrying in ${formatDuration(waitMs)} (attempt ${attempt + 1}/${attempts})`)
+      await (this.options.sleep ?? sleep)(waitMs)
+    }
+    return last as HttpResponse
+  }
+
+  private async once(method: string, request: HttpRequest): Promise<HttpResponse> {
+    const {request: undiciRequest} = await import('undici')
+    const headers: Record<string, string> = {'user-agent': 'ftauth', accept: 'application/json', ...request.headers}
+    let body: string | Buffer | undefined = request.body
+    if (request.form) {
+      body = new URLSearchParams(definedEntries(request.form)).toString()
+      headers['content-type'] ??= 'application/x-www-form-urlencoded'
+    } else if (request.json !== undefined) {
+      body = JSON.stringify(request.json)
+      headers['content-type'] ??= 'application/json'
+    }
+    const secrets = request.secrets ?? []
+    this.traceRequest(method, request, headers, secrets)
+    const timeoutMs = request.timeoutMs ?? this.options.timeoutMs
+    const started = performance.now()
+    try {
+      const response = await undiciRequest(request.url, {
+        method: method as 'GET',
+        headers,
+        body,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      })
+      const buffer = Buffer.from(await response.body.arrayBuffer())
+      const flatHeaders = flattenHeaders(response.headers)
+      const dateHeader = flatHeaders.date ? new Date(flatHeaders.date) : undefined
+      const result: HttpResponse = {
+        status: response.statusCode,
+        headers: flatHeaders,
+        body: buffer,
+        url: request.url,
+        method,
+        ms: Math.round(performance.now() - started),
+        serverDate: dateHeader && !Number.isNaN(dateHeader.getTime()) ? dateHeader : undefined,
+        text: () => buffer.toString('utf8'),
+      }
+      this.traceResponse(result, secrets)
+      return result
+    } catch (error) {
+      throw toNetworkError(error, method, request.url, timeoutMs, performance.now() - started)
+    }
+  }
+
+  private traceRequest(method: string, request: HttpRequest, headers: Record<string, string>, secrets: readonly string[]) {
+    const trace = this.options.trace
+    if (!trace) return
+    trace(`→ ${method} ${redactUrl(request.url, secrets)}`)
+    for (const [name, value] of Object.entries(headers)) {
+      trace(`  ${name}: ${name.toLowerCase() === 'authorization' ? redactAuthorization(value) : redactKnown(value, secrets)}`)
+    }
+    if (request.form) trace(`  ${redactForm(new URLSearchParams(definedEntries(request.form)), secrets)}`)
+    else if (request.json !== undefined) trace(`  ${JSON.stringify(redactJson(request.json, secrets))}`)
+    else if (request.body !== undefined) trace(`  <${Buffer.byteLength(request.body)} bytes>`)
+  }
+
+  private traceResponse(response: HttpResponse, secrets: readonly string[]) {
+    const trace = this.options.trace
+    if (!trace) return
+    trace(`← ${response.status} ${response.method} ${redactUrl(response.url, secrets)} (${response.ms}ms)`)
+    for (const name of ['content-type', 'date', 'retry-after', 'location', 'www-authenticate']) {
+      const value = response.headers[name]
+      if (value) trace(`  ${name}: ${name === 'location' ? redactUrl(value, secrets) : value}`)
+    }
+    trace(`  ${redactBody(response.text(), secrets)}`)
+  }
+}
+
+/** Masks secrets in a response or request body for traces: by JSON key, by known value, or by length. */
+export function redactBody(text: string, secrets: readonly string[]): string {
+  const trimmed = text.trim()
+  if (!trimmed) return '<empty body>'
+  try {
+    return JSON.stringify(redactJson(JSON.parse(trimmed), secrets))
+  } catch {
+    const short = trimmed.length > 500 ? `${trimmed.slice(0, 500)}… (${trimmed.length} chars)` : trimmed
+    return redactKnown(short, secrets)
+  }
+}
+
+/** Masks secret-named query parameters (code, state is not secret, access_token…) in a URL. */
+export function redactUrl(url: string, secrets: readonly string[] = []): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.search) {
+      const query = redactForm(parsed.searchParams, secrets)
+      parsed.search = ''
+      return redactKnown(`${parsed.toString()}?${query}`, secrets)
+    }
+    return redactKnown(url, secrets)
+  } catch {
+    return redactKnown(url, secrets)
+  }
+}
+
+/** "POST https://host/path" without the query string, for error messages. */
+export function endpointOf(url: string): string {
+  try {
+    const parsed = new URL(url)
+    return `${parsed.origin}${parsed.pathname}`
+  } catch {
+    return url
+  }
+}
+
+/**
+ * Parses a JSON response with its zod schema; never trusts a body. Failures name the endpoint, the
+ * HTTP status and the zod path that did not match (exit 6).
+ */
+export function parseJsonResponse<S extends z.ZodType>(response: HttpResponse, schema: S): z.infer<S> {
+  const where = `${response.method} ${endpointOf(response.url)}`
+  let data: unknown
+  try {
+    data = JSON.parse(response.text())
+  } catch {
+    throw providerError(`${where} returned malformed JSON (HTTP ${response.status})`, 'the provider or a proxy sent a broken body; retry, or run with --trace to see it')
+  }
+  const parsed = schema.safeParse(data)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const path = issue?.path.length ? issue.path.map(String).join('.') : '(root)'
+    throw providerError(
+      `${where} returned an unexpected response (HTTP ${response.status}): ${path}: ${issue?.message ?? 'invalid'}`,
+      'check the base URL for this environment (`ftauth config list`), or run with --trace',
+    )
+  }
+  return parsed.data
+}
+
+/** Tries to parse JSON without throwing; for error bodies. */
+export function tryJson(response: HttpResponse): unknown {
+  try {
+    return JSON.parse(response.text())
+  } catch {
+    return undefined
+  }
+}
+
+function retryDelay(response: HttpResponse, attempt: number): number {
+  const header = response.headers['retry-after']
+  if (header) {
+    const seconds = Number(header)
+    if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000
+    const date = new Date(header)
+    if (!Number.isNaN(date.getTime())) return Math.max(0, date.getTime() - Date.now())
+  }
+  return 200 * 2 ** (attempt - 1) + Math.floor(Math.random() * 100)
+}
+
+function toNetworkError(error: unknown, method: string, url: string, timeoutMs: number, elapsedMs: number): FtauthError {
+  if (error instanceof FtauthError) return error
+  const err = error as NodeJS.ErrnoException & {cause?: NodeJS.ErrnoException}
+  const code = err.code ?? err.cause?.code ?? err.name
+  const where = `${method} ${endpointOf(url)}`
+  if (code === 'ECONNREFUSED') {
+    return networkError(`cannot connect to ${endpointOf(url)}: connection refused`, 'is the server (or `ftauth emulator`) running, and is the base URL right?', error)
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return networkError(`cannot resolve the host of ${endpointOf(url)}`, 'check the network and the base URL (`ftauth config list`)', error)
+  }
+  if (['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'TimeoutError', 'AbortError', 'UND_ERR_ABORTED'].includes(code ?? '')) {
+    return networkError(`${where} timed out after ${formatDuration(Math.max(timeoutMs, elapsedMs))}`, 'the provider is slow or unreachable; retry later or raise --timeout', error)
+  }
+  if (err.name === 'InvalidArgumentError' || code === 'ERR_INVALID_URL') {
+    return new FtauthError(ExitCode.usage, `invalid URL ${endpointOf(url)}`, {hint: 'check the base URL (`ftauth config list`)'})
+  }
+  return networkError(`${where} failed: ${code ?? 'network error'}`, 'check the network and the base URL', error)
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
+  }
+  return out
+}
+
+function definedEntries(form: Record<string, string | undefined>): [string, string][] {
+  return Object.entries(form).filter((entry): entry is [string, string] => entry[1] !== undefined)
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+

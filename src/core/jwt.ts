@@ -1,0 +1,65 @@
+import {decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters} from 'jose'
+
+import {isJwtShaped} from './redact.js'
+
+export interface DecodedJwt {
+  header: ProtectedHeaderParameters
+  claims: JWTPayload & Record<string, unknown>
+}
+
+/** Decodes (does not verify) a JWT with jose; undefined for opaque tokens. */
+export function decodeToken(token: string): DecodedJwt | undefined {
+  if (!isJwtShaped(token)) return undefined
+  try {
+    return {header: decodeProtectedHeader(token), claims: decodeJwt(token) as DecodedJwt['claims']}
+  } catch {
+    return undefined
+  }
+}
+
+/** Scopes from the usual claim spellings: `scope` (space separated, RFC 8693) or `scopes`/`scp` arrays. */
+export function scopesOf(claims: Record<string, unknown>): string[] {
+  const {scope, scopes, scp} = claims
+  if (typeof scope === 'string') return scope.split(/\s+/).filter(Boolean)
+  for (const value of [scopes, scp]) {
+    if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string')
+    if (typeof value === 'string') return value.split(/[\s,]+/).filter(Boolean)
+  }
+  return []
+}
+
+/** Beyond this, the server's clock and ours disagree enough that a token's `exp` must not be read against our clock. */
+export const SKEW_THRESHOLD_MS = 60_000
+
+export interface Expiry {
+  expiresAt: Date
+  /** Where the expiry came from, for the step line. */
+  basis: 'exp' | 'expires_in' | 'documented lifetime' | 'exp (clock skew corrected)'
+  /** Server clock minus ours, when it was beyond the threshold. */
+  skewMs?: number
+}
+
+/**
+ * Expiry of a freshly issued token in OUR clock. A token's lifetime (exp − iat) is trusted; its
+ * absolute exp is only trusted when the server's clock (iat, or the Date header) agrees with ours.
+ */
+export function expiryOf(options: {
+  token: string
+  receivedAt: Date
+  expiresInSeconds?: number | undefined
+  serverDate?: Date | undefined
+  fallbackLifetimeSeconds?: number
+}): Expiry {
+  const {token, receivedAt, expiresInSeconds, serverDate, fallbackLifetimeSeconds} = options
+  const claims = decodeToken(token)?.claims
+  if (claims && typeof claims.exp === 'number') {
+    const serverNowMs = typeof claims.iat === 'number' ? claims.iat * 1000 : serverDate?.getTime()
+    const skewMs = serverNowMs === undefined ? 0 : serverNowMs - receivedAt.getTime()
+    if (Math.abs(skewMs) > SKEW_THRESHOLD_MS && serverNowMs !== undefined) {
+      return {expiresAt: new Date(receivedAt.getTime() + (claims.exp * 1000 - serverNowMs)), basis: 'exp (clock skew corrected)', skewMs}
+    }
+    return {expiresAt: new Date(claims.exp * 1000), basis: 'exp'}
+  }
+  if (expiresInSeconds !== undefined) return {expiresAt: new Date(receivedAt.getTime() + expiresInSeconds * 1000), basis: 'expires_in'}
+  return {expiresAt: new Date(receivedAt.getTime() + (fallbackLifetimeSeconds ?? 3600) * 1000), basis: 'documented lifetime'}
+}

@@ -1,0 +1,156 @@
+import {createHash, randomBytes} from 'node:crypto'
+
+import {keychainError, FtauthError} from './errors.js'
+import type {SecretBackend} from './secret-backends.js'
+
+/** Windows Credential Manager refuses blobs over 2,560 bytes (UTF-16: 1,280 chars); macOS has limits too. */
+export const CHUNK_CHARS = 1000
+const CHUNK_MARKER = 'ftauth-chunked:v1:'
+
+export function keychainTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.FTAUTH_KEYCHAIN_TIMEOUT)
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 5000
+}
+
+function platformLabel(): string {
+  if (process.platform === 'darwin') return 'macOS Keychain'
+  if (process.platform === 'win32') return 'Windows Credential Manager'
+  return 'Secret Service (D-Bus)'
+}
+
+const WAYS_OUT =
+  'set the FTAUTH_* environment variables, or rerun with --insecure-storage to keep secrets in a 0600 file; `ftauth doctor` explains'
+
+type Entry = import('@napi-rs/keyring').AsyncEntry
+type KeyringModule = typeof import('@napi-rs/keyring')
+
+/**
+ * The OS keychain through @napi-rs/keyring. Every call runs under a timeout (a hung D-Bus must not
+ * freeze the terminal); values longer than one item are stored as chunks plus an index entry.
+ */
+export class KeychainBackend implements SecretBackend {
+  readonly kind = 'keychain' as const
+  readonly label = platformLabel()
+  private module: Promise<KeyringModule> | undefined
+
+  constructor(
+    private readonly service: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  private async entry(account: string): Promise<Entry> {
+    this.module ??= import('@napi-rs/keyring')
+    const {AsyncEntry} = await this.module
+    // On Linux force the Secret Service: the kernel-keyring fallback loses data on reboot.
+    return new AsyncEntry(this.service, account, {linux: {store: 'secret-service'}})
+  }
+
+  private async call<T>(what: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController()
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort()
+        reject(
+          keychainError(
+            `the ${this.label} did not answer within ${this.timeoutMs / 1000}s (${what})`,
+            `raise FTAUTH_KEYCHAIN_TIMEOUT, or ${WAYS_OUT}`,
+          ),
+        )
+      }, this.timeoutMs)
+      timer.unref()
+    })
+    try {
+      return await Promise.race([run(controller.signal), timeout])
+    } catch (error) {
+      if (error instanceof FtauthError) throw error
+      throw keychainError(`the ${this.label} is unavailable (${describe(error)})`, WAYS_OUT, error)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  // Entries are created inside call(): the constructor itself fails when D-Bus is missing.
+  private rawGet(account: string): Promise<string | null> {
+    return this.call('read', async (signal) => (await this.entry(account)).getPassword(signal))
+  }
+
+  private async rawSet(account: string, value: string): Promise<void> {
+    await this.call('write', async (signal) => (await this.entry(account)).setPassword(value, signal))
+  }
+
+  private rawDelete(account: string): Promise<boolean> {
+    return this.call('delete', async (signal) => (await this.entry(account)).deleteCredential(signal))
+  }
+
+  async get(account: string): Promise<string | null> {
+    const value = await this.rawGet(account)
+    if (value === null || !value.startsWith(CHUNK_MARKER)) return value
+    const index = parseIndex(value)
+    if (!index) throw keychainError(`keychain entry ${account} has a damaged chunk index`, `run \`ftauth logout\` and log in again`)
+    const parts = await Promise.all(
+      Array.from({length: index.count}, (_, i) => this.rawGet(chunkAccount(account, index.generation, i))),
+    )
+    const whole = parts.join('')
+    if (parts.some((part) => part === null) || digest(whole) !== index.digest) {
+      throw keychainError(`keychain entry ${account} is missing a chunk`, 'run `ftauth logout` and log in again')
+    }
+    return whole
+  }
+
+  async set(account: string, value: string): Promise<void> {
+    const previous = await this.rawGet(account)
+    if (value.length <= CHUNK_CHARS && !value.startsWith(CHUNK_MARKER)) {
+      await this.rawSet(account, value)
+    } else {
+      // New chunks under a fresh generation first, then the index: a crash never leaves a mix.
+      const generation = randomBytes(4).toString('hex')
+      const count = Math.ceil(value.length / CHUNK_CHARS)
+      for (let i = 0; i < count; i++) {
+        await this.rawSet(chunkAccount(account, generation, i), value.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS))
+      }
+      await this.rawSet(account, `${CHUNK_MARKER}${generation}:${count}:${digest(value)}`)
+    }
+    if (previous?.startsWith(CHUNK_MARKER)) await this.deleteChunks(account, previous)
+  }
+
+  async delete(account: string): Promise<boolean> {
+    const previous = await this.rawGet(account)
+    if (previous === null) return false
+    await this.rawDelete(account)
+    if (previous.startsWith(CHUNK_MARKER)) await this.deleteChunks(account, previous)
+    return true
+  }
+
+  async accounts(): Promise<string[]> {
+    this.module ??= import('@napi-rs/keyring')
+    const {findCredentialsAsync} = await this.module
+    const found = await this.call('list', (signal) => findCredentialsAsync(this.service, null, signal))
+    return found.map((credential) => credential.account).filter((account) => !account.includes('#chunk:'))
+  }
+
+  private async deleteChunks(account: string, indexValue: string): Promise<void> {
+    const index = parseIndex(indexValue)
+    if (!index) return
+    for (let i = 0; i < index.count; i++) await this.rawDelete(chunkAccount(account, index.generation, i))
+  }
+}
+
+function chunkAccount(account: string, generation: string, i: number): string {
+  return `${account}#chunk:${generation}:${i}`
+}
+
+function digest(value: string): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, 16)
+}
+
+function parseIndex(value: string): {generation: string; count: number; digest: string} | undefined {
+  const match = /^ftauth-chunked:v1:([0-9a-f]+):(\d+):([0-9a-f]{16})$/.exec(value)
+  if (!match) return undefined
+  return {generation: match[1]!, count: Number(match[2]), digest: match[3]!}
+}
+
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  return message.split('\n')[0]!.slice(0, 200)
+}

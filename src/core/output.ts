@@ -1,0 +1,115 @@
+import {Chalk, type ChalkInstance} from 'chalk'
+
+import {formatCountdown} from './time.js'
+
+export type OutputMode = 'human' | 'json' | 'quiet'
+
+/** One step of a flow: what was done, what came of it. Rendered for humans on stderr, kept for --json. */
+export interface Step {
+  title: string
+  outcome: string
+  /** e.g. "POST /oauth/token 200" */
+  request?: string
+  ms?: number
+  status?: 'ok' | 'warn' | 'skip'
+}
+
+export interface WritableLike {
+  write(chunk: string): unknown
+  isTTY?: boolean
+}
+
+export interface Streams {
+  stdout: WritableLike
+  stderr: WritableLike
+}
+
+/** Colour only for a terminal, never with NO_COLOR or --no-color (https://no-color.org). */
+export function colorEnabled(stream: WritableLike, env: NodeJS.ProcessEnv, flag: boolean | undefined): boolean {
+  if (flag === false || 'NO_COLOR' in env) return false
+  if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return true
+  return Boolean(stream.isTTY) && env.TERM !== 'dumb'
+}
+
+/**
+ * Everything a command prints goes through here: the primary result on stdout (human text, one
+ * JSON document, or the bare value for `$(...)`), steps and warnings on stderr.
+ */
+export class Output {
+  readonly steps: Step[] = []
+  /** Colours for stdout (result) and stderr (steps, warnings). */
+  readonly c: ChalkInstance
+  readonly e: ChalkInstance
+  private readonly warned = new Set<string>()
+
+  constructor(
+    readonly streams: Streams,
+    readonly mode: OutputMode,
+    options: {colorOut: boolean; colorErr: boolean},
+  ) {
+    this.c = new Chalk({level: options.colorOut ? 2 : 0})
+    this.e = new Chalk({level: options.colorErr ? 2 : 0})
+  }
+
+  get human(): boolean {
+    return this.mode === 'human'
+  }
+
+  /** Records a step; prints it on stderr for humans. */
+  step(step: Step): void {
+    this.steps.push(step)
+    if (this.mode !== 'human') return
+    const e = this.e
+    const mark = step.status === 'warn' ? e.yellow('!') : step.status === 'skip' ? e.dim('·') : e.green('✓')
+    const tail = [step.request, step.ms === undefined ? undefined : `${step.ms}ms`].filter(Boolean).join(' ')
+    this.err(`${mark} ${e.bold(step.title)}  ${step.outcome}${tail ? `  ${e.dim(tail)}` : ''}`)
+  }
+
+  /** Progress line for humans only (stderr). */
+  info(line: string): void {
+    if (this.mode === 'human') this.err(line)
+  }
+
+  /** Warnings reach stderr in every mode (once per message): they never pollute stdout. */
+  warn(line: string): void {
+    if (this.warned.has(line)) return
+    this.warned.add(line)
+    this.err(`${this.e.yellow('warning:')} ${line}`)
+  }
+
+  /** Human result line on stdout. */
+  print(line = ''): void {
+    if (this.mode === 'human') this.streams.stdout.write(`${line}\n`)
+  }
+
+  /** The bare primary value for -q. */
+  quiet(value: string): void {
+    if (this.mode === 'quiet') this.streams.stdout.write(`${value}\n`)
+  }
+
+  err(line: string): void {
+    this.streams.stderr.write(`${line}\n`)
+  }
+
+  /** "label  value" rows, aligned. */
+  table(rows: [string, string][]): void {
+    const width = Math.max(0, ...rows.map(([label]) => label.length))
+    for (const [label, value] of rows) this.print(`  ${this.c.dim(label.padEnd(width))}  ${value}`)
+  }
+
+  /** Expiry with a colour telling how close it is. */
+  expiry(at: Date, now: Date): string {
+    const left = at.getTime() - now.getTime()
+    const text = `${at.toISOString()} (${formatCountdown(at, now)})`
+    if (left <= 0) return this.c.red(text)
+    if (left < 60_000) return this.c.yellow(text)
+    return this.c.green(text)
+  }
+
+  /** The environment, loud, because sandbox and production tokens are easy to confuse. */
+  env(env: string): string {
+    if (env === 'production') return this.c.bgRed.white.bold(' PRODUCTION ')
+    if (env === 'sandbox') return this.c.bgYellow.black.bold(' SANDBOX ')
+    return this.c.bgBlue.white.bold(` ${env.toUpperCase()} `)
+  }
+}

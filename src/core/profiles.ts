@@ -1,0 +1,150 @@
+import type {Config, EnvName, Profile, ProviderName} from './config.js'
+import {DEFAULT_EMULATOR_PORT, DEMO, emulatorUrls} from '../emulator/demo-credentials.js'
+
+/**
+ * Built-in hosts per environment. Hosts marked [guess] in ../shared/docs/PROVIDERS.md are
+ * overridable per profile (`urls.<env>`) and by FTAUTH_*_URL variables.
+ */
+const BUILTIN = {
+  funtrips: {
+    // Funtrips documents api.funtrips.io and api.acc.funtrips.io with a {stage} segment; which is which is a guess.
+    sandbox: {authUrl: 'https://api.acc.funtrips.io/acc', apiUrl: 'https://api.acc.funtrips.io/acc'},
+    production: {authUrl: 'https://api.funtrips.io/prod', apiUrl: 'https://api.funtrips.io/prod'},
+  },
+  fluz: {
+    sandbox: {url: 'https://transactional-graph.staging.fluzapp.com/api/v1/graphql'},
+    production: {url: 'https://transactional-graph.fluzapp.com/api/v1/graphql'},
+  },
+  shuttle: {
+    // The sandbox OAuth host is a guess (merchant.shuttlestaging.com); live is documented.
+    sandbox: {authUrl: 'https://merchant.shuttlestaging.com', apiUrl: 'https://app.shuttlestaging.com/c/api'},
+    production: {authUrl: 'https://merchant.shuttleglobal.com', apiUrl: 'https://app.shuttleglobal.com/c/api'},
+  },
+} as const
+
+/** Default environment per provider when nothing chooses one: Shuttle advises live, the others start in sandbox. */
+const DEFAULT_ENV: Record<ProviderName, EnvName> = {funtrips: 'sandbox', fluz: 'sandbox', shuttle: 'production'}
+
+export const DEFAULT_LOCAL_URL = `http://127.0.0.1:${DEFAULT_EMULATOR_PORT}`
+
+export interface FuntripsSettings {
+  provider: 'funtrips'
+  env: EnvName
+  authUrl: string
+  apiUrl: string
+  /** undefined = try /v1/session/token, then /v1/oauth/token on 404 only. */
+  exchangePath: string | undefined
+  clientId: string | undefined
+  campaignId: string | undefined
+}
+export interface FluzSettings {
+  provider: 'fluz'
+  env: EnvName
+  url: string
+  userId: string | undefined
+  accountId: string | undefined
+  seatId: string | undefined
+  scopes: string[] | undefined
+}
+export interface ShuttleSettings {
+  provider: 'shuttle'
+  env: EnvName
+  authUrl: string
+  apiUrl: string
+  clientId: string | undefined
+  redirectUri: string | undefined
+  scope: string | undefined
+}
+export interface ResolvedProfile {
+  name: string
+  profile: Profile
+  localUrl: string
+  funtrips: FuntripsSettings
+  fluz: FluzSettings
+  shuttle: ShuttleSettings
+}
+
+export interface ResolveOptions {
+  profileFlag?: string | undefined
+  envFlag?: EnvName | undefined
+  env: NodeJS.ProcessEnv
+}
+
+const trimSlash = (value: string): string => value.replace(/\/+$/, '')
+
+/** Precedence everywhere: flag > environment variable > profile > built-in default for the environment. */
+export function resolveProfile(config: Config, options: ResolveOptions): ResolvedProfile {
+  const {env} = options
+  const name = options.profileFlag || env.FTAUTH_PROFILE || 'default'
+  const profile = config.profiles[name] ?? {}
+  const localUrl = trimSlash(env.FTAUTH_LOCAL_URL || DEFAULT_LOCAL_URL)
+  const local = emulatorUrls(localUrl)
+  const envVar = env.FTAUTH_ENV as EnvName | undefined
+  const envFor = (provider: ProviderName): EnvName =>
+    options.envFlag ?? envVar ?? profile[provider]?.env ?? profile.env ?? DEFAULT_ENV[provider]
+
+  const funtripsEnv = envFor('funtrips')
+  const funtripsUrls = profile.funtrips?.urls?.[funtripsEnv]
+  const funtripsBase = funtripsEnv === 'local' ? {authUrl: local.funtrips, apiUrl: local.funtrips} : BUILTIN.funtrips[funtripsEnv]
+  const fluzEnv = envFor('fluz')
+  const fluzBase = fluzEnv === 'local' ? {url: local.fluz} : BUILTIN.fluz[fluzEnv]
+  const shuttleEnv = envFor('shuttle')
+  const shuttleBase =
+    shuttleEnv === 'local' ? {authUrl: local.shuttleAuth, apiUrl: local.shuttleApi} : BUILTIN.shuttle[shuttleEnv]
+  const shuttleUrls = profile.shuttle?.urls?.[shuttleEnv]
+
+  return {
+    name,
+    profile,
+    localUrl,
+    funtrips: {
+      provider: 'funtrips',
+      env: funtripsEnv,
+      authUrl: trimSlash(env.FTAUTH_FUNTRIPS_AUTH_URL || funtripsUrls?.authUrl || funtripsBase.authUrl),
+      apiUrl: trimSlash(env.FTAUTH_FUNTRIPS_API_URL || funtripsUrls?.apiUrl || funtripsBase.apiUrl),
+      exchangePath: funtripsUrls?.exchangePath,
+      clientId:
+        env.FTAUTH_FUNTRIPS_CLIENT_ID ||
+        profile.funtrips?.clientId ||
+        (funtripsEnv === 'local' ? DEMO.funtrips.clientId : undefined),
+      campaignId: profile.funtrips?.campaignId,
+    },
+    fluz: {
+      provider: 'fluz',
+      env: fluzEnv,
+      url: trimSlash(env.FTAUTH_FLUZ_URL || profile.fluz?.urls?.[fluzEnv]?.url || fluzBase.url),
+      userId: env.FTAUTH_FLUZ_USER_ID || profile.fluz?.userId || (fluzEnv === 'local' ? DEMO.fluz.userId : undefined),
+      accountId:
+        env.FTAUTH_FLUZ_ACCOUNT_ID || profile.fluz?.accountId || (fluzEnv === 'local' ? DEMO.fluz.accountId : undefined),
+      seatId: profile.fluz?.seatId,
+      scopes: profile.fluz?.scopes,
+    },
+    shuttle: {
+      provider: 'shuttle',
+      env: shuttleEnv,
+      authUrl: trimSlash(env.FTAUTH_SHUTTLE_AUTH_URL || shuttleUrls?.authUrl || shuttleBase.authUrl),
+      apiUrl: trimSlash(env.FTAUTH_SHUTTLE_API_URL || shuttleUrls?.apiUrl || shuttleBase.apiUrl),
+      clientId:
+        env.FTAUTH_SHUTTLE_CLIENT_ID ||
+        profile.shuttle?.clientId ||
+        (shuttleEnv === 'local' ? DEMO.shuttle.clientId : undefined),
+      redirectUri: profile.shuttle?.redirectUri,
+      scope: profile.shuttle?.scope,
+    },
+  }
+}
+
+/** Environment variables holding secrets; they override the store and are never written anywhere. */
+export const SECRET_ENV_VARS = {
+  funtrips: {client_secret: 'FTAUTH_FUNTRIPS_CLIENT_SECRET'},
+  fluz: {api_key: 'FTAUTH_FLUZ_API_KEY'},
+  shuttle: {client_secret: 'FTAUTH_SHUTTLE_CLIENT_SECRET'},
+} as const
+
+/** The emulator's fixed demo secrets, used only for the `local` environment when nothing else is set. */
+export function demoSecret(provider: ProviderName, name: string): string | undefined {
+  if (provider === 'funtrips' && name === 'client_secret') return DEMO.funtrips.clientSecret
+  if (provider === 'fluz' && name === 'api_key') return DEMO.fluz.apiKey
+  if (provider === 'shuttle' && name === 'client_secret') return DEMO.shuttle.clientSecret
+  return undefined
+}

@@ -1,0 +1,26 @@
+/** Human time: ISO plus a countdown ("in 9m 12s", "2m ago"), as every command prints expiries. */
+export function formatDuration(ms: number): string {
+  const total = Math.round(Math.abs(ms) / 1000)
+  const days = Math.floor(total / 86_400)
+  const hours = Math.floor((total % 86_400) / 3600)
+  const minutes = Math.floor((total % 3600) / 60)
+  const seconds = total % 60
+  if (days > 0) return hours ? `${days}d ${hours}h` : `${days}d`
+  if (hours > 0) return minutes ? `${hours}h ${minutes}m` : `${hours}h`
+  if (minutes > 0) return seconds ? `${minutes}m ${seconds}s` : `${minutes}m`
+  return `${seconds}s`
+}
+
+export function formatCountdown(target: Date, now: Date): string {
+  const delta = target.getTime() - now.getTime()
+  return delta >= 0 ? `in ${formatDuration(delta)}` : `${formatDuration(delta)} ago`
+}
+
+export function formatExpiry(target: Date, now: Date): string {
+  return `${target.toISOString()} (${formatCountdown(target, now)})`
+}
+
+/** Local wall-clock time of day, used in messages such as "expired at 12:04:11 (2m ago)". */
+export function formatClock(date: Date): string {
+  return date.toTimeString().slice(0, 8)
+}

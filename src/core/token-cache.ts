@@ -1,0 +1,129 @@
+import {z} from 'zod'
+
+import {ENVIRONMENTS, PROVIDERS, type ProviderName} from './config.js'
+import type {CredentialStore} from './credential-store.js'
+import {readIfExists, writePrivateFileAtomic} from './files.js'
+import {withLock} from './locks.js'
+import type {StorageKind} from './secret-backends.js'
+
+const NonSecretMeta = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
+
+/** What the keychain holds for one cached token: the secret values plus what is needed to use them. */
+export const StoredTokenSchema = z.object({
+  accessToken: z.string().min(1),
+  refreshToken: z.string().min(1).optional(),
+  tokenType: z.string().optional(),
+  expiresAt: z.iso.datetime(),
+  obtainedAt: z.iso.datetime(),
+  env: z.enum(ENVIRONMENTS),
+  scopes: z.array(z.string()).default([]),
+  /** Non-secret facts (which response field carried the token, instance id, exchange path…). */
+  meta: NonSecretMeta.default({}),
+})
+export type StoredToken = z.infer<typeof StoredTokenSchema>
+
+/** cache.json: non-secret copy of each token's metadata so `status` and `doctor` need no keychain reads. */
+const CacheEntrySchema = z.object({
+  provider: z.enum(PROVIDERS),
+  profile: z.string(),
+  key: z.string(),
+  env: z.enum(ENVIRONMENTS),
+  expiresAt: z.iso.datetime(),
+  obtainedAt: z.iso.datetime(),
+  scopes: z.array(z.string()),
+  hasRefreshToken: z.boolean(),
+  storage: z.enum(['keychain', 'file', 'memory', 'env', 'demo']),
+  meta: NonSecretMeta,
+})
+const CacheFileSchema = z.object({version: z.literal(1), tokens: z.record(z.string(), CacheEntrySchema)})
+export type CacheEntry = z.infer<typeof CacheEntrySchema>
+
+export class TokenCache {
+  constructor(
+    private readonly store: CredentialStore,
+    private readonly cachePath: string,
+    private readonly locksDir: string,
+    private readonly warn: (line: string) => void,
+  ) {}
+
+  private account(key: string): string {
+    return `token:${key}`
+  }
+
+  async get(provider: ProviderName, key: string): Promise<StoredToken | undefined> {
+    const raw = await this.store.get(provider, this.account(key))
+    if (raw === null) return undefined
+    const parsed = StoredTokenSchema.safeParse(parseJson(raw))
+    if (parsed.success) return parsed.data
+    this.warn(`discarded a damaged cached ${provider} token (${key}); a new one will be obtained`)
+    await this.store.delete(provider, this.account(key))
+    return undefined
+  }
+
+  /** Keychain first, then the metadata: a failed keychain write leaves the old token and its metadata as they were. */
+  async put(provider: ProviderName, key: string, token: StoredToken): Promise<void> {
+    const value = StoredTokenSchema.parse(token)
+    await this.store.set(provider, this.account(key), JSON.stringify(value))
+    await this.updateEntries((tokens) => {
+      tokens[this.store.account(provider, this.account(key))] = {
+        provider,
+        profile: this.store.profile,
+        key,
+        env: value.env,
+        expiresAt: value.expiresAt,
+        obtainedAt: value.obtainedAt,
+        scopes: value.scopes,
+        hasRefreshToken: Boolean(value.refreshToken),
+        storage: this.store.backend.kind as StorageKind,
+        meta: value.meta,
+      }
+    })
+  }
+
+  async delete(provider: ProviderName, key: string): Promise<boolean> {
+    const removed = await this.store.delete(provider, this.account(key))
+    await this.updateEntries((tokens) => {
+      delete tokens[this.store.account(provider, this.account(key))]
+    })
+    return removed
+  }
+
+  /** Drops metadata rows of this profile (optionally one provider) after their secrets were removed. */
+  async forget(provider?: ProviderName): Promise<void> {
+    await this.updateEntries((tokens) => {
+      for (const [account, entry] of Object.entries(tokens)) {
+        if (entry.profile === this.store.profile && (!provider || entry.provider === provider)) delete tokens[account]
+      }
+    })
+  }
+
+  /** Metadata of every cached token (all profiles), from cache.json only. */
+  async entries(): Promise<CacheEntry[]> {
+    return Object.values(await this.readEntries())
+  }
+
+  private async readEntries(): Promise<Record<string, CacheEntry>> {
+    const text = await readIfExists(this.cachePath)
+    if (!text) return {}
+    const parsed = CacheFileSchema.safeParse(parseJson(text))
+    if (parsed.success) return parsed.data.tokens
+    this.warn(`discarded the damaged token cache ${this.cachePath}; it holds no secrets and is rebuilt as tokens are obtained`)
+    return {}
+  }
+
+  private async updateEntries(change: (tokens: Record<string, CacheEntry>) => void): Promise<void> {
+    await withLock(this.locksDir, 'cache', async () => {
+      const tokens = await this.readEntries()
+      change(tokens)
+      await writePrivateFileAtomic(this.cachePath, `${JSON.stringify({version: 1, tokens}, null, 2)}\n`)
+    })
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,99 @@
+import type {Deps} from '../core/base-command.js'
+import {updateProfile, type EnvName, type Profile, type ProviderName} from '../core/config.js'
+import {credentialsRejected} from '../core/errors.js'
+import {obtainSecret, obtainValue} from '../core/prompt.js'
+import {requestBackendToken} from './funtrips/backend-token.js'
+import {pingFluz} from './fluz/graphql.js'
+import {verifyShuttleClient} from './shuttle/client-auth.js'
+import {z} from 'zod'
+
+export interface LoginInput {
+  provider: ProviderName
+  /** Set when the user chose --env: remembered in the profile for this provider. */
+  envFlag: EnvName | undefined
+  verify: boolean
+  clientId?: string | undefined
+  secretFromStdin: boolean
+  userId?: string | undefined
+  accountId?: string | undefined
+  seatId?: string | undefined
+  redirectUri?: string | undefined
+}
+
+export interface LoginResult {
+  provider: ProviderName
+  profile: string
+  env: EnvName
+  /** Non-secret identity: client id, or Fluz user/account ids. */
+  identity: Record<string, string>
+  verified: boolean
+  storage: string
+}
+
+const uuid = (input: string) => (z.uuid().safeParse(input.trim()).success ? true : 'must be a UUID, e.g. 3f1c…-…')
+
+/**
+ * Asks for what the provider needs, verifies it with one real call (unless --no-verify), then stores
+ * the secret in the keychain and the ids in the profile. On any failure nothing is stored.
+ */
+export async function login(deps: Deps, input: LoginInput): Promise<LoginResult> {
+  const {provider} = input
+  const env = deps.profile[provider].env
+  const started = Date.now()
+  let identity: Record<string, string>
+  let secretName: string
+  let secret: string
+  let profileChange: (profile: Profile) => Profile
+
+  if (provider === 'fluz') {
+    const fluz = deps.profile.fluz
+    const userId = await obtainValue({label: 'Fluz user id (UUID)', flag: 'user-id', value: input.userId, fallback: fluz.userId, validate: uuid})
+    const accountId = await obtainValue({label: 'Fluz account id (UUID)', flag: 'account-id', value: input.accountId, fallback: fluz.accountId, validate: uuid})
+    if (input.seatId !== undefined && uuid(input.seatId) !== true) await obtainValue({label: 'seat', flag: 'seat-id', value: input.seatId, validate: uuid})
+    secret = await obtainSecret({label: 'Fluz API key (base64 of app_id:app_secret)', stdinFlag: 'api-key', fromStdin: input.secretFromStdin})
+    secretName = 'api_key'
+    identity = {userId, accountId, ...(input.seatId ? {seatId: input.seatId} : {})}
+    profileChange = (profile) => ({
+      ...profile,
+      fluz: {...profile.fluz, userId, accountId, ...(input.seatId ? {seatId: input.seatId} : {}), ...(input.envFlag ? {env: input.envFlag} : {})},
+    })
+    if (input.verify) {
+      await pingFluz(deps, fluz.url, secret)
+      deps.out.step({title: 'Verify', outcome: `API key accepted by Fluz (marco → polo)`, request: `POST ${fluz.url}`, ms: Date.now() - started})
+    }
+  } else {
+    const settings = deps.profile[provider]
+    const clientId = await obtainValue({label: `${title(provider)} client id`, flag: 'client-id', value: input.clientId, fallback: settings.clientId})
+    secret = await obtainSecret({label: `${title(provider)} client secret`, stdinFlag: 'client-secret', fromStdin: input.secretFromStdin})
+    secretName = 'client_secret'
+    identity = {clientId}
+    profileChange = (profile) => ({
+      ...profile,
+      [provider]: {
+        ...profile[provider],
+        clientId,
+        ...(provider === 'shuttle' && input.redirectUri ? {redirectUri: input.redirectUri} : {}),
+        ...(input.envFlag ? {env: input.envFlag} : {}),
+      },
+    })
+    if (input.verify && provider === 'funtrips') {
+      const {response} = await requestBackendToken(deps, deps.profile.funtrips, {clientId, clientSecret: secret})
+      deps.out.step({title: 'Verify', outcome: 'client credentials accepted (backend bearer issued)', request: `POST /oauth/token ${response.status}`, ms: response.ms})
+    }
+    if (input.verify && provider === 'shuttle') {
+      if (!(await verifyShuttleClient(deps, deps.profile.shuttle.authUrl, {clientId, clientSecret: secret}))) {
+        throw credentialsRejected('Shuttle rejected the client id or secret (HTTP 401 invalid_client)', 'check both in the Shuttle partner portal; sandbox and live have separate ones')
+      }
+      deps.out.step({title: 'Verify', outcome: 'client accepted by the Shuttle token service', request: `POST /revoke`})
+    }
+  }
+  deps.secrets.add(secret)
+  await deps.store.setSecret(provider, secretName, {env}, secret)
+  await updateProfile(deps.paths.config, deps.profile.name, profileChange)
+  deps.out.step({title: 'Store', outcome: `${secretName.replace('_', ' ')} saved in the ${deps.store.backend.label}`})
+  return {provider, profile: deps.profile.name, env, identity, verified: input.verify, storage: deps.store.backend.kind}
+}
+
+export function title(provider: ProviderName): string {
+  return provider === 'funtrips' ? 'Funtrips' : provider === 'fluz' ? 'Fluz' : 'Shuttle'
+}

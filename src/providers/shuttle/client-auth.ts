@@ -1,0 +1,41 @@
+import type {Deps} from '../../core/base-command.js'
+
+export interface ShuttleClient {
+  clientId: string
+  clientSecret: string
+}
+
+export type ClientAuthMethod = 'basic' | 'body'
+
+/**
+ * Client authentication for Shuttle's token and revoke endpoints: HTTP Basic by default
+ * (RFC 6749 §2.3.1, form-urlencoded id and secret) or the id and secret in the body, as the docs allow.
+ */
+export function clientAuth(
+  deps: Deps,
+  client: ShuttleClient,
+  method: ClientAuthMethod,
+): {headers: Record<string, string>; form: Record<string, string>} {
+  deps.secrets.add(client.clientSecret)
+  if (method === 'body') return {headers: {}, form: {client_id: client.clientId, client_secret: client.clientSecret}}
+  const basic = Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString('base64')
+  deps.secrets.add(basic)
+  return {headers: {authorization: `Basic ${basic}`}, form: {}}
+}
+
+/**
+ * Shuttle has no client-credentials grant, so `login` checks the client by revoking a token that
+ * cannot exist: RFC 7009 answers 200 for unknown tokens, Shuttle answers 401 for a bad client.
+ */
+export async function verifyShuttleClient(deps: Deps, authUrl: string, client: ShuttleClient): Promise<boolean> {
+  const auth = clientAuth(deps, client, 'basic')
+  const response = await deps.http.request({
+    method: 'POST',
+    url: `${authUrl}/revoke`,
+    headers: auth.headers,
+    form: {...auth.form, token: 'ftauth-login-check-0000000000', token_type_hint: 'access_token'},
+    idempotent: true,
+    secrets: [client.clientSecret],
+  })
+  return response.status !== 401
+}
