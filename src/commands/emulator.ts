@@ -1,0 +1,58 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../core/base-command.js'
+import {FtauthError, ExitCode} from '../core/errors.js'
+
+export default class Emulator extends BaseCommand<typeof Emulator> {
+  static override summary = 'Run the local emulator of Funtrips, Fluz and Shuttle (for demos, tests and offline work)'
+  static override description =
+    'Serves all three providers on loopback as their docs describe: RS256 JWTs (JWKS published), single-use expiring codes, PKCE, refresh rotation, GraphQL errors and injectable faults under /__admin. `--env local` points ftauth at it with its demo credentials.'
+  static override examples = [
+    '<%= config.bin %> emulator',
+    '<%= config.bin %> emulator --port 0 --json',
+    '<%= config.bin %> emulator --token-ttl 30 --code-ttl 10 --auto-approve',
+  ]
+  static override flags = {
+    port: Flags.integer({description: 'port (0 picks a free one)', default: 7787, min: 0, max: 65_535}),
+    host: Flags.string({description: 'interface to bind; loopback unless you mean otherwise', default: '127.0.0.1'}),
+    'token-ttl': Flags.integer({description: 'override every access-token lifetime, in seconds', min: 1}),
+    'code-ttl': Flags.integer({description: 'Funtrips session-code lifetime, in seconds (default 300)', min: 1}),
+    'fluz-env': Flags.string({description: 'environment of /fluz/api/v1/graphql', options: ['sandbox', 'production'], default: 'sandbox'}),
+    'auto-approve': Flags.boolean({description: 'Shuttle consent redirects at once, without the Approve page'}),
+  }
+
+  async run() {
+    const {runEmulatorCli} = await import('../emulator/run.js')
+    const json = this.jsonEnabled()
+    let emulator: Awaited<ReturnType<typeof runEmulatorCli>>
+    try {
+      emulator = await runEmulatorCli(
+        {
+          host: this.flags.host,
+          port: this.flags.port,
+          json,
+          fluzEnv: this.flags['fluz-env'] as 'sandbox' | 'production',
+          autoApprove: this.flags['auto-approve'],
+          ...(this.flags['token-ttl'] === undefined ? {} : {tokenTtl: this.flags['token-ttl']}),
+          ...(this.flags['code-ttl'] === undefined ? {} : {codeTtl: this.flags['code-ttl']}),
+        },
+        {stdout: (text) => process.stdout.write(`${text}\n`), stderr: (text) => process.stderr.write(`${text}\n`)},
+      )
+    } catch (error) {
+      const cause = (error as Error & {cause?: NodeJS.ErrnoException}).cause
+      if (cause?.code === 'EADDRINUSE' || cause?.code === 'EACCES' || cause?.code === 'EADDRNOTAVAIL') {
+        throw new FtauthError(ExitCode.usage, (error as Error).message.split(':')[0] ?? 'cannot bind', {hint: 'pass another --port (0 picks a free one) or --host'})
+      }
+      throw error
+    }
+    // Serve until Ctrl-C / SIGTERM, then free the port before exiting.
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve()
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+    })
+    await emulator.close()
+    this.out.info('emulator stopped')
+    return undefined
+  }
+}

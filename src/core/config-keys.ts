@@ -1,0 +1,442 @@
+import {z} from 'zod'
+
+import {
+  ConfigSchema,
+  emptyConfig,
+  PROVIDERS,
+  ProfileSchema,
+  saveConfig,
+  type Config,
+  type EnvName,
+  type ProviderName,
+} from './config.js'
+import {ExitCode, FtauthError, usageError} from './errors.js'
+import {readIfExists} from './files.js'
+import {resolveProfile, SECRET_ENV_VARS, type ResolvedProfile} from './profiles.js'
+
+/**
+ * The settable profile keys for `ftauth config`: walked from ProfileSchema, so the schema stays
+ * the one list of keys and the one validator of values.
+ */
+export interface ConfigKey {
+  /** Dotted path inside a profile, e.g. `fluz.urls.sandbox.url`. */
+  key: string
+  path: readonly string[]
+  /** What a value must look like, for help and errors. */
+  expects: string
+  kind: 'text' | 'boolean' | 'list'
+}
+
+type Schema = z.core.$ZodType
+
+function walk(schema: Schema, path: string[], keys: ConfigKey[]): ConfigKey[] {
+  if (schema instanceof z.ZodOptional) return walk(schema.unwrap(), path, keys)
+  if (schema instanceof z.ZodObject) {
+    for (const [name, child] of Object.entries(schema.shape)) walk(child, [...path, name], keys)
+    return keys
+  }
+  const kind = schema instanceof z.ZodBoolean ? 'boolean' : schema instanceof z.ZodArray ? 'list' : 'text'
+  keys.push({key: path.join('.'), path, expects: describeSchema(schema), kind})
+  return keys
+}
+
+function describeSchema(schema: Schema): string {
+  if (schema instanceof z.ZodEnum) return `one of ${schema.options.join(', ')}`
+  if (schema instanceof z.ZodBoolean) return 'true or false'
+  if (schema instanceof z.ZodArray) return 'a comma-separated list'
+  if (schema instanceof z.ZodStringFormat) {
+    if (schema.format === 'url') return 'an http(s) URL'
+    if (schema.format === 'uuid') return 'a UUID'
+    return `a ${schema.format}`
+  }
+  if (schema instanceof z.ZodString) {
+    const startsWith = schema.def.checks?.map((check) => check._zod.def).find((def) => 'prefix' in def && typeof def.prefix === 'string')
+    if (startsWith && 'prefix' in startsWith) return `a path starting with "${String(startsWith.prefix)}"`
+    return (schema.minLength ?? 0) > 0 ? 'non-empty text' : 'text'
+  }
+  return 'a value'
+}
+
+export const CONFIG_KEYS: readonly ConfigKey[] = walk(ProfileSchema, [], [])
+
+export function findKey(name: string): ConfigKey | undefined {
+  return CONFIG_KEYS.find((candidate) => candidate.key === name)
+}
+
+/** Keys under a group such as `fluz.urls` (empty when `name` is not a group). */
+export function keysUnder(name: string): ConfigKey[] {
+  return CONFIG_KEYS.filter((candidate) => candidate.key.startsWith(`${name}.`))
+}
+
+const SECRET_NAME = /secret|api[-_]?key|token|password|credential/i
+
+/**
+ * The key, or a usage error (exit 2): secrets are sent to `ftauth login`, groups list their keys,
+ * anything else gets a did-you-mean.
+ */
+export function requireKey(name: string, options?: {allowGroup?: false; unset?: boolean}): ConfigKey
+export function requireKey(name: string, options: {allowGroup: true; unset?: boolean}): ConfigKey | KeyGroup
+export function requireKey(name: string, options: {allowGroup?: boolean; unset?: boolean} = {}): ConfigKey | KeyGroup {
+  const key = findKey(name)
+  if (key) return key
+  const group = keysUnder(name)
+  if (group.length > 0) {
+    if (options.allowGroup) return {group: name, keys: group}
+    throw usageError(`${name} is a group of keys, not one key`, `use one of ${group.map((k) => k.key).join(', ')}`)
+  }
+  const last = name.split('.').at(-1) ?? name
+  if (SECRET_NAME.test(last)) throw secretKeyError(name, options.unset === true)
+  const suggestions = suggestKeys(name)
+  throw usageError(
+    `unknown config key ${name}`,
+    suggestions.length ? `did you mean ${suggestions.join(' or ')}? (\`ftauth config list\` shows every key)` : 'run `ftauth config list` to see every key',
+  )
+}
+
+export interface KeyGroup {
+  group: string
+  keys: ConfigKey[]
+}
+
+export const isGroup = (found: ConfigKey | KeyGroup): found is KeyGroup => 'group' in found
+
+function secretKeyError(name: string, unset: boolean): FtauthError {
+  const provider = PROVIDERS.find((candidate) => name.toLowerCase().startsWith(`${candidate}.`))
+  if (unset) {
+    return usageError(`${name} is a secret, and secrets are never kept in the config file`, `remove a stored secret with \`ftauth logout${provider ? ` ${provider}` : ''}\``)
+  }
+  const envVars = provider ? Object.values(SECRET_ENV_VARS[provider]) : PROVIDERS.flatMap((p) => Object.values(SECRET_ENV_VARS[p]))
+  return usageError(
+    `${name} is a secret, and secrets are never kept in the config file`,
+    `store it in the keychain with \`ftauth login${provider ? ` ${provider}` : ''}\`, or set ${envVars.join(' / ')}`,
+  )
+}
+
+/** Up to three keys close to a mistyped one: same leaf name first, then by edit distance. */
+export function suggestKeys(name: string): string[] {
+  const wanted = name.toLowerCase()
+  const leaf = wanted.split('.').at(-1) ?? wanted
+  const first = wanted.split('.')[0]
+  const scored = CONFIG_KEYS.map(({key}) => {
+    const lower = key.toLowerCase()
+    const parts = lower.split('.')
+    const sameLeaf = parts.at(-1) === leaf || parts.at(-1) === `${leaf}s`
+    const distance = editDistance(wanted, lower)
+    // A bare leaf ("userId") or the right provider with the wrong middle ("fluz.url") ranks first.
+    const score = sameLeaf && (!wanted.includes('.') || parts[0] === first) ? 0 : distance
+    return {key, score, distance}
+  })
+  const limit = Math.max(2, Math.floor(wanted.length / 3))
+  return scored
+    .filter((s) => s.score === 0 || s.distance <= limit)
+    .sort((a, b) => a.score - b.score || a.distance - b.distance)
+    .slice(0, 3)
+    .map((s) => s.key)
+}
+
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({length: b.length + 1}, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost)
+    }
+    previous = current
+  }
+  return previous[b.length]!
+}
+
+export type ConfigValue = string | boolean | string[]
+
+/** Turns the command-line text into the JSON value the schema expects (the schema then validates it). */
+export function parseValue(key: ConfigKey, raw: string): unknown {
+  const text = raw.trim()
+  if (key.kind === 'boolean') {
+    if (/^(true|yes|on|1)$/i.test(text)) return true
+    if (/^(false|no|off|0)$/i.test(text)) return false
+    return text
+  }
+  if (key.kind === 'list') {
+    if (text.startsWith('[')) {
+      try {
+        return JSON.parse(text) as unknown
+      } catch {
+        return text
+      }
+    }
+    return text.split(/[\s,]+/).filter(Boolean)
+  }
+  return text
+}
+
+/** Renders a value for humans and `-q`: lists comma-separated, as `config set` accepts them. */
+export function formatValue(value: ConfigValue | null): string {
+  if (value === null) return ''
+  return Array.isArray(value) ? value.join(',') : String(value)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Effective settings: the value each key has for this run, and where it came from.
+
+export type SettingSource = 'flag' | 'env' | 'profile' | 'default' | 'unset'
+
+export interface Setting {
+  key: string
+  value: ConfigValue | null
+  source: SettingSource
+  /** The flag, environment variable or default it came from, e.g. `--env`, `FTAUTH_FLUZ_URL`, `built-in`. */
+  origin: string | undefined
+}
+
+export interface SettingsInput {
+  profileFlag?: string | undefined
+  envFlag?: EnvName | undefined
+  insecureFlag?: boolean | undefined
+  env: NodeJS.ProcessEnv
+}
+
+/**
+ * Environment variables that override a resolved provider setting, keyed `<provider>.<field>`;
+ * the same overrides resolveProfile applies (URL ones act on the provider's resolved environment).
+ */
+export const ENV_OVERRIDES: Readonly<Record<string, string>> = {
+  'funtrips.clientId': 'FTAUTH_FUNTRIPS_CLIENT_ID',
+  'funtrips.authUrl': 'FTAUTH_FUNTRIPS_AUTH_URL',
+  'funtrips.apiUrl': 'FTAUTH_FUNTRIPS_API_URL',
+  'fluz.url': 'FTAUTH_FLUZ_URL',
+  'fluz.userId': 'FTAUTH_FLUZ_USER_ID',
+  'fluz.accountId': 'FTAUTH_FLUZ_ACCOUNT_ID',
+  'shuttle.clientId': 'FTAUTH_SHUTTLE_CLIENT_ID',
+  'shuttle.authUrl': 'FTAUTH_SHUTTLE_AUTH_URL',
+  'shuttle.apiUrl': 'FTAUTH_SHUTTLE_API_URL',
+}
+
+/** The profile a command works on: --profile > FTAUTH_PROFILE > default, as resolveProfile picks it. */
+export function selectedProfile(profileFlag: string | undefined, env: NodeJS.ProcessEnv): string {
+  return resolveProfile(emptyConfig(), {profileFlag, env}).name
+}
+
+export interface EffectiveSettings {
+  profile: string
+  settings: Setting[]
+}
+
+/** Every key of the profile with its effective value; the values are resolveProfile's, so they match what commands use. */
+export function effectiveSettings(config: Config, input: SettingsInput): EffectiveSettings {
+  const resolved = resolveProfile(config, {profileFlag: input.profileFlag, envFlag: input.envFlag, env: input.env})
+  return {profile: resolved.name, settings: CONFIG_KEYS.map((key) => settingOf(key, resolved, input))}
+}
+
+function settingOf(key: ConfigKey, resolved: ResolvedProfile, input: SettingsInput): Setting {
+  const {env} = input
+  const stored = valueAt(resolved.profile, key.path)
+  const fromProfile = (value: ConfigValue | null = stored): Setting => ({key: key.key, value, source: 'profile', origin: undefined})
+  const unset: Setting = {key: key.key, value: null, source: 'unset', origin: undefined}
+  const [head, second, third, field] = key.path
+
+  if (key.key === 'env') {
+    if (input.envFlag) return {key: key.key, value: input.envFlag, source: 'flag', origin: '--env'}
+    if (env.FTAUTH_ENV) return {key: key.key, value: env.FTAUTH_ENV, source: 'env', origin: 'FTAUTH_ENV'}
+    return stored === null ? {...unset, origin: "each provider's default"} : fromProfile()
+  }
+  if (key.key === 'insecureStorage') {
+    if (input.insecureFlag) return {key: key.key, value: true, source: 'flag', origin: '--insecure-storage'}
+    return stored === null ? {key: key.key, value: false, source: 'default', origin: 'built-in'} : fromProfile()
+  }
+  if (!isProvider(head)) return stored === null ? unset : fromProfile()
+
+  const settings = resolved[head]
+  const resolvedValue = (name: string): ConfigValue | null => asValue((settings as unknown as Record<string, unknown>)[name])
+  if (second === 'env') {
+    const value = settings.env
+    if (input.envFlag) return {key: key.key, value, source: 'flag', origin: '--env'}
+    if (env.FTAUTH_ENV) return {key: key.key, value, source: 'env', origin: 'FTAUTH_ENV'}
+    if (stored !== null) return fromProfile()
+    if (resolved.profile.env) return {key: key.key, value, source: 'profile', origin: 'env'}
+    return {key: key.key, value, source: 'default', origin: 'built-in'}
+  }
+  if (second === 'urls' && third && field) {
+    const urlEnv = third as EnvName
+    const envVar = ENV_OVERRIDES[`${head}.${field}`]
+    if (urlEnv === settings.env) {
+      if (envVar && env[envVar]) return {key: key.key, value: resolvedValue(field), source: 'env', origin: envVar}
+      if (stored !== null) return fromProfile(resolvedValue(field) ?? stored)
+      return defaultUrl(key.key, resolvedValue(field), urlEnv, env)
+    }
+    if (stored !== null) return fromProfile()
+    const defaults = resolveProfile(emptyConfig(), {envFlag: urlEnv, env: {FTAUTH_LOCAL_URL: env.FTAUTH_LOCAL_URL}})[head]
+    return defaultUrl(key.key, asValue((defaults as unknown as Record<string, unknown>)[field]), urlEnv, env)
+  }
+  if (second && third === undefined) {
+    const envVar = ENV_OVERRIDES[`${head}.${second}`]
+    const value = second in settings ? resolvedValue(second) : stored
+    if (envVar && env[envVar]) return {key: key.key, value, source: 'env', origin: envVar}
+    if (stored !== null) return fromProfile(value ?? stored)
+    if (value !== null) return {key: key.key, value, source: 'default', origin: settings.env === 'local' ? 'emulator demo' : 'built-in'}
+  }
+  return stored === null ? unset : fromProfile()
+}
+
+/** "env FTAUTH_FLUZ_URL", "default built-in", "profile"… for humans. */
+export function describeSource(setting: Setting): string {
+  if (setting.source === 'unset') return setting.origin ? `unset: ${setting.origin}` : 'unset'
+  return setting.origin ? `${setting.source} ${setting.origin}` : setting.source
+}
+
+function defaultUrl(key: string, value: ConfigValue | null, urlEnv: EnvName, env: NodeJS.ProcessEnv): Setting {
+  if (value === null) return {key, value: null, source: 'unset', origin: undefined}
+  if (urlEnv === 'local' && env.FTAUTH_LOCAL_URL) return {key, value, source: 'env', origin: 'FTAUTH_LOCAL_URL'}
+  return {key, value, source: 'default', origin: urlEnv === 'local' ? 'emulator' : 'built-in'}
+}
+
+function isProvider(name: string | undefined): name is ProviderName {
+  return (PROVIDERS as readonly (string | undefined)[]).includes(name)
+}
+
+function asValue(value: unknown): ConfigValue | null {
+  if (typeof value === 'string' || typeof value === 'boolean') return value
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[]
+  return null
+}
+
+function valueAt(root: unknown, path: readonly string[]): ConfigValue | null {
+  let node = root
+  for (const name of path) {
+    if (!isPlainObject(node)) return null
+    node = node[name]
+  }
+  return asValue(node)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Editing: `config set` and `config unset` work on the file's JSON so they can also repair a bad
+// key, and validate the whole result with ConfigSchema before anything is written.
+
+export interface EditResult {
+  profile: string
+  key: string
+  previous: ConfigValue | null
+  value: ConfigValue | null
+  changed: boolean
+}
+
+export async function setConfigValue(configPath: string, profile: string, key: ConfigKey, raw: string): Promise<EditResult> {
+  const document = await readConfigDocument(configPath)
+  const profiles = objectAt(document, ['profiles'])
+  const previous = valueAt(profiles[profile], key.path)
+  const value = parseValue(key, raw)
+  writeAt(profiles, [profile, ...key.path], value)
+  const config = validate(configPath, document, profile, key)
+  await saveConfig(configPath, config)
+  return {profile, key: key.key, previous, value: valueAt(config.profiles[profile], key.path), changed: true}
+}
+
+/** Removes a key or a whole group (`fluz.urls`), or a key the schema does not know, so a bad file can be repaired. */
+export async function unsetConfigValue(configPath: string, profile: string, dottedKey: string): Promise<EditResult> {
+  const document = await readConfigDocument(configPath)
+  const profiles = objectAt(document, ['profiles'])
+  const path = dottedKey.split('.')
+  const previous = valueAt(profiles[profile], path)
+  const removed = removeAt(profiles, [profile, ...path])
+  if (!removed) return {profile, key: dottedKey, previous: null, value: null, changed: false}
+  const config = validate(configPath, document, profile, undefined)
+  await saveConfig(configPath, config)
+  return {profile, key: dottedKey, previous, value: null, changed: true}
+}
+
+/** Whether the file holds something at this dotted path of the profile (known to the schema or not). */
+export async function hasStoredPath(configPath: string, profile: string, dottedKey: string): Promise<boolean> {
+  const document = await readConfigDocument(configPath)
+  let node: unknown = document.profiles
+  for (const name of [profile, ...dottedKey.split('.')]) {
+    if (!isPlainObject(node) || !(name in node)) return false
+    node = node[name]
+  }
+  return true
+}
+
+type JsonObject = Record<string, unknown>
+
+async function readConfigDocument(configPath: string): Promise<JsonObject> {
+  const text = await readIfExists(configPath)
+  if (text === undefined || text.trim() === '') return {version: 1, profiles: {}}
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (error) {
+    throw new FtauthError(ExitCode.usage, `config file ${configPath} is not valid JSON (${(error as Error).message})`, {
+      hint: 'fix or remove the file in an editor; ftauth leaves it untouched',
+    })
+  }
+  if (!isPlainObject(data) || (data.profiles !== undefined && !isPlainObject(data.profiles))) {
+    throw usageError(`config file ${configPath} is not a JSON object with "profiles"`, 'fix or remove the file in an editor; ftauth leaves it untouched')
+  }
+  return data
+}
+
+function validate(configPath: string, document: JsonObject, profile: string, key: ConfigKey | undefined): Config {
+  const parsed = ConfigSchema.safeParse(document)
+  if (parsed.success) return parsed.data
+  const issue = parsed.error.issues[0]!
+  const [root, profileName, ...rest] = issue.path.map(String)
+  const dotted = rest.join('.')
+  if (root === 'profiles' && profileName === profile && key && dotted === key.key) {
+    throw usageError(`invalid value for ${key.key}: ${issue.message}`, `${key.key} expects ${key.expects}; nothing was written`)
+  }
+  if (root === 'profiles' && profileName === profile && key && rest.length === 0) {
+    throw usageError(`invalid profile name ${profile}: ${issue.message}`, 'nothing was written')
+  }
+  const where = issue.path.map(String).join('.') || '(root)'
+  const unknown = issue.code === 'unrecognized_keys' ? ` (unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')})` : ''
+  const fixKey = root === 'profiles' && profileName ? [...rest, ...(issue.code === 'unrecognized_keys' ? [issue.keys[0]!] : [])].join('.') : ''
+  throw usageError(
+    `config file ${configPath} has a bad key ${where}: ${issue.message}${unknown}`,
+    `fix that first${fixKey ? ` (\`ftauth config unset ${fixKey} --profile ${profileName}\`, or an editor)` : ' in an editor'}; nothing was written`,
+  )
+}
+
+function isPlainObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** The object at `path`, created on the way; a non-object there is replaced (the schema then judges). */
+function objectAt(root: JsonObject, path: readonly string[]): JsonObject {
+  let node = root
+  for (const name of path) {
+    const next = node[name]
+    if (isPlainObject(next)) node = next
+    else {
+      const created: JsonObject = {}
+      node[name] = created
+      node = created
+    }
+  }
+  return node
+}
+
+function writeAt(root: JsonObject, path: readonly string[], value: unknown): void {
+  objectAt(root, path.slice(0, -1))[path.at(-1)!] = value
+}
+
+/** Deletes the value at `path` and then any objects left empty by it; false when nothing was there. */
+function removeAt(root: JsonObject, path: readonly string[]): boolean {
+  const parents: JsonObject[] = [root]
+  let node = root
+  for (const name of path.slice(0, -1)) {
+    const next = node[name]
+    if (!isPlainObject(next)) return false
+    parents.push(next)
+    node = next
+  }
+  const last = path.at(-1)!
+  if (!(last in node)) return false
+  delete node[last]
+  // Prune empty objects, but keep the profile itself (an empty profile is still a profile).
+  for (let depth = path.length - 1; depth >= 2; depth--) {
+    const parent = parents[depth - 1]!
+    const child = parents[depth]!
+    if (Object.keys(child).length === 0) delete parent[path[depth - 1]!]
+  }
+  return true
+}
