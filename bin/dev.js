@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Development entry: same as run.js but with oclif's development mode (no manifest cache, full errors).
-import {execute} from '@oclif/core'
+// Development entry: rebundles from src/ first, then runs with oclif's development mode.
+import {bundle} from '../scripts/bundle.mjs'
 
-await execute({development: true, dir: import.meta.url})
+await bundle()
+const {run} = await import('../dist/ftauth.js')
+await run({development: true})

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Production entry: runs the compiled commands from dist/ using the committed oclif manifest.
-import {execute} from '@oclif/core'
+// Production entry: the esbuild bundle (commands + @oclif/core) and the committed oclif manifest.
+import {run} from '../dist/ftauth.js'
 
-await execute({dir: import.meta.url})
+await run()

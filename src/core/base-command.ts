@@ -143,7 +143,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const out = this.out ?? this.makeOutput('human', undefined)
     out.err(`${out.e.red('error:')} ${line}`)
     if (this.flags?.debug || process.env.DEBUG) {
-      out.err(out.e.dim(redactKnown(String(error.stack ?? error), [...this.secretsSeen])))
+      // The cause chain too: a wrapped network or keychain error keeps its original reason there.
+      for (let current: unknown = error; current; current = (current as {cause?: unknown}).cause) {
+        const text = current instanceof Error ? (current.stack ?? current.message) : String(current)
+        out.err(out.e.dim(redactKnown(current === error ? text : `caused by: ${text}`, [...this.secretsSeen])))
+      }
     }
     if (this.jsonEnabled()) {
       const json = {

@@ -77,7 +77,8 @@ export class HttpClient {
   }
 
   private async once(method: string, request: HttpRequest): Promise<HttpResponse> {
-    const {request: undiciRequest} = await import('undici')
+    // undici is CommonJS: `default` is its exports both in Node and in the esbuild bundle's lazy chunk.
+    const {request: undiciRequest} = (await import('undici')).default
     const headers: Record<string, string> = {'user-agent': 'ftauth', accept: 'application/json', ...request.headers}
     let body: string | Buffer | undefined = request.body
     if (request.form) {

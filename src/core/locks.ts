@@ -12,7 +12,8 @@ const STALE_MS = 10_000
  * read → refresh → store so two ftauth processes never spend one refresh token.
  */
 export async function withLock<T>(locksDir: string, name: string, run: () => Promise<T>): Promise<T> {
-  const {lock} = await import('proper-lockfile')
+  // proper-lockfile is CommonJS: its exports are on `default` both in Node and in the esbuild bundle.
+  const {lock} = (await import('proper-lockfile')).default
   await ensurePrivateDir(locksDir)
   const target = join(locksDir, `${name.replace(/[^\w.-]/g, '_')}`)
   await writeFile(target, '', {flag: 'a', mode: 0o600})

@@ -1,3 +1,5 @@
+import {usageError} from './errors.js'
+
 /** stdin helpers: secrets and codes come from pipes, never from argv (visible in `ps` and shell history). */
 export function stdinIsPipe(stdin: NodeJS.ReadStream = process.stdin): boolean {
   return !stdin.isTTY
@@ -17,7 +19,6 @@ export async function readStdin(stdin: NodeJS.ReadableStream = process.stdin, ma
 
 /** One secret line from stdin, trailing newline removed. */
 export async function readSecretFromStdin(what: string): Promise<string> {
-  const {usageError} = await import('./errors.js')
   if (process.stdin.isTTY) throw usageError(`--${what}-stdin expects the value on a pipe`, `run e.g. \`printf %s "$SECRET" | ftauth … --${what}-stdin\``)
   const value = (await readStdin()).replace(/\r?\n$/, '')
   if (!value.trim()) throw usageError(`--${what}-stdin got an empty value`, 'pipe the secret into the command')

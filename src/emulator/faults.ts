@@ -1,0 +1,79 @@
+// Injectable faults: the next `count` requests matching method+path get a failure instead
+// of the real answer, so clients' retry, timeout and parsing paths can be exercised.
+import { z } from 'zod';
+import { json, type EmuResponse } from './http.js';
+import type { FaultKind } from './types.js';
+
+export const faultSchema = z.strictObject({
+  method: z
+    .string()
+    .regex(/^[A-Za-z]+$/)
+    .transform((m) => m.toUpperCase())
+    .optional(),
+  path: z.string().startsWith('/'),
+  kind: z.enum(['500', '503', '429', 'hang', 'malformed-json', 'wrong-shape', 'reset']),
+  count: z.number().int().positive().default(1),
+  retryAfter: z.number().int().nonnegative().optional(),
+  hangMs: z.number().int().nonnegative().optional(),
+});
+
+type StoredFault = z.output<typeof faultSchema> & { remaining: number };
+
+export type FaultAction =
+  | { type: 'respond'; response: EmuResponse }
+  | { type: 'hang'; ms: number | undefined }
+  | { type: 'reset' };
+
+export interface FaultStore {
+  add(fault: unknown): z.output<typeof faultSchema>;
+  clear(): void;
+  list(): Array<z.output<typeof faultSchema> & { remaining: number }>;
+  /** Consumes one use of the first fault matching this request, if any. */
+  take(method: string, path: string): FaultAction | undefined;
+}
+
+function pathMatches(pattern: string, path: string): boolean {
+  return pattern.endsWith('*') ? path.startsWith(pattern.slice(0, -1)) : path === pattern;
+}
+
+function respondWith(kind: Exclude<FaultKind, 'hang' | 'reset'>, retryAfter: number | undefined): EmuResponse {
+  const retry: Record<string, string> = retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) };
+  switch (kind) {
+    case '500':
+      return json(500, { error: 'server_error', message: 'Injected fault: internal server error' });
+    case '503':
+      return json(503, { error: 'temporarily_unavailable', message: 'Injected fault: service unavailable' }, retry);
+    case '429':
+      return json(429, { error: 'rate_limited', message: 'Injected fault: too many requests' }, retry);
+    case 'malformed-json':
+      // Deliberately truncated: a client must not trust the content type.
+      return { status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: '{"access_token": ' };
+    case 'wrong-shape':
+      return json(200, { unexpected: true });
+  }
+}
+
+export function createFaultStore(): FaultStore {
+  let faults: StoredFault[] = [];
+  return {
+    add(input) {
+      const parsed = faultSchema.safeParse(input);
+      if (!parsed.success) throw new TypeError(`Invalid fault: ${z.prettifyError(parsed.error)}`);
+      faults.push({ ...parsed.data, remaining: parsed.data.count });
+      return parsed.data;
+    },
+    clear() {
+      faults = [];
+    },
+    list: () => faults.map((f) => ({ ...f })),
+    take(method, path) {
+      const f = faults.find((x) => (x.method === undefined || x.method === method) && pathMatches(x.path, path));
+      if (!f) return undefined;
+      f.remaining -= 1;
+      if (f.remaining <= 0) faults = faults.filter((x) => x !== f);
+      if (f.kind === 'hang') return { type: 'hang', ms: f.hangMs };
+      if (f.kind === 'reset') return { type: 'reset' };
+      return { type: 'respond', response: respondWith(f.kind, f.retryAfter) };
+    },
+  };
+}

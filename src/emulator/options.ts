@@ -1,0 +1,47 @@
+// Validates EmulatorOptions once, at start-up, and fills in the defaults.
+import { z } from 'zod';
+import type { EmulatorOptions, FluzEnv, FuntripsExchangePath } from './types.js';
+
+const optionsSchema = z.strictObject({
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(0).max(65535).optional(),
+  tokenTtlSeconds: z.number().int().positive().optional(),
+  codeTtlSeconds: z.number().int().positive().optional(),
+  fluzEnv: z.enum(['sandbox', 'production']).optional(),
+  autoApprove: z.boolean().optional(),
+  // Restricted so a marker can sit inside codes and URLs without escaping.
+  secretMarker: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'letters, digits and dashes only').optional(),
+  funtripsExchangePaths: z.array(z.enum(['session', 'oauth'])).optional(),
+  shuttleRotateRefresh: z.boolean().optional(),
+});
+
+export interface ResolvedOptions {
+  host: string;
+  port: number;
+  tokenTtlSeconds: number | undefined;
+  codeTtlSeconds: number | undefined;
+  fluzEnv: FluzEnv;
+  autoApprove: boolean;
+  secretMarker: string | undefined;
+  funtripsExchangePaths: ReadonlySet<FuntripsExchangePath>;
+  shuttleRotateRefresh: boolean;
+}
+
+export function resolveOptions(input: EmulatorOptions = {}): ResolvedOptions {
+  const parsed = optionsSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new TypeError(`Invalid emulator options: ${z.prettifyError(parsed.error)}`);
+  }
+  const o = parsed.data;
+  return {
+    host: o.host ?? '127.0.0.1',
+    port: o.port ?? 0,
+    tokenTtlSeconds: o.tokenTtlSeconds,
+    codeTtlSeconds: o.codeTtlSeconds,
+    fluzEnv: o.fluzEnv ?? 'sandbox',
+    autoApprove: o.autoApprove ?? false,
+    secretMarker: o.secretMarker,
+    funtripsExchangePaths: new Set(o.funtripsExchangePaths ?? ['session', 'oauth']),
+    shuttleRotateRefresh: o.shuttleRotateRefresh ?? false,
+  };
+}

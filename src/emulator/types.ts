@@ -1,0 +1,67 @@
+// Public types of the emulator (re-exported by index.ts).
+
+export type FluzEnv = 'sandbox' | 'production';
+export type FuntripsExchangePath = 'session' | 'oauth';
+
+export interface EmulatorOptions {
+  /** Interface to listen on. Default '127.0.0.1' (loopback only). */
+  host?: string;
+  /** Port; default 0 (a random free port). The CLI passes 7787. */
+  port?: number;
+  /** Overrides every access-token lifetime (lets tests expire tokens without sleeping). */
+  tokenTtlSeconds?: number;
+  /** Overrides the code lifetimes: Funtrips session code (default 300 s), Shuttle authorization code (default 900 s). */
+  codeTtlSeconds?: number;
+  /** Environment served at /fluz/api/v1/graphql. Default 'sandbox'. */
+  fluzEnv?: FluzEnv;
+  /** Shuttle consent page redirects at once, as if the merchant clicked Approve. */
+  autoApprove?: boolean;
+  /** Embedded in every session code, authorization code and opaque refresh token (secret-leak canaries). */
+  secretMarker?: string;
+  /** Funtrips code-exchange paths that answer; a disabled one returns 404. Default both. */
+  funtripsExchangePaths?: FuntripsExchangePath[];
+  /** Shuttle rotates the refresh token on every refresh (the documented behaviour is no rotation). */
+  shuttleRotateRefresh?: boolean;
+}
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: string;
+  /** HTTP status sent; 0 while hanging or when the connection was reset. */
+  status: number;
+  /** Arrival time on the emulator clock. */
+  at: string;
+}
+
+export type FaultKind = '500' | '503' | '429' | 'hang' | 'malformed-json' | 'wrong-shape' | 'reset';
+
+export interface Fault {
+  /** Only requests with this method (any when omitted). */
+  method?: string;
+  /** Exact path, or a prefix when it ends with '*'. */
+  path: string;
+  kind: FaultKind;
+  /** How many matching requests get the fault. Default 1. */
+  count?: number;
+  /** Retry-After seconds for 429/503. */
+  retryAfter?: number;
+  /** For 'hang': delay before the request is served normally. Default: hang until close(). */
+  hangMs?: number;
+}
+
+export interface Emulator {
+  /** http://HOST:PORT, no trailing slash. */
+  url: string;
+  /** Frees the port, destroys keep-alive sockets and releases hanging requests. */
+  close(): Promise<void>;
+  requests(): LoggedRequest[];
+  clearRequests(): void;
+  inject(fault: Fault): void;
+  /** Shifts the emulator clock (token iat/exp, code expiry, Date header). */
+  advanceClock(seconds: number): void;
+  /** Every token, code and refresh token issued so far. */
+  issuedSecrets(): string[];
+}
