@@ -1,35 +1,16 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
-import {ENVIRONMENTS, loadConfig, type Config, type EnvName} from './config.js'
-import {CiFallbackBackend, CredentialStore} from './credential-store.js'
+import {ENVIRONMENTS, type EnvName} from './config.js'
+import {createDeps, type Deps} from './deps.js'
 import {ExitCode, FtauthError, usageError} from './errors.js'
-import {HttpClient} from './http.js'
-import {KeychainBackend, keychainTimeoutMs} from './keychain.js'
 import {colorEnabled, Output, type OutputMode} from './output.js'
 import {pathsFor, resolveConfigDir, type FtauthPaths} from './paths.js'
-import {resolveProfile, type ResolvedProfile} from './profiles.js'
 import {redactKnown} from './redact.js'
-import {FileBackend, type SecretBackend} from './secret-backends.js'
-import {TokenCache} from './token-cache.js'
 
-/** What a flow needs, built once per command run (gh's "factory"): no module mocking in tests. */
-export interface Deps {
-  out: Output
-  env: NodeJS.ProcessEnv
-  paths: FtauthPaths
-  config: Config
-  profile: ResolvedProfile
-  store: CredentialStore
-  tokens: TokenCache
-  http: HttpClient
-  now: () => Date
-  /** Secrets seen in this run; masked in errors and traces wherever they appear. */
-  secrets: Set<string>
-}
+export type {Deps} from './deps.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 
-const KEYCHAIN_SERVICE = 'ftauth'
 
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true
@@ -95,43 +76,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** Builds the flow dependencies on first use, so commands that need none stay fast. */
   protected async context(): Promise<Deps> {
-    if (this.deps) return this.deps
-    const paths = this.paths
-    const config = await loadConfig(paths.config)
-    const profile = resolveProfile(config, {
-      profileFlag: this.flags.profile,
-      envFlag: this.flags.env as EnvName | undefined,
-      env: process.env,
-    })
-    const insecure = this.flags['insecure-storage'] || profile.profile.insecureStorage === true
-    const warn = (line: string) => this.out.warn(line)
-    let backend: SecretBackend
-    if (insecure) {
-      backend = new FileBackend(paths.insecureCredentials)
-      warn(`--insecure-storage: secrets are kept in ${paths.insecureCredentials} (mode 0600), not in the OS keychain`)
-    } else {
-      const service = process.env.FTAUTH_KEYCHAIN_SERVICE || KEYCHAIN_SERVICE
-      const keychain = new KeychainBackend(service, keychainTimeoutMs(process.env))
-      backend = process.env.CI ? new CiFallbackBackend(keychain, warn) : keychain
-    }
-    const store = new CredentialStore(backend, profile.name, process.env)
-    const secrets = this.secretsSeen
-    const e = this.out.e
-    this.deps = {
+    this.deps ??= await createDeps({
       out: this.out,
       env: process.env,
-      paths,
-      config,
-      profile,
-      store,
-      tokens: new TokenCache(store, paths.cache, paths.locks, warn),
-      http: new HttpClient({
-        timeoutMs: this.flags.timeout * 1000,
-        trace: this.tracing ? (line) => this.out.err(e.dim(redactKnown(line, [...secrets]))) : undefined,
-      }),
-      now: () => new Date(),
-      secrets,
-    }
+      configDir: this.paths.dir,
+      profileFlag: this.flags.profile,
+      envFlag: this.flags.env as EnvName | undefined,
+      insecureStorage: this.flags['insecure-storage'],
+      timeoutMs: this.flags.timeout * 1000,
+      trace: this.tracing,
+      secrets: this.secretsSeen,
+    })
     return this.deps
   }
 

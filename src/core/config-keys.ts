@@ -115,6 +115,8 @@ function secretKeyError(name: string, unset: boolean): FtauthError {
 /** Up to three keys close to a mistyped one: same leaf name first, then by edit distance. */
 export function suggestKeys(name: string): string[] {
   const wanted = name.toLowerCase()
+  const sameButCase = CONFIG_KEYS.find(({key}) => key.toLowerCase() === wanted)
+  if (sameButCase) return [sameButCase.key]
   const leaf = wanted.split('.').at(-1) ?? wanted
   const first = wanted.split('.')[0]
   const scored = CONFIG_KEYS.map(({key}) => {
@@ -247,13 +249,14 @@ function settingOf(key: ConfigKey, resolved: ResolvedProfile, input: SettingsInp
   if (!isProvider(head)) return stored === null ? unset : fromProfile()
 
   const settings = resolved[head]
-  const resolvedValue = (name: string): ConfigValue | null => asValue((settings as unknown as Record<string, unknown>)[name])
+  const fields = new Map<string, unknown>(Object.entries(settings))
+  const resolvedValue = (name: string): ConfigValue | null => asValue(fields.get(name))
   if (second === 'env') {
     const value = settings.env
     if (input.envFlag) return {key: key.key, value, source: 'flag', origin: '--env'}
     if (env.FTAUTH_ENV) return {key: key.key, value, source: 'env', origin: 'FTAUTH_ENV'}
     if (stored !== null) return fromProfile()
-    if (resolved.profile.env) return {key: key.key, value, source: 'profile', origin: 'env'}
+    if (resolved.profile.env) return {key: key.key, value, source: 'profile', origin: 'inherits env'}
     return {key: key.key, value, source: 'default', origin: 'built-in'}
   }
   if (second === 'urls' && third && field) {
@@ -266,11 +269,11 @@ function settingOf(key: ConfigKey, resolved: ResolvedProfile, input: SettingsInp
     }
     if (stored !== null) return fromProfile()
     const defaults = resolveProfile(emptyConfig(), {envFlag: urlEnv, env: {FTAUTH_LOCAL_URL: env.FTAUTH_LOCAL_URL}})[head]
-    return defaultUrl(key.key, asValue((defaults as unknown as Record<string, unknown>)[field]), urlEnv, env)
+    return defaultUrl(key.key, asValue(new Map<string, unknown>(Object.entries(defaults)).get(field)), urlEnv, env)
   }
   if (second && third === undefined) {
     const envVar = ENV_OVERRIDES[`${head}.${second}`]
-    const value = second in settings ? resolvedValue(second) : stored
+    const value = fields.has(second) ? resolvedValue(second) : stored
     if (envVar && env[envVar]) return {key: key.key, value, source: 'env', origin: envVar}
     if (stored !== null) return fromProfile(value ?? stored)
     if (value !== null) return {key: key.key, value, source: 'default', origin: settings.env === 'local' ? 'emulator demo' : 'built-in'}
@@ -384,15 +387,16 @@ function validate(configPath: string, document: JsonObject, profile: string, key
   if (root === 'profiles' && profileName === profile && key && dotted === key.key) {
     throw usageError(`invalid value for ${key.key}: ${issue.message}`, `${key.key} expects ${key.expects}; nothing was written`)
   }
-  if (root === 'profiles' && profileName === profile && key && rest.length === 0) {
-    throw usageError(`invalid profile name ${profile}: ${issue.message}`, 'nothing was written')
+  if (root === 'profiles' && issue.code === 'invalid_key') {
+    const reason = issue.issues[0]?.message ?? issue.message
+    throw usageError(`invalid profile name "${profileName ?? profile}": ${reason}`, 'choose another with --profile; nothing was written')
   }
   const where = issue.path.map(String).join('.') || '(root)'
-  const unknown = issue.code === 'unrecognized_keys' ? ` (unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')})` : ''
   const fixKey = root === 'profiles' && profileName ? [...rest, ...(issue.code === 'unrecognized_keys' ? [issue.keys[0]!] : [])].join('.') : ''
+  const profileFlag = profileName === 'default' ? '' : ` --profile ${profileName}`
   throw usageError(
-    `config file ${configPath} has a bad key ${where}: ${issue.message}${unknown}`,
-    `fix that first${fixKey ? ` (\`ftauth config unset ${fixKey} --profile ${profileName}\`, or an editor)` : ' in an editor'}; nothing was written`,
+    `config file ${configPath} has a bad key ${where}: ${issue.message}`,
+    `fix that first${fixKey ? ` (\`ftauth config unset ${fixKey}${profileFlag}\`, or an editor)` : ' in an editor'}; nothing was written`,
   )
 }
 

@@ -166,7 +166,7 @@ export function fluzRoutes(ctx: EmulatorContext): Route[] {
     const basic = authz === undefined ? undefined : /^Basic[ ]+(\S+)\s*$/i.exec(authz)?.[1];
     const bearer = bearerToken(req);
     // The API key is compared as sent: Fluz expects the base64 string itself, not re-encoded.
-    if (authz !== undefined && bearer === undefined && basic !== DEMO.fluz.apiKey) return unauthorized();
+    if (authz !== undefined && bearer === undefined && basic !== ctx.options.secrets.fluzApiKey) return unauthorized();
 
     const raw = readJson(req);
     if (!raw.ok) return json(400, { errors: [{ message: raw.message }] });

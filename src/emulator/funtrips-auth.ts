@@ -36,7 +36,6 @@ const BACKEND_TTL = 3600;
 const PUBLIC_TTL = 3600;
 const CODE_TTL = 300;
 
-const CLIENTS: ReadonlyMap<string, string> = new Map([[DEMO.funtrips.clientId, DEMO.funtrips.clientSecret]]);
 
 interface SessionCode {
   code: string;
@@ -64,6 +63,7 @@ function oauthError(status: number, error: string, description: string, headers:
 }
 
 export function funtripsAuthRoutes(ctx: EmulatorContext): Route[] {
+  const CLIENTS: ReadonlyMap<string, string> = new Map([[DEMO.funtrips.clientId, ctx.options.secrets.funtripsClientSecret]]);
   const codes = new Map<string, SessionCode>();
   const idempotency = new Map<string, { body: string; response: EmuResponse }>();
   const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,5 +1,6 @@
 // Validates EmulatorOptions once, at start-up, and fills in the defaults.
 import { z } from 'zod';
+import { DEMO } from './demo-credentials.js';
 import type { EmulatorOptions, FluzEnv, FuntripsExchangePath } from './types.js';
 
 const optionsSchema = z.strictObject({
@@ -13,6 +14,13 @@ const optionsSchema = z.strictObject({
   secretMarker: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'letters, digits and dashes only').optional(),
   funtripsExchangePaths: z.array(z.enum(['session', 'oauth'])).optional(),
   shuttleRotateRefresh: z.boolean().optional(),
+  demoSecrets: z
+    .strictObject({
+      funtripsClientSecret: z.string().min(1).optional(),
+      fluzApiKey: z.string().min(1).optional(),
+      shuttleClientSecret: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 
 export interface ResolvedOptions {
@@ -25,6 +33,8 @@ export interface ResolvedOptions {
   secretMarker: string | undefined;
   funtripsExchangePaths: ReadonlySet<FuntripsExchangePath>;
   shuttleRotateRefresh: boolean;
+  /** What the demo clients authenticate with (the published demo secrets unless overridden). */
+  secrets: { funtripsClientSecret: string; fluzApiKey: string; shuttleClientSecret: string };
 }
 
 export function resolveOptions(input: EmulatorOptions = {}): ResolvedOptions {
@@ -43,5 +53,10 @@ export function resolveOptions(input: EmulatorOptions = {}): ResolvedOptions {
     secretMarker: o.secretMarker,
     funtripsExchangePaths: new Set(o.funtripsExchangePaths ?? ['session', 'oauth']),
     shuttleRotateRefresh: o.shuttleRotateRefresh ?? false,
+    secrets: {
+      funtripsClientSecret: o.demoSecrets?.funtripsClientSecret ?? DEMO.funtrips.clientSecret,
+      fluzApiKey: o.demoSecrets?.fluzApiKey ?? DEMO.fluz.apiKey,
+      shuttleClientSecret: o.demoSecrets?.shuttleClientSecret ?? DEMO.shuttle.clientSecret,
+    },
   };
 }

@@ -22,14 +22,6 @@ interface ShuttleClient {
   instanceId: string;
 }
 
-const DEMO_CLIENT: ShuttleClient = {
-  id: DEMO.shuttle.clientId,
-  secret: DEMO.shuttle.clientSecret,
-  name: 'ftauth demo partner',
-  instanceId: 'inst_demo_7k2m9d',
-};
-const CLIENTS = new Map([[DEMO_CLIENT.id, DEMO_CLIENT]]);
-const CLIENT_SECRETS: ReadonlyMap<string, string> = new Map([[DEMO_CLIENT.id, DEMO_CLIENT.secret]]);
 
 /** Registered redirects of the demo client: loopback on any port and path (RFC 8252 §7.3), plus one https URL. */
 function isRegisteredRedirect(uri: string): boolean {
@@ -66,6 +58,14 @@ const invalidClient = (detail: string, via: string) =>
   oauthError(401, 'invalid_client', detail, via === 'basic' ? { 'WWW-Authenticate': 'Basic realm="shuttle"' } : {});
 
 export function shuttleRoutes(ctx: EmulatorContext): { routes: Route[]; state: ShuttleState } {
+  const DEMO_CLIENT: ShuttleClient = {
+    id: DEMO.shuttle.clientId,
+    secret: ctx.options.secrets.shuttleClientSecret,
+    name: 'ftauth demo partner',
+    instanceId: 'inst_demo_7k2m9d',
+  };
+  const CLIENTS = new Map([[DEMO_CLIENT.id, DEMO_CLIENT]]);
+  const CLIENT_SECRETS: ReadonlyMap<string, string> = new Map([[DEMO_CLIENT.id, DEMO_CLIENT.secret]]);
   const state = createShuttleState();
   const pending = new Map<string, AuthorizationRequest & { expiresAtMs: number }>();
   const now = () => ctx.clock.nowMs();

@@ -22,6 +22,8 @@ export interface EmulatorOptions {
   funtripsExchangePaths?: FuntripsExchangePath[];
   /** Shuttle rotates the refresh token on every refresh (the documented behaviour is no rotation). */
   shuttleRotateRefresh?: boolean;
+  /** Secrets the demo clients must present instead of the published demo ones (secret-leak canary tests). */
+  demoSecrets?: { funtripsClientSecret?: string; fluzApiKey?: string; shuttleClientSecret?: string };
 }
 
 export interface LoggedRequest {
