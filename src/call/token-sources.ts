@@ -1,5 +1,5 @@
 import type {Deps} from '../core/base-command.js'
-import type {ProviderName} from '../core/config.js'
+import {PROVIDERS, type ProviderName} from '../core/config.js'
 import type {TokenSource} from '../core/token-source.js'
 
 /** Loads only the provider that a call needs. */
@@ -12,26 +12,36 @@ export async function tokenSourceFor(provider: ProviderName, as: 'user' | 'backe
   return (await import('../providers/shuttle/token-source.js')).shuttleTokenSource
 }
 
-/** Which provider a full URL belongs to, by the hosts configured for the profile. */
+/**
+ * Which provider a full URL belongs to. A configured base URL that prefixes the URL wins (longest
+ * first, so providers sharing one host — the emulator — are told apart by path); a bare host
+ * match comes second.
+ */
 export async function providerOfUrl(deps: Deps, url: URL): Promise<ProviderName | undefined> {
-  for (const provider of ['funtrips', 'fluz', 'shuttle'] as const) {
+  const prefixes: {provider: ProviderName; prefix: string}[] = []
+  const hosts: {provider: ProviderName; host: string}[] = []
+  for (const provider of PROVIDERS) {
     const source = await tokenSourceFor(provider)
-    const bases = [source.apiBase(deps), ...source.hosts(deps)]
-    if (bases.some((base) => matches(base, url))) return provider
+    for (const base of [source.apiBase(deps), ...source.hosts(deps)]) {
+      const parsed = parseBase(base)
+      if (!parsed) continue
+      if (parsed.pathname.length > 1) prefixes.push({provider, prefix: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`})
+      hosts.push({provider, host: parsed.host})
+    }
   }
-  return undefined
+  const target = `${url.origin}${url.pathname}`
+  const byPrefix = prefixes
+    .filter(({prefix}) => target === prefix || target.startsWith(`${prefix}/`))
+    .sort((a, b) => b.prefix.length - a.prefix.length)[0]
+  if (byPrefix) return byPrefix.provider
+  const byHost = new Set(hosts.filter(({host}) => host === url.host).map(({provider}) => provider))
+  return byHost.size === 1 ? [...byHost][0] : undefined
 }
 
-function matches(base: string, url: URL): boolean {
+function parseBase(base: string): URL | undefined {
   try {
-    const parsed = new URL(base.includes('://') ? base : `https://${base}`)
-    // Same host; on a shared host (the emulator) the path prefix decides.
-    return parsed.host === url.host && (parsed.pathname === '/' || url.pathname.startsWith(firstSegment(parsed.pathname)))
+    return new URL(base.includes('://') ? base : `https://${base}`)
   } catch {
-    return false
+    return undefined
   }
-}
-
-function firstSegment(path: string): string {
-  return `/${path.split('/').filter(Boolean)[0] ?? ''}`
 }

@@ -138,8 +138,10 @@ export function toFtauthError(error: Error & {oclif?: {exit?: number}}, commandI
   if (error instanceof FtauthError) return error
   const name = error.constructor?.name ?? error.name
   if (PARSE_ERRORS.has(name) || error.oclif?.exit === 2) {
-    const first = error.message.split('\n').find((line) => line.trim()) ?? error.message
-    return new FtauthError(ExitCode.usage, first.trim(), {hint: `see \`ftauth ${commandId?.replace(/:/g, ' ') ?? ''} --help\``})
+    // oclif puts a generic lead-in ("The following error occurred:") before the real reasons.
+    const lines = error.message.split('\n').map((line) => line.trim()).filter((line) => line && !/^The following errors? occurred:?$/i.test(line))
+    const first = lines.map((line) => line.replace(/^[-*]\s*/, '')).filter((line) => !/^See more help with/i.test(line)).join('; ') || error.message
+    return new FtauthError(ExitCode.usage, first, {hint: `see \`ftauth ${commandId?.replace(/:/g, ' ') ?? ''} --help\``})
   }
   return new FtauthError(ExitCode.unexpected, `unexpected error: ${error.message.split('\n')[0]}`, {
     hint: 'rerun with --debug for the stack trace, and report it',

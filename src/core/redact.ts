@@ -23,6 +23,8 @@ const SECRET_KEYS = new Set(
     'access_token', 'accesstoken', 'token', 'refresh_token', 'refreshtoken', 'id_token',
     'client_secret', 'clientsecret', 'code', 'session_code', 'code_verifier', 'api_key', 'apikey',
     'password', 'secret', 'authorization', 'usertoken', 'assertion',
+    // Funtrips' diagrams name the tokens public_bearer and backend_bearer.
+    'public_bearer', 'backend_bearer',
   ],
 )
 

@@ -1,0 +1,100 @@
+// Shared pieces of the Funtrips tests: in-process Deps for flow functions (real HttpClient against the
+// emulator, in-memory secrets) and readers of the emulator's request log.
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import type {Deps} from '../../src/core/base-command.js'
+import {ConfigSchema, type Profile} from '../../src/core/config.js'
+import {CredentialStore} from '../../src/core/credential-store.js'
+import {FtauthError} from '../../src/core/errors.js'
+import {HttpClient} from '../../src/core/http.js'
+import {KeychainBackend} from '../../src/core/keychain.js'
+import {Output} from '../../src/core/output.js'
+import {pathsFor} from '../../src/core/paths.js'
+import {resolveProfile} from '../../src/core/profiles.js'
+import {MemoryBackend} from '../../src/core/secret-backends.js'
+import {TokenCache, type StoredToken} from '../../src/core/token-cache.js'
+import type {Emulator, LoggedRequest} from '../../src/emulator/index.js'
+
+export interface TestDeps extends Deps {
+  stderr: string[]
+  trace: string[]
+  cleanup(): Promise<void>
+}
+
+/** Real Deps for flow functions: real HttpClient (traced into `trace`), in-memory secrets, throwaway config dir, `--env local`. */
+export async function makeDeps(
+  emulatorUrl: string,
+  options: {funtrips?: Profile['funtrips']; env?: Record<string, string>} = {},
+): Promise<TestDeps> {
+  const dir = await mkdtemp(join(tmpdir(), 'ftauth-funtrips-'))
+  const paths = pathsFor(dir)
+  const env = {FTAUTH_ENV: 'local', FTAUTH_LOCAL_URL: emulatorUrl, ...options.env}
+  const config = ConfigSchema.parse({version: 1, profiles: {default: {funtrips: options.funtrips}}})
+  const profile = resolveProfile(config, {env})
+  const stderr: string[] = []
+  const trace: string[] = []
+  const out = new Output({stdout: {write: () => true}, stderr: {write: (chunk: string) => stderr.push(chunk)}}, 'human', {colorOut: false, colorErr: false})
+  const store = new CredentialStore(new MemoryBackend(), profile.name, env)
+  return {
+    out,
+    env,
+    paths,
+    config,
+    profile,
+    store,
+    tokens: new TokenCache(store, paths.cache, paths.locks, (line) => stderr.push(line)),
+    http: new HttpClient({timeoutMs: 10_000, sleep: async () => undefined, trace: (line) => trace.push(line)}),
+    now: () => new Date(),
+    secrets: new Set(),
+    stderr,
+    trace,
+    cleanup: () => rm(dir, {recursive: true, force: true}),
+  }
+}
+
+/** Funtrips requests the emulator saw, as "METHOD /path STATUS" with the /funtrips prefix dropped. */
+export function funtripsCalls(emulator: Emulator): string[] {
+  return funtripsRequests(emulator).map((request) => `${request.method} ${request.path.replace(/^\/funtrips/, '')} ${request.status}`)
+}
+
+export function funtripsRequests(emulator: Emulator): LoggedRequest[] {
+  return emulator.requests().filter((request) => request.path.startsWith('/funtrips/'))
+}
+
+export function bodyOf(request: LoggedRequest | undefined): Record<string, unknown> {
+  if (!request) throw new Error('no such request')
+  return JSON.parse(request.body) as Record<string, unknown>
+}
+
+/** Runs a promise that must fail with an FtauthError and returns it. */
+export async function failure(promise: Promise<unknown>): Promise<FtauthError> {
+  try {
+    await promise
+  } catch (error) {
+    if (error instanceof FtauthError) return error
+    throw error
+  }
+  throw new Error('expected an FtauthError, got success')
+}
+
+/** The keychain of a CLI sandbox, read the way the CLI reads it (values may be chunked). */
+export function sandboxStore(sandbox: {service: string}): CredentialStore {
+  return new CredentialStore(new KeychainBackend(sandbox.service, 5000), 'default', {})
+}
+
+export async function storedToken(sandbox: {configDir: string; service: string}, key: string): Promise<StoredToken | undefined> {
+  const paths = pathsFor(sandbox.configDir)
+  return new TokenCache(sandboxStore(sandbox), paths.cache, paths.locks, () => undefined).get('funtrips', key)
+}
+
+/** Keychain entries holding PKCE verifiers: account → stored value. */
+export async function storedVerifiers(sandbox: {service: string}): Promise<Map<string, string>> {
+  const store = sandboxStore(sandbox)
+  const entries = new Map<string, string>()
+  for (const account of await store.accounts('funtrips')) {
+    if (account.includes(':pkce.')) entries.set(account, (await store.backend.get(account)) ?? '')
+  }
+  return entries
+}
