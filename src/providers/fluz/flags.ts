@@ -1,0 +1,30 @@
+import {Flags} from '@oclif/core'
+
+/** Who the token is for; checked as UUIDs before any request. Flags > FTAUTH_FLUZ_* > profile. */
+export const fluzIdFlags = {
+  'user-id': Flags.string({description: 'Fluz user id (UUID; env FTAUTH_FLUZ_USER_ID, else the profile)'}),
+  'account-id': Flags.string({description: 'Fluz account id (UUID; env FTAUTH_FLUZ_ACCOUNT_ID, else the profile)'}),
+  'seat-id': Flags.string({description: 'Fluz seat id (UUID, optional; else the profile)'}),
+}
+
+/** `--scopes A,B` and/or repeated `--scope A`. */
+export const fluzScopeFlags = {
+  scopes: Flags.string({description: 'comma-separated scopes, e.g. LIST_OFFERS,PURCHASE_GIFTCARD (see `ftauth fluz scopes`)'}),
+  scope: Flags.string({description: 'one scope; repeat for more', multiple: true}),
+}
+
+export const showRefreshFlag = {
+  'show-refresh': Flags.boolean({description: 'also print the refresh token (it is kept in the keychain either way)'}),
+}
+
+export interface FluzIdFlagValues {
+  'user-id'?: string | undefined
+  'account-id'?: string | undefined
+  'seat-id'?: string | undefined
+}
+
+export const idsFromFlags = (flags: FluzIdFlagValues) => ({
+  userId: flags['user-id'],
+  accountId: flags['account-id'],
+  seatId: flags['seat-id'],
+})
