@@ -40,15 +40,18 @@ export interface DepsOptions {
   secrets?: Set<string>
 }
 
-/** Chooses where secrets live: --insecure-storage file, else the OS keychain (memory fallback in CI). */
-function secretBackend(options: DepsOptions, paths: FtauthPaths, insecure: boolean): SecretBackend {
-  const warn = (line: string) => options.out.warn(line)
-  if (insecure) {
+/**
+ * Chooses where secrets live: the --insecure-storage file, else the OS keychain (with the memory
+ * fallback when CI is set). `warn` hears about the insecure file and a fallback.
+ */
+export function chooseSecretBackend(options: {insecure: boolean; env: NodeJS.ProcessEnv; paths: FtauthPaths; warn: (line: string) => void}): SecretBackend {
+  const {env, paths, warn} = options
+  if (options.insecure) {
     warn(`--insecure-storage: secrets are kept in ${paths.insecureCredentials} (mode 0600), not in the OS keychain`)
     return new FileBackend(paths.insecureCredentials)
   }
-  const keychain = new KeychainBackend(options.env.FTAUTH_KEYCHAIN_SERVICE || KEYCHAIN_SERVICE, keychainTimeoutMs(options.env))
-  return options.env.CI ? new CiFallbackBackend(keychain, warn) : keychain
+  const keychain = new KeychainBackend(env.FTAUTH_KEYCHAIN_SERVICE || KEYCHAIN_SERVICE, keychainTimeoutMs(env))
+  return env.CI ? new CiFallbackBackend(keychain, warn) : keychain
 }
 
 export async function createDeps(options: DepsOptions): Promise<Deps> {
@@ -57,7 +60,7 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
   const config = await loadConfig(paths.config)
   const profile = resolveProfile(config, {profileFlag: options.profileFlag, envFlag: options.envFlag, env})
   const insecure = Boolean(options.insecureStorage) || profile.profile.insecureStorage === true
-  const backend = options.backend ?? secretBackend(options, paths, insecure)
+  const backend = options.backend ?? chooseSecretBackend({insecure, env, paths, warn: (line) => out.warn(line)})
   const store = new CredentialStore(backend, profile.name, env)
   const secrets = options.secrets ?? new Set<string>()
   return {

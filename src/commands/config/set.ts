@@ -1,0 +1,43 @@
+import {Args} from '@oclif/core'
+
+import {BaseCommand} from '../../core/base-command.js'
+import {loadConfig} from '../../core/config.js'
+import {effectiveSettings, formatValue, requireKey, selectedProfile, setConfigValue} from '../../core/config-keys.js'
+import {usageError} from '../../core/errors.js'
+
+export default class ConfigSet extends BaseCommand<typeof ConfigSet> {
+  static override summary = 'Set one profile setting in the config file'
+  static override description =
+    'The value is validated against the config schema first; on any error nothing is written. Lists take commas (fluz.scopes LIST_OFFERS,PURCHASE_GIFTCARD). Secrets are not settings: use `ftauth login`.'
+  static override examples = [
+    '<%= config.bin %> config set fluz.userId 6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f',
+    '<%= config.bin %> config set funtrips.urls.sandbox.apiUrl https://api.acc.funtrips.io/acc',
+    '<%= config.bin %> config set env local --profile dev',
+  ]
+  static override args = {
+    key: Args.string({description: 'dotted key, e.g. fluz.userId (see `ftauth config list`)', required: true}),
+    value: Args.string({description: 'the new value'}),
+  }
+
+  async run() {
+    const key = requireKey(this.args.key)
+    if (this.args.value === undefined) throw usageError(`no value given for ${key.key}`, `run \`ftauth config set ${key.key} <value>\` (${key.expects})`)
+    const paths = this.paths
+    const profile = selectedProfile(this.flags.profile, process.env)
+    const result = await setConfigValue(paths.config, profile, key, this.args.value)
+    const value = formatValue(result.value)
+    this.out.print(`Set ${key.key} = ${value} in profile ${profile} ${this.out.c.dim(`(${paths.config})`)}`)
+    // Say so when an environment variable or flag will still win over what was just written.
+    const effective = effectiveSettings(await loadConfig(paths.config), {
+      profileFlag: profile,
+      envFlag: undefined,
+      insecureFlag: this.flags['insecure-storage'],
+      env: process.env,
+    }).settings.find((setting) => setting.key === key.key)
+    if (effective && (effective.source === 'env' || effective.source === 'flag') && effective.origin) {
+      this.out.warn(`${effective.origin} is set and overrides ${key.key} (effective value ${formatValue(effective.value)})`)
+    }
+    this.out.quiet(value)
+    return result
+  }
+}
