@@ -20,3 +20,15 @@ describe('oclif.manifest.json', () => {
     expect(Object.keys(manifest.commands).sort()).toEqual(await commandIds(join(ROOT, 'src/commands')))
   })
 })
+
+describe('README command reference', () => {
+  it('is what `oclif readme` generates from the current commands', async () => {
+    const {execFile} = await import('node:child_process')
+    const generated = await new Promise<string>((resolve, reject) =>
+      execFile('npx', ['oclif', 'readme', '--dry-run'], {cwd: ROOT, maxBuffer: 10_000_000}, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+    )
+    // The dry run prints a "replacing <!-- commands --> in …" line first; the section starts at the marker's own line.
+    const section = (text: string) => text.slice(text.indexOf('\n<!-- commands -->\n'), text.indexOf('<!-- commandsstop -->'))
+    expect(section(await readFile(join(ROOT, 'README.md'), 'utf8')), 'run `npx oclif readme` after changing commands').toBe(section(generated))
+  }, 60_000)
+})
