@@ -1,6 +1,6 @@
-// Bundles bin entry, every command and @oclif/core into one ESM file (plus lazily loaded chunks for
-// heavy modules: prompts, keyring glue, jose, undici, the emulator). Start-up then parses one file
-// instead of hundreds — see the Performance section of the README.
+// Bundles the CLI with esbuild: an entry with @oclif/core, one small entry per command, and shared
+// chunks (heavy modules such as prompts, undici, jose and the emulator only as lazily loaded chunks).
+// Start-up parses a handful of files instead of hundreds — see the Performance section of the README.
 import {build} from 'esbuild'
 import {execFile} from 'node:child_process'
 import {mkdir, readdir, rm, stat, writeFile} from 'node:fs/promises'
@@ -21,14 +21,15 @@ async function commandFiles() {
 
 export async function bundle({outdir = join(root, 'dist'), keepOldChunks = false} = {}) {
   const files = await commandFiles()
-  const imports = files.map((file, index) => `import C${index} from './src/commands/${file.replace(/\.ts$/, '.js')}'`)
-  const entries = files.map((file, index) => `  ${JSON.stringify(file.replace(/\.ts$/, '').replace(/\/index$/, '').split('/').join(':'))}: C${index},`)
-  const contents = [...imports, `export {run} from './src/entry.js'`, `export const COMMANDS = {`, ...entries, `}`].join('\n')
+  // One entry per command (oclif loads only the one it runs, found through the manifest) plus the
+  // CLI entry; shared code, @oclif/core included, lands once in common chunks.
+  const entryPoints = {ftauth: join(root, 'src', 'entry.ts')}
+  for (const file of files) entryPoints[`commands/${file.replace(/\.ts$/, '')}`] = join(commandsDir, file)
   const result = await build({
     write: false,
-    stdin: {contents, resolveDir: root, sourcefile: 'ftauth-entry.ts', loader: 'ts'},
+    entryPoints,
     outdir,
-    entryNames: 'ftauth',
+    entryNames: '[dir]/[name]',
     chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     splitting: true,
@@ -54,9 +55,10 @@ export async function bundle({outdir = join(root, 'dist'), keepOldChunks = false
     await writeFile(file.path, file.contents)
     written.add(file.path)
   }
-  const chunks = join(outdir, 'chunks')
-  for (const name of keepOldChunks ? [] : await readdir(chunks).catch(() => [])) {
-    if (!written.has(join(chunks, name))) await rm(join(chunks, name), {force: true})
+  // Drop files of older builds (chunks, removed commands) unless a watcher may have CLIs mid-start.
+  for (const entry of keepOldChunks ? [] : await readdir(outdir, {withFileTypes: true, recursive: true})) {
+    const path = join(entry.parentPath, entry.name)
+    if (entry.isFile() && !written.has(path)) await rm(path, {force: true})
   }
   return files.length
 }
@@ -72,7 +74,7 @@ async function newestSource() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const count = await bundle()
-  console.error(`bundled ${count} commands into dist/ftauth.js`)
+  console.error(`bundled the CLI and ${count} commands into dist/`)
   // --watch: rebundle whenever a source file changes (development only).
   if (process.argv.includes('--watch')) {
     let built = await newestSource()

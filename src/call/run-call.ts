@@ -1,6 +1,6 @@
 import type {Deps} from '../core/base-command.js'
 import type {ProviderName} from '../core/config.js'
-import {credentialsRejected, providerError, usageError} from '../core/errors.js'
+import {credentialsRejected, providerError, usageError, type FtauthError} from '../core/errors.js'
 import type {HttpResponse} from '../core/http.js'
 import {formatCountdown, formatDuration} from '../core/time.js'
 import type {TokenSource, UsableToken} from '../core/token-source.js'
@@ -29,7 +29,7 @@ export interface CallResult {
   response: HttpResponse
   renewed: boolean
   /** GraphQL or HTTP failure that should end in a non-zero exit after the body is printed. */
-  failure: ReturnType<typeof providerError> | undefined
+  failure: FtauthError | undefined
 }
 
 const ORIGIN_TEXT = {cache: 'from the cache', refresh: 'refreshed', new: 'obtained'} as const
@@ -39,10 +39,12 @@ const ORIGIN_TEXT = {cache: 'from the cache', refresh: 'refreshed', new: 'obtain
  * and on a 401 renew once by the provider's rule and retry once — never more.
  */
 export async function runCall(deps: Deps, input: CallInput): Promise<CallResult> {
+  if (!input.target && input.query === undefined) throw usageError('no path or URL given', 'use `ftauth call [METHOD] <path-or-url>`')
   const provider = await pickProvider(deps, input)
   if (input.as === 'backend' && provider !== 'funtrips') throw usageError('--as backend is only for Funtrips', 'drop --as, or use --provider funtrips')
   const source = await tokenSourceFor(provider, input.as)
   const request = buildRequest(deps, source, input)
+  refuseForeignHost(deps, source, request.url)
   if (provider === 'shuttle' && /\/instances\/[^/]+/.test(request.url.pathname)) {
     deps.out.warn('Shuttle tokens identify the merchant instance: drop /instances/{id} from the path')
   }
@@ -52,20 +54,47 @@ export async function runCall(deps: Deps, input: CallInput): Promise<CallResult>
   let response = await send(deps, request, token)
   let renewed = false
   if (isRejection(provider, response)) {
-    deps.out.step({title: 'Renew', outcome: `${provider} rejected the token (HTTP ${response.status}); renewing once`, status: 'warn'})
+    deps.out.step({title: 'Renew', outcome: `${provider} rejected the token (${rejectionOf(response)}); renewing once`, status: 'warn'})
     token = await source.renew(deps, token.token)
     announce(deps, provider, token)
     renewed = true
     response = await send(deps, request, token)
     if (isRejection(provider, response)) {
-      throw credentialsRejected(
-        `${provider} still rejects the renewed token (HTTP ${response.status} from ${request.method} ${request.url.pathname})`,
+      // Returned, not thrown: the body (the provider's reason, e.g. "wrong token type") is still printed.
+      const failure = credentialsRejected(
+        `${provider} still rejects the renewed token (${rejectionOf(response)} from ${request.method} ${request.url.pathname})`,
         'the credentials lack access to this endpoint; check scopes, environment and ids (`ftauth status`)',
       )
+      return {provider, method: request.method, url: request.url.toString(), response, renewed, failure}
     }
   }
   if (input.wait) response = await pollWhileAccepted(deps, request, token, response, input.waitTimeoutMs)
   return {provider, method: request.method, url: request.url.toString(), response, renewed, failure: failureOf(provider, request, response)}
+}
+
+/**
+ * A full URL given with --provider must be on one of that provider's hosts: the token is a bearer
+ * credential, and sending it anywhere else would hand it over.
+ */
+function refuseForeignHost(deps: Deps, source: TokenSource, url: URL) {
+  const hosts = new Set([source.apiBase(deps), ...source.hosts(deps)].map(hostOf).filter((host): host is string => host !== undefined))
+  if (hosts.has(url.host)) return
+  throw usageError(
+    `${url.host} is not a ${source.provider} host in profile ${deps.profile.name} (${[...hosts].join(', ')}); ftauth will not send the token there`,
+    'check --env and --provider, or set the provider\'s URL with `ftauth config set`',
+  )
+}
+
+function hostOf(base: string): string | undefined {
+  try {
+    return new URL(base.includes('://') ? base : `https://${base}`).host
+  } catch {
+    return undefined
+  }
+}
+
+function rejectionOf(response: HttpResponse): string {
+  return response.status === 401 ? 'HTTP 401' : `HTTP ${response.status}, ${fluzErrorCodes(response).join(', ')}`
 }
 
 async function pickProvider(deps: Deps, input: CallInput): Promise<ProviderName> {
@@ -89,6 +118,9 @@ interface PreparedRequest {
 }
 
 function buildRequest(deps: Deps, source: TokenSource, input: CallInput): PreparedRequest {
+  if (input.headers.some(([name]) => name.toLowerCase() === 'authorization')) {
+    throw usageError('-H Authorization is not allowed: ftauth attaches the provider token itself', 'drop the header; use --as backend for the Funtrips backend bearer')
+  }
   if (input.query !== undefined) {
     if (source.provider !== 'fluz') throw usageError('--query is for Fluz GraphQL', 'use `ftauth call fluz --query …`')
     return {
@@ -110,8 +142,8 @@ function buildRequest(deps: Deps, source: TokenSource, input: CallInput): Prepar
     } else if (body !== undefined) {
       throw usageError('-d and -f cannot be combined for a request body', 'use one of them')
     } else {
-      body = JSON.stringify(Object.fromEntries(input.fields))
-      headers['content-type'] ??= 'application/json'
+      // The content type is set below, case-insensitively, so a user's -H Content-Type is not doubled.
+      body = JSON.stringify(Object.fromEntries(input.fields.map(([key, value]) => [key, fieldValue(value)])))
     }
   }
   if (body !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
@@ -196,6 +228,15 @@ function parse(text: string): unknown {
   } catch {
     return undefined
   }
+}
+
+/** `-f` values in a JSON body: numbers, true, false and null are sent as JSON (like `gh api -F`); the rest as strings. */
+export function fieldValue(value: string): unknown {
+  if (value === 'true') return true
+  if (value === 'false') return false
+  if (value === 'null') return null
+  if (/^-?(0|[1-9]\d*)(\.\d+)?$/.test(value) && Number.isFinite(Number(value))) return Number(value)
+  return value
 }
 
 function looksLikeJson(body: string): boolean {

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../core/base-command.js'
 import {PROVIDERS, type ProviderName} from '../core/config.js'
-import {usageError} from '../core/errors.js'
+import {FtauthError, usageError} from '../core/errors.js'
 import {renderBody} from '../call/render.js'
 import {parseField, parseHeader, parsePositionals, readBody} from '../call/request-input.js'
 import {runCall} from '../call/run-call.js'
@@ -27,7 +27,7 @@ export default class Call extends BaseCommand<typeof Call> {
     method: Flags.string({char: 'X', description: 'HTTP method'}),
     header: Flags.string({char: 'H', description: 'extra header "Name: value" (repeatable)', multiple: true}),
     data: Flags.string({char: 'd', description: 'request body: a string, @file, or - for stdin'}),
-    field: Flags.string({char: 'f', description: 'key=value: JSON body field, or query parameter for GET (repeatable)', multiple: true}),
+    field: Flags.string({char: 'f', description: 'key=value: JSON body field (numbers, true, false, null sent as JSON), or query parameter for GET (repeatable)', multiple: true}),
     include: Flags.boolean({char: 'i', description: 'print the status line and response headers'}),
     raw: Flags.boolean({description: 'print the body exactly as received, even on a terminal'}),
     as: Flags.string({description: 'Funtrips token to use', options: ['user', 'backend'], default: 'user'}),
@@ -73,8 +73,10 @@ export default class Call extends BaseCommand<typeof Call> {
       body: parseBody(response.body),
     }
     if (result.failure) {
-      if (this.jsonEnabled()) this.logJson(document)
-      throw result.failure
+      // --json prints one document: the error, with the response inside it (not two documents in a row).
+      if (!this.jsonEnabled()) throw result.failure
+      const {exitCode, message, hint, details} = result.failure
+      throw new FtauthError(exitCode, message, {hint, details: {...details, response: document}})
     }
     return document
   }

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {FtauthError, ExitCode} from './errors.js'
 import {readIfExists, writePrivateFileAtomic} from './files.js'

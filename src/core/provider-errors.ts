@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {credentialsRejected, ExitCode, FtauthError, providerError} from './errors.js'
 import {endpointOf, tryJson, type HttpResponse} from './http.js'

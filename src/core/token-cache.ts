@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {ENVIRONMENTS, PROVIDERS, type ProviderName} from './config.js'
 import type {CredentialStore} from './credential-store.js'

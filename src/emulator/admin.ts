@@ -1,6 +1,6 @@
 // /__admin: control the emulator over HTTP (faults, clock, request log, issued secrets),
 // for clients that run it out of process. These routes are never logged nor faulted.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from './clock.js';
 import type { FaultStore } from './faults.js';
 import { json, noContent, readJson, type EmuResponse } from './http.js';

@@ -1,6 +1,6 @@
 // Injectable faults: the next `count` requests matching method+path get a failure instead
 // of the real answer, so clients' retry, timeout and parsing paths can be exercised.
-import { z } from 'zod';
+import * as z from 'zod';
 import { json, type EmuResponse } from './http.js';
 import type { FaultKind } from './types.js';
 

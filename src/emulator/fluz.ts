@@ -9,7 +9,7 @@
 //     AUTH-0008 invalid user access (bearer missing/invalid/expired, refresh token unknown/used)
 //     AUTH-0026 scope not granted (scope the app lacks, empty scope list, token lacks the scope)
 import { execute, GraphQLError, parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EmulatorContext } from './context.js';
 import { DEMO } from './demo-credentials.js';
 import { buildFluzSchema, FLUZ_SCOPES, type FluzScope } from './fluz-schema.js';

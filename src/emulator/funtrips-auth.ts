@@ -1,6 +1,6 @@
 // Funtrips authorization: client credentials → backend bearer, POST /v1/session → one-time
 // session code, code exchange (headless) or webframe redemption → public bearer.
-import { z } from 'zod';
+import * as z from 'zod';
 import { authenticateClient } from './client-auth.js';
 import type { EmulatorContext } from './context.js';
 import { DEMO } from './demo-credentials.js';

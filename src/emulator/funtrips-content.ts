@@ -1,7 +1,7 @@
 // Funtrips content and commerce API called with the public bearer (plus one backend-bearer
 // admin endpoint). State is in memory, per emulator; checkouts belong to the bearer's subject.
 import { Buffer } from 'node:buffer';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EmulatorContext } from './context.js';
 import {
   FUNTRIPS_PREFIX,

@@ -1,5 +1,5 @@
 // Validates EmulatorOptions once, at start-up, and fills in the defaults.
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEMO } from './demo-credentials.js';
 import type { EmulatorOptions, FluzEnv, FuntripsExchangePath } from './types.js';
 

@@ -1,6 +1,6 @@
 // Shuttle merchant API with a bearer: payment links. The token names the instance, so there
 // is no /instances/{id} in the path; each instance has its own in-memory store.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EmulatorContext } from './context.js';
 import { json, noContent, readJson, type EmuRequest, type EmuResponse } from './http.js';
 import { route, type Route } from './router.js';

@@ -5,7 +5,7 @@ import {obtainSecret, obtainValue} from '../core/prompt.js'
 import {requestBackendToken} from './funtrips/backend-token.js'
 import {pingFluz} from './fluz/graphql.js'
 import {verifyShuttleClient} from './shuttle/client-auth.js'
-import {z} from 'zod'
+import * as z from 'zod'
 
 export interface LoginInput {
   provider: ProviderName

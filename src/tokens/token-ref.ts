@@ -44,6 +44,11 @@ export async function resolveTokenRef(deps: Deps, ref: string | undefined, stdin
   if ((PROVIDERS as readonly string[]).includes(provider) && (env === undefined || (ENVIRONMENTS as readonly string[]).includes(env))) {
     return storedToken(deps, provider as ProviderName, (env as EnvName | undefined) ?? deps.profile[provider as ProviderName].env)
   }
+  // `fluz:prod` is a typo of a stored-token reference, not a token: say which part is wrong.
+  if ((PROVIDERS as readonly string[]).includes(provider) && ref.split(':').length === 2) {
+    // The part after the colon is not echoed: it could be a pasted token.
+    throw usageError(`unknown environment after ${provider}:`, `use ${provider}:${ENVIRONMENTS.join(`, ${provider}:`)}`)
+  }
   throw usageError(
     'tokens are not accepted as arguments (ps and shell history would keep them)',
     `pass ${TOKEN_REF_HELP}, e.g. \`printf %s "$TOKEN" | ftauth token inspect -\``,

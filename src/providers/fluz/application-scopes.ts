@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import type {Deps} from '../../core/base-command.js'
 import {providerError} from '../../core/errors.js'

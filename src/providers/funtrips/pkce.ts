@@ -1,5 +1,5 @@
 import {createHash, randomBytes} from 'node:crypto'
-import {z} from 'zod'
+import * as z from 'zod'
 
 import type {Deps} from '../../core/base-command.js'
 import type {EnvName} from '../../core/config.js'

@@ -1,5 +1,5 @@
 import {randomUUID} from 'node:crypto'
-import {z} from 'zod'
+import * as z from 'zod'
 
 import type {Deps} from '../../core/base-command.js'
 import {credentialsRejected, providerError} from '../../core/errors.js'
