@@ -5,7 +5,6 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {ExitCode} from '../../src/core/errors.js'
 import {DEMO, startEmulator, type Emulator} from '../../src/emulator/index.js'
 import {obtainBackendBearer, backendTokenKey} from '../../src/providers/funtrips/backend-token.js'
-import {splitCommandLine} from '../../src/providers/funtrips/browser.js'
 import {exchangeSessionCode} from '../../src/providers/funtrips/exchange.js'
 import {expiresIn, serverInstantToLocal} from '../../src/providers/funtrips/expiry.js'
 import {createSessionFlow, exchangeFlow, headlessFlow} from '../../src/providers/funtrips/flows.js'
@@ -55,14 +54,6 @@ describe('PKCE pair', () => {
     expect(pair.challenge).toBe(createHash('sha256').update(pair.verifier).digest('base64url'))
     expect(pair.method).toBe('S256')
     expect(createPkcePair().verifier).not.toBe(pair.verifier)
-  })
-})
-
-describe('splitCommandLine ($BROWSER)', () => {
-  it('splits on spaces and honours quotes and escapes', () => {
-    expect(splitCommandLine(`node "/tmp/my dir/b.mjs" --flag='x y' a\\ b`)).toEqual(['node', '/tmp/my dir/b.mjs', '--flag=x y', 'a b'])
-    expect(splitCommandLine('  firefox  ')).toEqual(['firefox'])
-    expect(splitCommandLine(`open ""`)).toEqual(['open', ''])
   })
 })
 

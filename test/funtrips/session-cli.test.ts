@@ -250,7 +250,7 @@ appendFileSync(${JSON.stringify(log)}, JSON.stringify({url, status: response.sta
       const result = await sandbox.run(['session', 'create', '--webframe', '--open', '--json'], {env: {BROWSER: `"${process.execPath}" "${script}"`}})
       expect(result.code).toBe(0)
       const json = JSON.parse(result.stdout) as {session: {session_code: string}; frameUrl: string; opened: string}
-      expect(json.opened).toMatch(/^\$BROWSER/)
+      expect(json.opened).toMatch(/^BROWSER=/)
       const opened = JSON.parse((await readFile(log, 'utf8')).trim()) as {url: string; status: number; signedIn: boolean}
       expect(opened).toEqual({url: json.frameUrl, status: 200, signedIn: true})
       expect(funtripsCalls(emulator).at(-1)).toBe('GET /frame 200')

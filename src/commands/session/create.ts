@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../core/base-command.js'
 import {usageError} from '../../core/errors.js'
 import {redactKnown} from '../../core/redact.js'
-import {openInBrowser} from '../../providers/funtrips/browser.js'
+import {systemOpener} from '../../core/browser.js'
 import {createSessionFlow, headlessFlow, WEBFRAME_PKCE_REFUSED} from '../../providers/funtrips/flows.js'
 import {publicBearerJson, renderPublicBearer, renderSession, sessionJson} from '../../providers/funtrips/render.js'
 
@@ -70,12 +70,13 @@ export default class SessionCreate extends BaseCommand<typeof SessionCreate> {
     this.out.quiet(created.code)
     let opened: string | undefined
     if (flags.open && created.frameUrl) {
-      try {
-        opened = (await openInBrowser(created.frameUrl, deps.env)).via
+      const result = await systemOpener(deps.env, process.platform, {waitForBrowserCommand: true})(created.frameUrl)
+      if (result.opened) {
+        opened = result.via
         deps.out.step({title: 'Browser', outcome: `frame opened with ${opened}`})
-      } catch (error) {
+      } else {
         // The URL is printed above (or in --json): a browser that will not start is not a failed session.
-        deps.out.warn(`could not open a browser (${redactKnown((error as Error).message, [...deps.secrets])}); open the frame URL yourself`)
+        deps.out.warn(`could not open a browser (${redactKnown(result.problem ?? result.via, [...deps.secrets])}); open the frame URL yourself`)
       }
     }
     return {...sessionJson(created, now, {env, profile: deps.profile.name, codeSpent: false}), ...(flags.open ? {opened: opened ?? null} : {})}

@@ -1,4 +1,5 @@
 import type {Deps} from '../../core/base-command.js'
+import {credentialsRejected} from '../../core/errors.js'
 
 export interface ShuttleClient {
   clientId: string
@@ -6,6 +7,22 @@ export interface ShuttleClient {
 }
 
 export type ClientAuthMethod = 'basic' | 'body'
+export const CLIENT_AUTH_METHODS = ['basic', 'body'] as const satisfies readonly ClientAuthMethod[]
+
+/**
+ * The configured client of the profile's Shuttle environment: id from the profile (or
+ * FTAUTH_SHUTTLE_CLIENT_ID), secret from env > keychain > demo secret (local). Missing → exit 3
+ * before any request is sent.
+ */
+export async function resolveShuttleClient(deps: Deps): Promise<ShuttleClient> {
+  const {env, clientId} = deps.profile.shuttle
+  const fix = `run \`ftauth login shuttle${env === 'production' ? '' : ` --env ${env}`}\` (or set FTAUTH_SHUTTLE_CLIENT_ID and FTAUTH_SHUTTLE_CLIENT_SECRET)`
+  if (!clientId) throw credentialsRejected(`no Shuttle client id for ${env} in profile "${deps.profile.name}"`, fix)
+  const secret = await deps.store.secret('shuttle', 'client_secret', {env})
+  if (!secret) throw credentialsRejected(`no Shuttle client secret for ${env} in profile "${deps.profile.name}"`, fix)
+  deps.secrets.add(secret.value)
+  return {clientId, clientSecret: secret.value}
+}
 
 /**
  * Client authentication for Shuttle's token and revoke endpoints: HTTP Basic by default

@@ -1,0 +1,249 @@
+/**
+ * `ftauth shuttle login`: the OAuth 2.0 authorization code flow for a native app (RFC 8252) —
+ * loopback listener, consent in the browser, state check, PKCE, code exchange, token stored.
+ */
+import type {Deps} from '../../core/base-command.js'
+import {ExitCode, FtauthError, networkError, usageError} from '../../core/errors.js'
+import {canPrompt} from '../../core/prompt.js'
+import {formatDuration} from '../../core/time.js'
+import type {StoredToken} from '../../core/token-cache.js'
+import {systemOpener, type OpenResult, type UrlOpener} from '../../core/browser.js'
+import {interpretCallback, parsePasted, type CallbackVerdict} from './callback.js'
+import {resolveShuttleClient, type ClientAuthMethod} from './client-auth.js'
+import {startLoopback, type CallbackPage, type Loopback} from './loopback.js'
+import {buildAuthorizationUrl, codeChallengeS256, exchangeCode, generateCodeVerifier, generateState} from './oauth.js'
+import {planRedirect} from './redirect.js'
+import {saveShuttleToken, storedTokenFrom, withShuttleLock} from './token-store.js'
+
+export const DEFAULT_WAIT_SECONDS = 300
+
+export interface ShuttleLoginOptions {
+  /** --scope; default the profile's shuttle.scope, else none (the server's default). */
+  scope?: string | undefined
+  /** --port for the loopback listener; default a random free port. */
+  port?: number | undefined
+  /** --redirect-uri; default the profile's shuttle.redirectUri, else the loopback listener. */
+  redirectUri?: string | undefined
+  /** Send a PKCE S256 challenge (default true). */
+  pkce?: boolean
+  /** Open the consent page (default true); false prints the URL only (--no-browser). */
+  openBrowser?: boolean
+  /** How to open it; default BROWSER, else `open` when a display is there. The demo passes its own. */
+  openUrl?: UrlOpener
+  /** --wait: seconds to wait for the redirect (default 300). */
+  waitSeconds?: number
+  clientAuth?: ClientAuthMethod
+  /** Offer a prompt for the pasted redirect URL or code; default: when a terminal is there. */
+  paste?: boolean
+  /** Where pasted text comes from; default an interactive prompt on stderr. Giving one enables pasting. */
+  readPaste?: PasteReader
+}
+
+/** Resolves with what the user pasted; must give up (reject or never settle) once the signal aborts. */
+export type PasteReader = (signal: AbortSignal) => Promise<string>
+
+export interface ShuttleLoginResult {
+  token: StoredToken
+  redirectUri: string
+  pkce: boolean
+  clientAuth: ClientAuthMethod
+  /** How the authorization response arrived. */
+  received: 'loopback' | 'pasted'
+  browser: OpenResult
+}
+
+interface Arrival {
+  verdict: CallbackVerdict
+  received: 'loopback' | 'pasted'
+}
+
+export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}): Promise<ShuttleLoginResult> {
+  const settings = deps.profile.shuttle
+  const waitSeconds = options.waitSeconds ?? DEFAULT_WAIT_SECONDS
+  if (!Number.isInteger(waitSeconds) || waitSeconds < 1) throw usageError(`--wait must be a whole number of seconds ≥ 1, not ${waitSeconds}`)
+  const pkce = options.pkce ?? true
+  const clientAuth = options.clientAuth ?? 'basic'
+  const canPaste = options.paste ?? (options.readPaste !== undefined || canPrompt(deps.env))
+  const plan = planRedirect({flag: options.redirectUri, profile: settings.redirectUri, port: options.port, canPaste})
+  // Everything that can be checked locally is checked before a port is opened or a request sent.
+  const client = await resolveShuttleClient(deps)
+  const scope = options.scope ?? settings.scope
+  const state = generateState()
+  const verifier = pkce ? generateCodeVerifier() : undefined
+  if (verifier) deps.secrets.add(verifier)
+
+  let listener: Loopback<CallbackVerdict> | undefined
+  let redirectUri: string
+  let arrival: Arrival
+  let browser: OpenResult = {opened: false, via: 'none'}
+  const started = Date.now()
+  // Ends the wait (timer, paste prompt) however the flow leaves this block.
+  const stop = new AbortController()
+  try {
+    if (plan.kind === 'loopback') {
+      listener = await startLoopback({host: plan.host, port: plan.port, path: plan.path, handle: (params) => judge(params, state)})
+      redirectUri = plan.registered ?? `http://127.0.0.1:${listener.port}${plan.path}`
+      deps.out.step({title: 'Listen', outcome: `${redirectUri} (one redirect, up to ${formatDuration(waitSeconds * 1000)})`})
+    } else {
+      redirectUri = plan.registered
+      deps.out.step({title: 'Redirect', outcome: `${redirectUri} is not a loopback address: paste the address the browser lands on`, status: 'warn'})
+    }
+    const authorizeUrl = buildAuthorizationUrl({
+      authorizationEndpoint: `${settings.authUrl}/authorize`,
+      clientId: client.clientId,
+      redirectUri,
+      scope,
+      state,
+      codeChallenge: verifier ? codeChallengeS256(verifier) : undefined,
+    }).toString()
+
+    const paste = canPaste ? (options.readPaste ?? promptForPaste) : undefined
+    // The --wait clock starts before the browser opens: an opener that hangs cannot stall the login.
+    let printed: () => void = () => undefined
+    const urlShown = new Promise<void>((resolve) => (printed = resolve))
+    const waiting = waitForArrival({listener, state, waitSeconds, paste, pasteAfter: urlShown, signal: stop.signal})
+    waiting.catch(() => undefined) // awaited below; this only keeps a timeout during opening from going unhandled
+
+    let arrivedAtOnce = false
+    if (options.openBrowser === false) {
+      showUrl(deps, authorizeUrl, 'Open this URL in a browser to approve access for the merchant:')
+      deps.out.step({title: 'Browser', outcome: 'not opened (--no-browser)', status: 'skip'})
+    } else {
+      const opener = options.openUrl ?? systemOpener(deps.env)
+      const opened = Promise.resolve()
+        .then(() => opener(authorizeUrl))
+        .catch((error: unknown): OpenResult => ({opened: false, via: 'opener', problem: (error as Error).message}))
+      // An opener that plays the browser itself (the demo) may return only after the redirect arrived.
+      const raced = await Promise.race([opened, waiting.then(() => 'arrived' as const, () => 'gave up' as const)])
+      // 'gave up': the wait ran out while the opener was busy; `await waiting` below throws the timeout.
+      if (raced !== 'gave up') {
+        arrivedAtOnce = raced === 'arrived'
+        browser = raced === 'arrived' ? {opened: true, via: 'it came back at once'} : raced
+        if (browser.opened) {
+          deps.out.step({title: 'Browser', outcome: `opened the Shuttle consent page (${browser.via})`})
+          if (deps.out.human && !arrivedAtOnce) showUrl(deps, authorizeUrl, 'If no browser appeared, open:')
+        } else {
+          deps.out.step({title: 'Browser', outcome: `not opened: ${browser.problem ?? 'no browser'}`, status: 'skip'})
+          showUrl(deps, authorizeUrl, 'Open this URL in a browser to approve access for the merchant:')
+        }
+      }
+    }
+    if (listener && !paste && !arrivedAtOnce) deps.out.info(`Waiting up to ${formatDuration(waitSeconds * 1000)} for the browser to come back… (Ctrl-C to cancel)`)
+    // The paste prompt starts only now, so nothing else writes to the terminal while it is shown.
+    printed()
+    arrival = await waiting
+  } finally {
+    stop.abort()
+    await listener?.close()
+  }
+
+  if (!arrival.verdict.ok) throw arrival.verdict.error
+  const code = arrival.verdict.code
+  deps.secrets.add(code)
+  deps.out.step({
+    title: 'Consent',
+    outcome: `approved; ${arrival.received === 'loopback' ? 'redirect received, state matches' : 'code pasted'}`,
+    ms: Date.now() - started,
+  })
+
+  const tokenUrl = `${settings.authUrl}/token`
+  const grant = await exchangeCode(deps, {url: tokenUrl, client, auth: clientAuth}, {code, redirectUri, codeVerifier: verifier})
+  deps.out.step({
+    title: 'Exchange',
+    outcome: `code → access token${grant.body.refresh_token ? ' + refresh token' : ''} (client auth ${clientAuth}${pkce ? ', PKCE S256' : ''})`,
+    request: `POST ${new URL(tokenUrl).pathname} ${grant.response.status}`,
+    ms: grant.response.ms,
+  })
+  const token = storedTokenFrom(deps, grant, {requestedScope: scope, clientAuth})
+  await withShuttleLock(deps, () => saveShuttleToken(deps, token))
+  deps.out.step({title: 'Store', outcome: `saved in the ${deps.store.backend.label}`})
+  return {token, redirectUri, pkce, clientAuth, received: arrival.received, browser}
+}
+
+/** What the listener answers and hands over for each authorization response. */
+function judge(params: URLSearchParams, state: string): {page: CallbackPage; result: CallbackVerdict} | undefined {
+  const verdict = interpretCallback(params, state)
+  if (!verdict) return undefined
+  const page: CallbackPage = verdict.ok
+    ? {status: 200, title: 'Shuttle access approved', message: 'ftauth received the authorization. You can close this tab and return to the terminal.'}
+    : {status: 400, title: 'Shuttle authorization failed', message: `${verdict.error.message}. You can close this tab; the terminal says what to do next.`}
+  return {page, result: verdict}
+}
+
+/** The URL goes to stderr in every mode: without it the user cannot go on. */
+function showUrl(deps: Deps, url: string, lead: string): void {
+  deps.out.err(`${lead}\n  ${url}`)
+}
+
+/**
+ * Races the loopback redirect, a pasted redirect URL or code (only with a terminal), and the --wait
+ * timer. Whoever wins, the others are stopped; the caller closes the listener.
+ */
+async function waitForArrival(
+  context: {
+    listener: Loopback<CallbackVerdict> | undefined
+    state: string
+    waitSeconds: number
+    paste: PasteReader | undefined
+    /** The paste reader starts once this settles. */
+    pasteAfter: Promise<void>
+    /** Aborted when the flow is done with waiting, for whatever reason. */
+    signal: AbortSignal
+  },
+): Promise<Arrival> {
+  const {listener, state, waitSeconds, paste, pasteAfter, signal} = context
+  const abort = new AbortController()
+  let timer: NodeJS.Timeout | undefined
+  signal.addEventListener('abort', () => abort.abort(), {once: true})
+  abort.signal.addEventListener('abort', () => clearTimeout(timer), {once: true})
+  const racers: Promise<Arrival>[] = []
+  if (listener) racers.push(listener.result.then((verdict) => ({verdict, received: 'loopback' as const})))
+  if (paste) racers.push(pasteAfter.then(() => readPasted(paste, state, abort.signal)))
+  racers.push(
+    new Promise<Arrival>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          networkError(
+            `no authorization came back within ${formatDuration(waitSeconds * 1000)} (--wait ${waitSeconds})`,
+            `approve in the browser sooner or raise --wait, then run \`ftauth shuttle login\` again`,
+          ),
+        )
+      }, waitSeconds * 1000)
+    }),
+  )
+  try {
+    return await Promise.race(racers)
+  } finally {
+    clearTimeout(timer)
+    abort.abort()
+  }
+}
+
+/** Reads pasted text until it is an authorization response, then judges it like a redirect. */
+async function readPasted(read: PasteReader, state: string, signal: AbortSignal): Promise<Arrival> {
+  try {
+    if (signal.aborted) return new Promise<Arrival>(() => undefined)
+    const pasted = parsePasted(await read(signal))
+    const verdict = pasted ? interpretCallback(pasted.params, pasted.checkState ? state : undefined) : undefined
+    if (!verdict) throw usageError('the pasted text is not an authorization response', 'paste the whole redirect URL, or just the code')
+    return {verdict, received: 'pasted'}
+  } catch (error) {
+    // Aborted because another racer won: never settle, the race is already decided.
+    if (signal.aborted) return new Promise<Arrival>(() => undefined)
+    if (error instanceof FtauthError) throw error
+    if ((error as Error).name === 'ExitPromptError') throw new FtauthError(ExitCode.usage, 'login cancelled', {hint: 'run `ftauth shuttle login` again'})
+    throw error
+  }
+}
+
+/** The default paste reader: a prompt on stderr that only accepts something parsePasted understands. */
+async function promptForPaste(signal: AbortSignal): Promise<string> {
+  const {input} = await import('@inquirer/prompts')
+  return input(
+    {
+      message: 'Waiting for the browser… or paste the address it was sent to (or the code):',
+      validate: (value) => (parsePasted(value) ? true : 'not a redirect URL, query string or code'),
+    },
+    {output: process.stderr, signal, clearPromptOnDone: true},
+  )
+}

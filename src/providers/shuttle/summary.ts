@@ -1,0 +1,47 @@
+/** What the Shuttle commands show about a token: never a secret, the same fields for humans and --json. */
+import type {Deps} from '../../core/base-command.js'
+import type {StoredToken} from '../../core/token-cache.js'
+import {stringMeta} from './token-store.js'
+
+export interface ShuttleTokenSummary {
+  provider: 'shuttle'
+  profile: string
+  env: string
+  /** The merchant instance the token identifies, when the response or token names it. */
+  instanceId: string | null
+  scopes: string[]
+  expiresAt: string
+  obtainedAt: string
+  tokenType: string
+  refreshToken: 'stored' | 'none'
+  storage: string
+}
+
+export function summarizeToken(deps: Deps, token: StoredToken): ShuttleTokenSummary {
+  return {
+    provider: 'shuttle',
+    profile: deps.profile.name,
+    env: token.env,
+    instanceId: stringMeta(token, 'instanceId') ?? null,
+    scopes: token.scopes,
+    expiresAt: token.expiresAt,
+    obtainedAt: token.obtainedAt,
+    tokenType: token.tokenType ?? 'Bearer',
+    refreshToken: token.refreshToken ? 'stored' : 'none',
+    storage: deps.store.backend.kind,
+  }
+}
+
+/** Human result on stdout: headline, then aligned rows. */
+export function printTokenSummary(deps: Deps, headline: string, summary: ShuttleTokenSummary, extra: [string, string][] = []): void {
+  const {out} = deps
+  const {c} = out
+  out.print(`${headline} ${out.env(summary.env)}${summary.instanceId ? ` merchant instance ${c.bold(summary.instanceId)}` : ''}`)
+  out.table([
+    ['expires', out.expiry(new Date(summary.expiresAt), deps.now())],
+    ['scopes', summary.scopes.length ? summary.scopes.join(' ') : c.dim('none stated')],
+    ['instance', summary.instanceId ?? c.dim('not stated by the server')],
+    ['refresh token', summary.refreshToken === 'stored' ? `stored (${deps.store.backend.label})` : c.yellow('none issued')],
+    ...extra,
+  ])
+}
