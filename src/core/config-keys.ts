@@ -12,7 +12,7 @@ import {
 } from './config.js'
 import {ExitCode, FtauthError, usageError} from './errors.js'
 import {readIfExists} from './files.js'
-import {resolveProfile, SECRET_ENV_VARS, type ResolvedProfile} from './profiles.js'
+import {ENV_OVERRIDES, resolveProfile, SECRET_ENV_VARS, type ResolvedProfile} from './profiles.js'
 
 /**
  * The settable profile keys for `ftauth config`: walked from ProfileSchema, so the schema stays
@@ -198,22 +198,6 @@ export interface SettingsInput {
   env: NodeJS.ProcessEnv
 }
 
-/**
- * Environment variables that override a resolved provider setting, keyed `<provider>.<field>`;
- * the same overrides resolveProfile applies (URL ones act on the provider's resolved environment).
- */
-export const ENV_OVERRIDES: Readonly<Record<string, string>> = {
-  'funtrips.clientId': 'FTAUTH_FUNTRIPS_CLIENT_ID',
-  'funtrips.authUrl': 'FTAUTH_FUNTRIPS_AUTH_URL',
-  'funtrips.apiUrl': 'FTAUTH_FUNTRIPS_API_URL',
-  'fluz.url': 'FTAUTH_FLUZ_URL',
-  'fluz.userId': 'FTAUTH_FLUZ_USER_ID',
-  'fluz.accountId': 'FTAUTH_FLUZ_ACCOUNT_ID',
-  'shuttle.clientId': 'FTAUTH_SHUTTLE_CLIENT_ID',
-  'shuttle.authUrl': 'FTAUTH_SHUTTLE_AUTH_URL',
-  'shuttle.apiUrl': 'FTAUTH_SHUTTLE_API_URL',
-}
-
 /** The profile a command works on: --profile > FTAUTH_PROFILE > default, as resolveProfile picks it. */
 export function selectedProfile(profileFlag: string | undefined, env: NodeJS.ProcessEnv): string {
   return resolveProfile(emptyConfig(), {profileFlag, env}).name
@@ -261,7 +245,7 @@ function settingOf(key: ConfigKey, resolved: ResolvedProfile, input: SettingsInp
   }
   if (second === 'urls' && third && field) {
     const urlEnv = third as EnvName
-    const envVar = ENV_OVERRIDES[`${head}.${field}`]
+    const envVar = (ENV_OVERRIDES as Record<string, string>)[`${head}.${field}`]
     if (urlEnv === settings.env) {
       if (envVar && env[envVar]) return {key: key.key, value: resolvedValue(field), source: 'env', origin: envVar}
       if (stored !== null) return fromProfile(resolvedValue(field) ?? stored)
@@ -272,7 +256,7 @@ function settingOf(key: ConfigKey, resolved: ResolvedProfile, input: SettingsInp
     return defaultUrl(key.key, asValue(new Map<string, unknown>(Object.entries(defaults)).get(field)), urlEnv, env)
   }
   if (second && third === undefined) {
-    const envVar = ENV_OVERRIDES[`${head}.${second}`]
+    const envVar = (ENV_OVERRIDES as Record<string, string>)[`${head}.${second}`]
     const value = fields.has(second) ? resolvedValue(second) : stored
     if (envVar && env[envVar]) return {key: key.key, value, source: 'env', origin: envVar}
     if (stored !== null) return fromProfile(value ?? stored)

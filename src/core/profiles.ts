@@ -72,9 +72,26 @@ export interface ResolveOptions {
 
 const trimSlash = (value: string): string => value.replace(/\/+$/, '')
 
+/**
+ * Environment variables that override a resolved provider setting, keyed `<provider>.<field>`
+ * (URL ones act on the provider's resolved environment). `ftauth config list` shows them as sources.
+ */
+export const ENV_OVERRIDES = {
+  'funtrips.clientId': 'FTAUTH_FUNTRIPS_CLIENT_ID',
+  'funtrips.authUrl': 'FTAUTH_FUNTRIPS_AUTH_URL',
+  'funtrips.apiUrl': 'FTAUTH_FUNTRIPS_API_URL',
+  'fluz.url': 'FTAUTH_FLUZ_URL',
+  'fluz.userId': 'FTAUTH_FLUZ_USER_ID',
+  'fluz.accountId': 'FTAUTH_FLUZ_ACCOUNT_ID',
+  'shuttle.clientId': 'FTAUTH_SHUTTLE_CLIENT_ID',
+  'shuttle.authUrl': 'FTAUTH_SHUTTLE_AUTH_URL',
+  'shuttle.apiUrl': 'FTAUTH_SHUTTLE_API_URL',
+} as const satisfies Record<string, string>
+
 /** Precedence everywhere: flag > environment variable > profile > built-in default for the environment. */
 export function resolveProfile(config: Config, options: ResolveOptions): ResolvedProfile {
   const {env} = options
+  const override = (key: keyof typeof ENV_OVERRIDES): string | undefined => env[ENV_OVERRIDES[key]] || undefined
   const name = options.profileFlag || env.FTAUTH_PROFILE || 'default'
   const profile = config.profiles[name] ?? {}
   const localUrl = trimSlash(env.FTAUTH_LOCAL_URL || DEFAULT_LOCAL_URL)
@@ -100,11 +117,11 @@ export function resolveProfile(config: Config, options: ResolveOptions): Resolve
     funtrips: {
       provider: 'funtrips',
       env: funtripsEnv,
-      authUrl: trimSlash(env.FTAUTH_FUNTRIPS_AUTH_URL || funtripsUrls?.authUrl || funtripsBase.authUrl),
-      apiUrl: trimSlash(env.FTAUTH_FUNTRIPS_API_URL || funtripsUrls?.apiUrl || funtripsBase.apiUrl),
+      authUrl: trimSlash(override('funtrips.authUrl') || funtripsUrls?.authUrl || funtripsBase.authUrl),
+      apiUrl: trimSlash(override('funtrips.apiUrl') || funtripsUrls?.apiUrl || funtripsBase.apiUrl),
       exchangePath: funtripsUrls?.exchangePath,
       clientId:
-        env.FTAUTH_FUNTRIPS_CLIENT_ID ||
+        override('funtrips.clientId') ||
         profile.funtrips?.clientId ||
         (funtripsEnv === 'local' ? DEMO.funtrips.clientId : undefined),
       campaignId: profile.funtrips?.campaignId,
@@ -112,20 +129,20 @@ export function resolveProfile(config: Config, options: ResolveOptions): Resolve
     fluz: {
       provider: 'fluz',
       env: fluzEnv,
-      url: trimSlash(env.FTAUTH_FLUZ_URL || profile.fluz?.urls?.[fluzEnv]?.url || fluzBase.url),
-      userId: env.FTAUTH_FLUZ_USER_ID || profile.fluz?.userId || (fluzEnv === 'local' ? DEMO.fluz.userId : undefined),
+      url: trimSlash(override('fluz.url') || profile.fluz?.urls?.[fluzEnv]?.url || fluzBase.url),
+      userId: override('fluz.userId') || profile.fluz?.userId || (fluzEnv === 'local' ? DEMO.fluz.userId : undefined),
       accountId:
-        env.FTAUTH_FLUZ_ACCOUNT_ID || profile.fluz?.accountId || (fluzEnv === 'local' ? DEMO.fluz.accountId : undefined),
+        override('fluz.accountId') || profile.fluz?.accountId || (fluzEnv === 'local' ? DEMO.fluz.accountId : undefined),
       seatId: profile.fluz?.seatId,
       scopes: profile.fluz?.scopes,
     },
     shuttle: {
       provider: 'shuttle',
       env: shuttleEnv,
-      authUrl: trimSlash(env.FTAUTH_SHUTTLE_AUTH_URL || shuttleUrls?.authUrl || shuttleBase.authUrl),
-      apiUrl: trimSlash(env.FTAUTH_SHUTTLE_API_URL || shuttleUrls?.apiUrl || shuttleBase.apiUrl),
+      authUrl: trimSlash(override('shuttle.authUrl') || shuttleUrls?.authUrl || shuttleBase.authUrl),
+      apiUrl: trimSlash(override('shuttle.apiUrl') || shuttleUrls?.apiUrl || shuttleBase.apiUrl),
       clientId:
-        env.FTAUTH_SHUTTLE_CLIENT_ID ||
+        override('shuttle.clientId') ||
         profile.shuttle?.clientId ||
         (shuttleEnv === 'local' ? DEMO.shuttle.clientId : undefined),
       redirectUri: profile.shuttle?.redirectUri,
