@@ -1,5 +1,6 @@
 import {createHash, randomBytes} from 'node:crypto'
 
+import {probeSessionBus} from './dbus-probe.js'
 import {keychainError, FtauthError} from './errors.js'
 import type {SecretBackend} from './secret-backends.js'
 
@@ -32,6 +33,7 @@ export class KeychainBackend implements SecretBackend {
   readonly kind = 'keychain' as const
   readonly label = platformLabel()
   private module: Promise<KeyringModule> | undefined
+  private busChecked: ReturnType<typeof probeSessionBus> | undefined
 
   constructor(
     private readonly service: string,
@@ -39,6 +41,12 @@ export class KeychainBackend implements SecretBackend {
   ) {}
 
   private async entry(account: string): Promise<Entry> {
+    // Linux: make sure the session bus answers first (see dbus-probe.ts); once per process.
+    if (process.platform === 'linux') {
+      this.busChecked ??= probeSessionBus(process.env.DBUS_SESSION_BUS_ADDRESS, this.timeoutMs)
+      const bus = await this.busChecked
+      if (!bus.ok) throw keychainError(`the ${this.label} is unavailable: ${bus.reason}`, WAYS_OUT)
+    }
     this.module ??= import('@napi-rs/keyring')
     const {AsyncEntry} = await this.module
     // On Linux force the Secret Service: the kernel-keyring fallback loses data on reboot.
