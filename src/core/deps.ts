@@ -38,6 +38,8 @@ export interface DepsOptions {
   timeoutMs: number
   trace: boolean
   secrets?: Set<string>
+  /** A ready HTTP client (tests pass one with instant retry sleeps); otherwise one from timeoutMs/trace. */
+  http?: HttpClient
 }
 
 /**
@@ -71,10 +73,12 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
     profile,
     store,
     tokens: new TokenCache(store, paths.cache, paths.locks, (line) => out.warn(line)),
-    http: new HttpClient({
-      timeoutMs: options.timeoutMs,
-      trace: options.trace ? (line) => out.err(out.e.dim(redactKnown(line, [...secrets]))) : undefined,
-    }),
+    http:
+      options.http ??
+      new HttpClient({
+        timeoutMs: options.timeoutMs,
+        trace: options.trace ? (line) => out.err(out.e.dim(redactKnown(line, [...secrets]))) : undefined,
+      }),
     now: () => new Date(),
     secrets,
   }

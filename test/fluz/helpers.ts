@@ -1,23 +1,17 @@
 // Shared pieces of the Fluz tests: in-process Deps for flow tests, a stand-in GraphQL server whose
 // token type has only one of accessToken/token, and readers of the emulator's request log.
-import {mkdtemp, rm} from 'node:fs/promises'
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 
 import {buildSchema, graphql} from 'graphql'
 
 import type {Deps} from '../../src/core/base-command.js'
-import {ConfigSchema, type Profile} from '../../src/core/config.js'
+import {type Profile} from '../../src/core/config.js'
 import {CredentialStore} from '../../src/core/credential-store.js'
-import {HttpClient} from '../../src/core/http.js'
 import {KeychainBackend} from '../../src/core/keychain.js'
-import {Output} from '../../src/core/output.js'
 import {pathsFor} from '../../src/core/paths.js'
-import {resolveProfile} from '../../src/core/profiles.js'
-import {MemoryBackend} from '../../src/core/secret-backends.js'
 import {TokenCache, type StoredToken} from '../../src/core/token-cache.js'
+import {inProcessDeps} from '../helpers/deps.js'
 import type {Emulator, LoggedRequest} from '../../src/emulator/index.js'
 
 export interface TestDeps extends Deps {
@@ -25,30 +19,10 @@ export interface TestDeps extends Deps {
   cleanup(): Promise<void>
 }
 
-/** Real Deps for flow functions: real HttpClient, in-memory secrets, a throwaway config dir, `--env local`. */
+/** Real Deps for flow functions (see test/helpers/deps.ts), with stderr captured. */
 export async function makeDeps(emulatorUrl: string, options: {fluz?: Profile['fluz']; env?: Record<string, string>} = {}): Promise<TestDeps> {
-  const dir = await mkdtemp(join(tmpdir(), 'ftauth-fluz-'))
-  const paths = pathsFor(dir)
-  const env = {FTAUTH_ENV: 'local', FTAUTH_LOCAL_URL: emulatorUrl, ...options.env}
-  const config = ConfigSchema.parse({version: 1, profiles: {default: {fluz: options.fluz}}})
-  const profile = resolveProfile(config, {env})
-  const stderr: string[] = []
-  const out = new Output({stdout: {write: () => true}, stderr: {write: (chunk: string) => stderr.push(chunk)}}, 'human', {colorOut: false, colorErr: false})
-  const store = new CredentialStore(new MemoryBackend(), profile.name, env)
-  return {
-    out,
-    env,
-    paths,
-    config,
-    profile,
-    store,
-    tokens: new TokenCache(store, paths.cache, paths.locks, (line) => stderr.push(line)),
-    http: new HttpClient({timeoutMs: 10_000}),
-    now: () => new Date(),
-    secrets: new Set(),
-    stderr,
-    cleanup: () => rm(dir, {recursive: true, force: true}),
-  }
+  const made = await inProcessDeps(emulatorUrl, {profile: {fluz: options.fluz}, env: options.env, http: {sleep: undefined}})
+  return {...made.deps, stderr: made.stderr, cleanup: made.cleanup}
 }
 
 /** The token cache of a CLI sandbox, read and written the way the CLI does (keychain + cache.json). */

@@ -1,20 +1,14 @@
 // Shared pieces of the Funtrips tests: in-process Deps for flow functions (real HttpClient against the
 // emulator, in-memory secrets) and readers of the emulator's request log.
-import {mkdtemp, rm} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 
 import type {Deps} from '../../src/core/base-command.js'
-import {ConfigSchema, type Profile} from '../../src/core/config.js'
+import {type Profile} from '../../src/core/config.js'
 import {CredentialStore} from '../../src/core/credential-store.js'
 import {FtauthError} from '../../src/core/errors.js'
-import {HttpClient} from '../../src/core/http.js'
 import {KeychainBackend} from '../../src/core/keychain.js'
-import {Output} from '../../src/core/output.js'
 import {pathsFor} from '../../src/core/paths.js'
-import {resolveProfile} from '../../src/core/profiles.js'
-import {MemoryBackend} from '../../src/core/secret-backends.js'
 import {TokenCache, type StoredToken} from '../../src/core/token-cache.js'
+import {inProcessDeps} from '../helpers/deps.js'
 import type {Emulator, LoggedRequest} from '../../src/emulator/index.js'
 
 export interface TestDeps extends Deps {
@@ -23,35 +17,13 @@ export interface TestDeps extends Deps {
   cleanup(): Promise<void>
 }
 
-/** Real Deps for flow functions: real HttpClient (traced into `trace`), in-memory secrets, throwaway config dir, `--env local`. */
+/** Real Deps for flow functions (see test/helpers/deps.ts), with stderr and trace captured. */
 export async function makeDeps(
   emulatorUrl: string,
   options: {funtrips?: Profile['funtrips']; env?: Record<string, string>} = {},
 ): Promise<TestDeps> {
-  const dir = await mkdtemp(join(tmpdir(), 'ftauth-funtrips-'))
-  const paths = pathsFor(dir)
-  const env = {FTAUTH_ENV: 'local', FTAUTH_LOCAL_URL: emulatorUrl, ...options.env}
-  const config = ConfigSchema.parse({version: 1, profiles: {default: {funtrips: options.funtrips}}})
-  const profile = resolveProfile(config, {env})
-  const stderr: string[] = []
-  const trace: string[] = []
-  const out = new Output({stdout: {write: () => true}, stderr: {write: (chunk: string) => stderr.push(chunk)}}, 'human', {colorOut: false, colorErr: false})
-  const store = new CredentialStore(new MemoryBackend(), profile.name, env)
-  return {
-    out,
-    env,
-    paths,
-    config,
-    profile,
-    store,
-    tokens: new TokenCache(store, paths.cache, paths.locks, (line) => stderr.push(line)),
-    http: new HttpClient({timeoutMs: 10_000, sleep: async () => undefined, trace: (line) => trace.push(line)}),
-    now: () => new Date(),
-    secrets: new Set(),
-    stderr,
-    trace,
-    cleanup: () => rm(dir, {recursive: true, force: true}),
-  }
+  const made = await inProcessDeps(emulatorUrl, {profile: {funtrips: options.funtrips}, env: options.env})
+  return {...made.deps, stderr: made.stderr, trace: made.trace, cleanup: made.cleanup}
 }
 
 /** Funtrips requests the emulator saw, as "METHOD /path STATUS" with the /funtrips prefix dropped. */

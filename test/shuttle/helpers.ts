@@ -1,17 +1,8 @@
-import {mkdtemp, rm} from 'node:fs/promises'
 import {createServer} from 'node:net'
-import {tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
+import {resolve} from 'node:path'
 
 import type {Deps} from '../../src/core/base-command.js'
-import {emptyConfig} from '../../src/core/config.js'
-import {CredentialStore} from '../../src/core/credential-store.js'
-import {HttpClient} from '../../src/core/http.js'
-import {Output} from '../../src/core/output.js'
-import {pathsFor} from '../../src/core/paths.js'
-import {resolveProfile} from '../../src/core/profiles.js'
-import {MemoryBackend} from '../../src/core/secret-backends.js'
-import {TokenCache} from '../../src/core/token-cache.js'
+import {inProcessDeps as sharedInProcessDeps} from '../helpers/deps.js'
 import type {LoggedRequest} from '../../src/emulator/index.js'
 
 export const BROWSER_FIXTURE = resolve(import.meta.dirname, 'fixtures', 'browser.mjs')
@@ -25,29 +16,10 @@ export interface InProcess {
   cleanup(): Promise<void>
 }
 
-/** Real flow dependencies for the local environment: real HttpClient, memory secrets, a temp config dir. */
+/** Real flow dependencies for the local environment (see test/helpers/deps.ts). */
 export async function inProcessDeps(emulatorUrl: string, env: NodeJS.ProcessEnv = {}): Promise<InProcess> {
-  const dir = await mkdtemp(join(tmpdir(), 'ftauth-shuttle-'))
-  const paths = pathsFor(dir)
-  const processEnv: NodeJS.ProcessEnv = {FTAUTH_LOCAL_URL: emulatorUrl, FTAUTH_ENV: 'local', ...env}
-  const config = emptyConfig()
-  const profile = resolveProfile(config, {env: processEnv})
-  let err = ''
-  const out = new Output({stdout: {write: () => true}, stderr: {write: (chunk: string) => (err += chunk)}}, 'human', {colorOut: false, colorErr: false})
-  const store = new CredentialStore(new MemoryBackend(), profile.name, processEnv)
-  const deps: Deps = {
-    out,
-    env: processEnv,
-    paths,
-    config,
-    profile,
-    store,
-    tokens: new TokenCache(store, paths.cache, paths.locks, (line) => out.warn(line)),
-    http: new HttpClient({timeoutMs: 5000, sleep: async () => undefined}),
-    now: () => new Date(),
-    secrets: new Set(),
-  }
-  return {deps, stderr: () => err, cleanup: () => rm(dir, {recursive: true, force: true})}
+  const made = await sharedInProcessDeps(emulatorUrl, {env, http: {timeoutMs: 5000}})
+  return {deps: made.deps, stderr: () => made.stderr.join(''), cleanup: made.cleanup}
 }
 
 /** A port that was free a moment ago. */
