@@ -100,9 +100,10 @@ function rejectionOf(response: HttpResponse): string {
 async function pickProvider(deps: Deps, input: CallInput): Promise<ProviderName> {
   if (input.provider) return input.provider
   if (input.target && /^https?:\/\//i.test(input.target)) {
-    const byHost = await providerOfUrl(deps, new URL(input.target))
+    const url = resolveTarget(input.target, '')
+    const byHost = await providerOfUrl(deps, url)
     if (byHost) return byHost
-    throw usageError(`${new URL(input.target).host} is not a host of any provider in profile ${deps.profile.name}`, 'add --provider funtrips|fluz|shuttle')
+    throw usageError(`cannot tell which provider ${url.host}${url.pathname} belongs to in profile ${deps.profile.name}`, 'add --provider funtrips|fluz|shuttle')
   }
   if (input.query) return 'fluz'
   const fallback = deps.profile.profile.defaultProvider
@@ -126,7 +127,7 @@ function buildRequest(deps: Deps, source: TokenSource, input: CallInput): Prepar
     return {
       method: 'POST',
       url: input.target ? resolveTarget(input.target, source.apiBase(deps)) : new URL(source.apiBase(deps)),
-      headers: {'content-type': 'application/json', ...Object.fromEntries(input.headers)},
+      headers: {'content-type': 'application/json', ...lowercaseNames(input.headers)},
       body: JSON.stringify({query: input.query, variables: input.variables ?? {}}),
     }
   }
@@ -134,7 +135,7 @@ function buildRequest(deps: Deps, source: TokenSource, input: CallInput): Prepar
   const url = resolveTarget(input.target, source.apiBase(deps))
   const hasBody = input.body !== undefined || input.fields.length > 0
   const method = (input.method ?? (hasBody ? 'POST' : 'GET')).toUpperCase()
-  const headers: Record<string, string> = Object.fromEntries(input.headers)
+  const headers = lowercaseNames(input.headers)
   let body = input.body
   if (input.fields.length) {
     if (method === 'GET' || method === 'HEAD') {
@@ -150,6 +151,11 @@ function buildRequest(deps: Deps, source: TokenSource, input: CallInput): Prepar
     headers['content-type'] = looksLikeJson(body) ? 'application/json' : 'text/plain'
   }
   return {method, url, headers, body}
+}
+
+/** Header names are case-insensitive: lowercased, a user's `-H Accept: …` replaces the client's default instead of being sent beside it. */
+function lowercaseNames(headers: [string, string][]): Record<string, string> {
+  return Object.fromEntries(headers.map(([name, value]) => [name.toLowerCase(), value]))
 }
 
 function send(deps: Deps, request: PreparedRequest, token: UsableToken): Promise<HttpResponse> {

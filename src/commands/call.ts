@@ -19,8 +19,9 @@ export default class Call extends BaseCommand<typeof Call> {
     'echo \'{"name":"x"}\' | <%= config.bin %> call PUT --provider shuttle /payment_links/pl_1 -d -',
   ]
   static override args = {
-    method: Args.string({description: 'HTTP method (default GET, or POST with a body)'}),
-    target: Args.string({description: 'path (resolved against the provider API base) or full URL'}),
+    // ignoreStdin: oclif would otherwise read a piped body (`-d -`) into a missing positional.
+    method: Args.string({description: 'HTTP method (default GET, or POST with a body)', ignoreStdin: true}),
+    target: Args.string({description: 'path (resolved against the provider API base) or full URL', ignoreStdin: true}),
   }
   static override flags = {
     provider: Flags.string({char: 'p', description: 'provider (inferred from a full URL)', options: [...PROVIDERS]}),

@@ -47,8 +47,8 @@ export function inspectToken(token: string, now: Date, cached?: CacheEntry): Tok
   const {header, claims} = decoded
   const issuer = typeof claims.iss === 'string' ? claims.iss : undefined
   const provider = providerOf(issuer, cached)
-  const issuedAt = typeof claims.iat === 'number' ? new Date(claims.iat * 1000) : undefined
-  const expiresAt = typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : undefined
+  const issuedAt = instantOf(claims.iat)
+  const expiresAt = instantOf(claims.exp)
   const report: TokenReport = {
     kind: 'jwt',
     length: token.length,
@@ -64,6 +64,13 @@ export function inspectToken(token: string, now: Date, cached?: CacheEntry): Tok
   }
   report.environment = environmentOf(report, claims, cached)
   return report
+}
+
+/** A NumericDate claim as a Date; a value no Date can hold (a forged `iat: 1e22`) is treated as absent, not thrown on. */
+function instantOf(seconds: unknown): Date | undefined {
+  if (typeof seconds !== 'number') return undefined
+  const date = new Date(seconds * 1000)
+  return Number.isNaN(date.getTime()) ? undefined : date
 }
 
 function timing(issuedAt: Date | undefined, expiresAt: Date | undefined, now: Date) {
@@ -120,8 +127,10 @@ function hostOf(issuer: string | undefined): string | undefined {
   }
 }
 
-/** Claims compared by `token diff`, most telling first. */
-const KEY_CLAIMS = ['iss', 'aud', 'sub', 'scope', 'scopes', 'env', 'lifetime'] as const
+/** Rows `token diff` shows first, most telling first (`scopes` stands for every scope claim spelling). */
+const KEY_ROWS = ['environment', 'iss', 'aud', 'sub', 'scopes', 'lifetime'] as const
+/** Claims folded into a key row; every other claim (the raw `env` too) gets a row of its own. */
+const FOLDED_CLAIMS = ['iss', 'aud', 'sub', 'scope', 'scopes', 'scp']
 
 export interface ClaimDifference {
   claim: string
@@ -140,11 +149,11 @@ export function diffReports(a: TokenReport, b: TokenReport): ClaimDifference[] {
     return report.claims?.[claim]
   }
   const others = new Set([...Object.keys(a.claims ?? {}), ...Object.keys(b.claims ?? {})])
-  for (const claim of [...KEY_CLAIMS, 'scp']) others.delete(claim)
-  const rows: string[] = ['environment', 'iss', 'aud', 'sub', 'scopes', 'lifetime', ...[...others].sort()]
-  return rows.map((claim) => {
+  for (const claim of FOLDED_CLAIMS) others.delete(claim)
+  const rows: string[] = [...KEY_ROWS, ...[...others].sort()]
+  return rows.map((claim, index) => {
     const left = valueOf(a, claim)
     const right = valueOf(b, claim)
-    return {claim, a: left, b: right, same: JSON.stringify(left) === JSON.stringify(right), key: rows.indexOf(claim) < 6}
+    return {claim, a: left, b: right, same: JSON.stringify(left) === JSON.stringify(right), key: index < KEY_ROWS.length}
   })
 }

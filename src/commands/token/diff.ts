@@ -9,8 +9,8 @@ export default class TokenDiff extends BaseCommand<typeof TokenDiff> {
   static override description = `A and B are each ${TOKEN_REF_HELP}. Differences in issuer, audience, scopes and lifetime are highlighted.`
   static override examples = ['<%= config.bin %> token diff fluz:sandbox fluz:production', '<%= config.bin %> token diff @old.jwt env:NEW_TOKEN --json']
   static override args = {
-    a: Args.string({description: 'first token reference', required: true}),
-    b: Args.string({description: 'second token reference', required: true}),
+    a: Args.string({description: 'first token reference', required: true, ignoreStdin: true}),
+    b: Args.string({description: 'second token reference', required: true, ignoreStdin: true}),
   }
 
   async run() {
@@ -25,8 +25,10 @@ export default class TokenDiff extends BaseCommand<typeof TokenDiff> {
     const {c} = this.out
     const show = (value: unknown) => (value === undefined ? c.dim('—') : typeof value === 'string' ? value : JSON.stringify(value))
     const width = Math.max(...rows.map((row) => row.claim.length))
-    const colWidth = Math.max(12, ...rows.map((row) => show(row.a).length)) + 2
-    this.out.print(`${' '.repeat(width + 4)}${c.bold(`A: ${first.origin}`.padEnd(colWidth))}${c.bold(`B: ${second.origin}`)}`)
+    const labelA = `A: ${first.origin}`
+    // The column fits the A label too, so a long @path does not run into B's.
+    const colWidth = Math.max(12, labelA.length, ...rows.map((row) => show(row.a).length)) + 2
+    this.out.print(`${' '.repeat(width + 4)}${c.bold(labelA.padEnd(colWidth))}${c.bold(`B: ${second.origin}`)}`)
     for (const row of rows) {
       const mark = row.same ? ' ' : row.key ? c.red('≠') : c.yellow('≠')
       const line = `${mark} ${row.claim.padEnd(width)}   ${show(row.a).padEnd(colWidth)}${show(row.b)}`

@@ -13,7 +13,8 @@ export default class TokenInspect extends BaseCommand<typeof TokenInspect> {
     'printf %s "$TOKEN" | <%= config.bin %> token inspect -',
     '<%= config.bin %> token inspect shuttle --verify --json',
   ]
-  static override args = {token: Args.string({description: 'token reference (default: stdin)'})}
+  // ignoreStdin: oclif would otherwise read a piped token into the argument (racing a 10 ms timeout), where it is refused as an argv token.
+  static override args = {token: Args.string({description: 'token reference (default: stdin)', ignoreStdin: true})}
   static override flags = {
     verify: Flags.boolean({description: "check the signature against the issuer's JWKS"}),
     show: Flags.boolean({description: 'also print the token itself'}),
