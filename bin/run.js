@@ -10,4 +10,9 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
 } else {
   const {run} = await import('../dist/ftauth.js')
   await run()
+  // The command is done: exit once stdout and stderr are flushed, rather than lingering on a
+  // keep-alive socket or a native keychain call that no longer matters (errors exit inside oclif).
+  const flushed = (stream) => new Promise((resolve) => stream.write('', resolve))
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)])
+  process.exit(process.exitCode ?? 0)
 }

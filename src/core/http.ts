@@ -229,7 +229,8 @@ function retryDelay(response: HttpResponse, attempt: number): number {
 function toNetworkError(error: unknown, method: string, url: string, timeoutMs: number, elapsedMs: number): FtauthError {
   if (error instanceof FtauthError) return error
   const err = error as NodeJS.ErrnoException & {cause?: NodeJS.ErrnoException}
-  const code = err.code ?? err.cause?.code ?? err.name
+  // AbortSignal.timeout rejects with a DOMException whose numeric code (23) says nothing: use names then.
+  const code = typeof err.code === 'string' ? err.code : typeof err.cause?.code === 'string' ? err.cause.code : err.name
   const where = `${method} ${endpointOf(url)}`
   if (code === 'ECONNREFUSED') {
     return networkError(`cannot connect to ${endpointOf(url)}: connection refused`, 'is the server (or `ftauth emulator`) running, and is the base URL right?', error)

@@ -28,6 +28,11 @@ export function scopesOf(claims: Record<string, unknown>): string[] {
   return []
 }
 
+/** A NumericDate (seconds) that a Date can hold; absurd values (1e22) count as absent. */
+export function isNumericDate(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) < 1e11
+}
+
 /** Beyond this, the server's clock and ours disagree enough that a token's `exp` must not be read against our clock. */
 export const SKEW_THRESHOLD_MS = 60_000
 
@@ -52,8 +57,8 @@ export function expiryOf(options: {
 }): Expiry {
   const {token, receivedAt, expiresInSeconds, serverDate, fallbackLifetimeSeconds} = options
   const claims = decodeToken(token)?.claims
-  if (claims && typeof claims.exp === 'number') {
-    const serverNowMs = typeof claims.iat === 'number' ? claims.iat * 1000 : serverDate?.getTime()
+  if (claims && isNumericDate(claims.exp)) {
+    const serverNowMs = isNumericDate(claims.iat) ? claims.iat * 1000 : serverDate?.getTime()
     const skewMs = serverNowMs === undefined ? 0 : serverNowMs - receivedAt.getTime()
     if (Math.abs(skewMs) > SKEW_THRESHOLD_MS && serverNowMs !== undefined) {
       return {expiresAt: new Date(receivedAt.getTime() + (claims.exp * 1000 - serverNowMs)), basis: 'exp (clock skew corrected)', skewMs}

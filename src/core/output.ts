@@ -26,7 +26,9 @@ export interface Streams {
 
 /** Colour only for a terminal, never with NO_COLOR or --no-color (https://no-color.org). */
 export function colorEnabled(stream: WritableLike, env: NodeJS.ProcessEnv, flag: boolean | undefined): boolean {
-  if (flag === false || 'NO_COLOR' in env) return false
+  // An explicit flag wins over the environment, as flags do everywhere in ftauth.
+  if (flag !== undefined) return flag
+  if ('NO_COLOR' in env) return false
   if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return true
   return Boolean(stream.isTTY) && env.TERM !== 'dumb'
 }

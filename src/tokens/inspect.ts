@@ -1,5 +1,5 @@
 import type {EnvName, ProviderName} from '../core/config.js'
-import {decodeToken, scopesOf} from '../core/jwt.js'
+import {decodeToken, isNumericDate, scopesOf} from '../core/jwt.js'
 import type {CacheEntry} from '../core/token-cache.js'
 
 export interface EnvironmentVerdict {
@@ -68,9 +68,7 @@ export function inspectToken(token: string, now: Date, cached?: CacheEntry): Tok
 
 /** A NumericDate claim as a Date; a value no Date can hold (a forged `iat: 1e22`) is treated as absent, not thrown on. */
 function instantOf(seconds: unknown): Date | undefined {
-  if (typeof seconds !== 'number') return undefined
-  const date = new Date(seconds * 1000)
-  return Number.isNaN(date.getTime()) ? undefined : date
+  return isNumericDate(seconds) ? new Date(seconds * 1000) : undefined
 }
 
 function timing(issuedAt: Date | undefined, expiresAt: Date | undefined, now: Date) {
