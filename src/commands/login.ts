@@ -4,7 +4,8 @@ import {BaseCommand} from '../core/base-command.js'
 import {PROVIDERS, type EnvName, type ProviderName} from '../core/config.js'
 import {canPrompt} from '../core/prompt.js'
 import {usageError} from '../core/errors.js'
-import {login, title} from '../providers/login.js'
+import {login} from '../providers/login.js'
+import {title} from '../providers/titles.js'
 
 export default class Login extends BaseCommand<typeof Login> {
   static override summary = 'Store and verify credentials for Funtrips, Fluz or Shuttle'

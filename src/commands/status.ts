@@ -1,7 +1,7 @@
 import {BaseCommand} from '../core/base-command.js'
 import {formatCountdown} from '../core/time.js'
 import {collectStatus} from '../providers/status.js'
-import {title} from '../providers/login.js'
+import {title} from '../providers/titles.js'
 
 export default class Status extends BaseCommand<typeof Status> {
   static override summary = 'Show where credentials come from and which tokens are cached'

@@ -5,6 +5,7 @@ import {obtainSecret, obtainValue} from '../core/prompt.js'
 import {requestBackendToken} from './funtrips/backend-token.js'
 import {pingFluz} from './fluz/graphql.js'
 import {verifyShuttleClient} from './shuttle/client-auth.js'
+import {title} from './titles.js'
 import * as z from 'zod'
 
 export interface LoginInput {
@@ -92,8 +93,4 @@ export async function login(deps: Deps, input: LoginInput): Promise<LoginResult>
   await updateProfile(deps.paths.config, deps.profile.name, profileChange)
   deps.out.step({title: 'Store', outcome: `${secretName.replace('_', ' ')} saved in the ${deps.store.backend.label}`})
   return {provider, profile: deps.profile.name, env, identity, verified: input.verify, storage: deps.store.backend.kind}
-}
-
-export function title(provider: ProviderName): string {
-  return provider === 'funtrips' ? 'Funtrips' : provider === 'fluz' ? 'Fluz' : 'Shuttle'
 }
