@@ -5,7 +5,7 @@ import {createDeps, type Deps} from './deps.js'
 import {ExitCode, FtauthError, usageError} from './errors.js'
 import {colorEnabled, Output, type OutputMode} from './output.js'
 import {pathsFor, resolveConfigDir, type FtauthPaths} from './paths.js'
-import {redactKnown} from './redact.js'
+import {redactKnown, redactSecret} from './redact.js'
 
 export type {Deps} from './deps.js'
 
@@ -124,6 +124,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 }
 
+/**
+ * oclif's parse errors quote what was typed; a mistyped `--client-secret=…` or a stray argument
+ * may be a secret, so values are reduced to the redacted form (a short prefix and the length).
+ */
+function withoutValues(line: string): string {
+  // Plain short words ("extra", "sandbox") cannot be secrets worth hiding and help the reader.
+  const shown = (value: string) => (/^[a-z][a-z-]{0,11}$/.test(value) ? value : redactSecret(value))
+  return line
+    .replace(/(--[\w-]+)=(\S+)/g, (_, flag: string, value: string) => `${flag}=${shown(value)}`)
+    .replace(/^(Unexpected arguments?:\s*)(.+)$/i, (_, lead: string, args: string) => `${lead}${args.split(/,\s*|\s+/).filter(Boolean).map(shown).join(', ')}`)
+}
+
 const PARSE_ERRORS = new Set([
   'FailedFlagValidationError',
   'NonExistentFlagsError',
@@ -140,7 +152,12 @@ export function toFtauthError(error: Error & {oclif?: {exit?: number}}, commandI
   if (PARSE_ERRORS.has(name) || error.oclif?.exit === 2) {
     // oclif puts a generic lead-in ("The following error occurred:") before the real reasons.
     const lines = error.message.split('\n').map((line) => line.trim()).filter((line) => line && !/^The following errors? occurred:?$/i.test(line))
-    const first = lines.map((line) => line.replace(/^[-*]\s*/, '')).filter((line) => !/^See more help with/i.test(line)).join('; ') || error.message
+    const first =
+      lines
+        .map((line) => line.replace(/^[-*]\s*/, ''))
+        .filter((line) => !/^See more help with/i.test(line))
+        .map(withoutValues)
+        .join('; ') || 'invalid arguments'
     return new FtauthError(ExitCode.usage, first, {hint: `see \`ftauth ${commandId?.replace(/:/g, ' ') ?? ''} --help\``})
   }
   return new FtauthError(ExitCode.unexpected, `unexpected error: ${error.message.split('\n')[0]}`, {

@@ -161,12 +161,12 @@ export function redactBody(text: string, secrets: readonly string[]): string {
 export function redactUrl(url: string, secrets: readonly string[] = []): string {
   try {
     const parsed = new URL(url)
-    if (parsed.search) {
-      const query = redactForm(parsed.searchParams, secrets)
-      parsed.search = ''
-      return redactKnown(`${parsed.toString()}?${query}`, secrets)
-    }
-    return redactKnown(url, secrets)
+    // Query and fragment alike: implicit-grant style redirects carry tokens after the #.
+    const query = parsed.search ? `?${redactForm(parsed.searchParams, secrets)}` : ''
+    const hash = parsed.hash.includes('=') ? `#${redactForm(new URLSearchParams(parsed.hash.slice(1)), secrets)}` : parsed.hash
+    parsed.search = ''
+    parsed.hash = ''
+    return redactKnown(`${parsed.toString()}${query}${hash}`, secrets)
   } catch {
     return redactKnown(url, secrets)
   }

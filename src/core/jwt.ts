@@ -33,6 +33,10 @@ export function isNumericDate(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) < 1e11
 }
 
+/** The latest instant a Date can hold (ECMA-262 §21.4.1.1): longer lifetimes are clamped to it. */
+const MAX_DATE_MS = 8.64e15
+const instant = (ms: number): Date => new Date(Math.max(-MAX_DATE_MS, Math.min(MAX_DATE_MS, ms)))
+
 /** Beyond this, the server's clock and ours disagree enough that a token's `exp` must not be read against our clock. */
 export const SKEW_THRESHOLD_MS = 60_000
 
@@ -61,10 +65,12 @@ export function expiryOf(options: {
     const serverNowMs = isNumericDate(claims.iat) ? claims.iat * 1000 : serverDate?.getTime()
     const skewMs = serverNowMs === undefined ? 0 : serverNowMs - receivedAt.getTime()
     if (Math.abs(skewMs) > SKEW_THRESHOLD_MS && serverNowMs !== undefined) {
-      return {expiresAt: new Date(receivedAt.getTime() + (claims.exp * 1000 - serverNowMs)), basis: 'exp (clock skew corrected)', skewMs}
+      return {expiresAt: instant(receivedAt.getTime() + (claims.exp * 1000 - serverNowMs)), basis: 'exp (clock skew corrected)', skewMs}
     }
     return {expiresAt: new Date(claims.exp * 1000), basis: 'exp'}
   }
-  if (expiresInSeconds !== undefined) return {expiresAt: new Date(receivedAt.getTime() + expiresInSeconds * 1000), basis: 'expires_in'}
-  return {expiresAt: new Date(receivedAt.getTime() + (fallbackLifetimeSeconds ?? 3600) * 1000), basis: 'documented lifetime'}
+  if (expiresInSeconds !== undefined && Number.isFinite(expiresInSeconds)) {
+    return {expiresAt: instant(receivedAt.getTime() + expiresInSeconds * 1000), basis: 'expires_in'}
+  }
+  return {expiresAt: instant(receivedAt.getTime() + (fallbackLifetimeSeconds ?? 3600) * 1000), basis: 'documented lifetime'}
 }
