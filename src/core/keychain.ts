@@ -92,18 +92,20 @@ export class KeychainBackend implements SecretBackend {
   }
 
   async get(account: string): Promise<string | null> {
-    const value = await this.rawGet(account)
-    if (value === null || !value.startsWith(CHUNK_MARKER)) return value
-    const index = parseIndex(value)
-    if (!index) throw keychainError(`keychain entry ${account} has a damaged chunk index`, `run \`ftauth logout\` and log in again`)
-    const parts = await Promise.all(
-      Array.from({length: index.count}, (_, i) => this.rawGet(chunkAccount(account, index.generation, i))),
-    )
-    const whole = parts.join('')
-    if (parts.some((part) => part === null) || digest(whole) !== index.digest) {
-      throw keychainError(`keychain entry ${account} is missing a chunk`, 'run `ftauth logout` and log in again')
+    // A concurrent set() may replace the chunks between reading the index and the parts: read the
+    // index again before calling an entry damaged.
+    for (let attempt = 1; ; attempt++) {
+      const value = await this.rawGet(account)
+      if (value === null || !value.startsWith(CHUNK_MARKER)) return value
+      const index = parseIndex(value)
+      if (!index) throw keychainError(`keychain entry ${account} has a damaged chunk index`, `run \`ftauth logout\` and log in again`)
+      const parts = await Promise.all(
+        Array.from({length: index.count}, (_, i) => this.rawGet(chunkAccount(account, index.generation, i)).catch(() => null)),
+      )
+      const whole = parts.join('')
+      if (parts.every((part) => part !== null) && digest(whole) === index.digest) return whole
+      if (attempt >= 3) throw keychainError(`keychain entry ${account} is missing a chunk`, 'run `ftauth logout` and log in again')
     }
-    return whole
   }
 
   async set(account: string, value: string): Promise<void> {

@@ -88,7 +88,11 @@ describe('ftauth fluz token', () => {
     expect(second.code, second.stderr).toBe(0)
     const token = second.stdout.trim()
     expect(second.stdout).toBe(`${token}\n`)
-    expect(first.stdout).toContain(token)
+    // Human output shows the token only redacted (header and claims, no signature) unless --show.
+    expect(first.stdout).toContain(`${token.split('.').slice(0, 2).join('.')}.<redacted>`)
+    expect(first.stdout).not.toContain(token)
+    const shown = await sandbox.run(['fluz', 'token', '--scopes', 'LIST_OFFERS,PURCHASE_GIFTCARD', '--show'])
+    expect(shown.stdout).toContain(token)
     expect(decodeJwt(token).scopes).toEqual(['LIST_OFFERS', 'PURCHASE_GIFTCARD'])
     expect(second.stderr).toBe('')
     expect(fluzOperations(emulator)).toEqual(['generateUserAccessToken'])
@@ -140,7 +144,7 @@ describe('ftauth fluz token', () => {
     await spendRefreshToken((await storedToken(sandbox, first.cacheKey)).refreshToken!)
     emulator.clearRequests()
 
-    const result = await sandbox.run(['fluz', 'token', '--scopes', 'LIST_OFFERS', '--min-ttl', '700'])
+    const result = await sandbox.run(['fluz', 'token', '--scopes', 'LIST_OFFERS', '--min-ttl', '700', '--show'])
     expect(result.code, result.stderr).toBe(0)
     expect(result.stderr).toContain('refresh token rejected (AUTH-0008); generating a new token')
     expect(result.stdout).toContain('newly generated')

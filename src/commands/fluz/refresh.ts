@@ -19,7 +19,7 @@ export default class FluzRefresh extends BaseCommand<typeof FluzRefresh> {
     const result = await refreshFluzToken(deps, request)
     const now = deps.now()
     const showRefresh = this.flags['show-refresh']
-    printFluzToken(this.out, result, request, now, {showRefresh})
+    printFluzToken(this.out, result, request, now, {show: this.flags.show, showRefresh})
     this.out.quiet(result.accessToken)
     return fluzTokenJson(result, request, now, {showRefresh})
   }

@@ -35,7 +35,7 @@ export default class FluzToken extends BaseCommand<typeof FluzToken> {
     const result = await obtainFluzToken(deps, request, {minTtlSeconds: this.flags['min-ttl'], fresh: this.flags.fresh})
     const now = deps.now()
     const showRefresh = this.flags['show-refresh']
-    printFluzToken(this.out, result, request, now, {showRefresh})
+    printFluzToken(this.out, result, request, now, {show: this.flags.show, showRefresh})
     this.out.quiet(result.accessToken)
     return fluzTokenJson(result, request, now, {showRefresh})
   }

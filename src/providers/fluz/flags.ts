@@ -14,6 +14,7 @@ export const fluzScopeFlags = {
 }
 
 export const showRefreshFlag = {
+  show: Flags.boolean({description: 'print the access token itself in human output (-q and --json always carry it)'}),
   'show-refresh': Flags.boolean({description: 'also print the refresh token (it is kept in the keychain either way)'}),
 }
 

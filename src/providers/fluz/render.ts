@@ -1,11 +1,12 @@
 import type {Output} from '../../core/output.js'
+import {redactSecret} from '../../core/redact.js'
 import type {FluzTokenRequest} from './request.js'
 import type {FluzTokenResult} from './token-flow.js'
 
 const SOURCE_TEXT = {cache: 'reused from the cache', refresh: 'refreshed with the refresh token', new: 'newly generated'} as const
 
 /** Human result of `fluz token` / `fluz refresh` on stdout: the token, its expiry and environment up front. */
-export function printFluzToken(out: Output, result: FluzTokenResult, request: FluzTokenRequest, now: Date, options: {showRefresh: boolean}): void {
+export function printFluzToken(out: Output, result: FluzTokenResult, request: FluzTokenRequest, now: Date, options: {show: boolean; showRefresh: boolean}): void {
   const {c} = out
   out.print(`${c.bold('Fluz user access token')} ${out.env(result.env)}  ${c.dim(SOURCE_TEXT[result.source])}`)
   const refresh = result.refreshToken
@@ -14,7 +15,8 @@ export function printFluzToken(out: Output, result: FluzTokenResult, request: Fl
       : c.dim('kept in the keychain (--show-refresh prints it)')
     : c.dim('none')
   const rows: [string, string][] = [
-    ['token', result.accessToken],
+    // On a terminal the token is shown only when asked for (--show): screens get shared and recorded.
+    ['token', options.show ? result.accessToken : `${redactSecret(result.accessToken)}  ${c.dim('(--show or -q to print it)')}`],
     ['expires', `${out.expiry(result.expiresAt, now)}  ${c.dim(`from ${result.expiryBasis}`)}`],
     ['scopes', result.scopes.join(' ')],
     ['refresh', refresh],
