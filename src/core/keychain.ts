@@ -34,6 +34,7 @@ export class KeychainBackend implements SecretBackend {
   readonly label = platformLabel()
   private module: Promise<KeyringModule> | undefined
   private busChecked: ReturnType<typeof probeSessionBus> | undefined
+  private readonly entries = new Map<string, Entry>()
 
   constructor(
     private readonly service: string,
@@ -49,8 +50,15 @@ export class KeychainBackend implements SecretBackend {
     }
     this.module ??= import('@napi-rs/keyring')
     const {AsyncEntry} = await this.module
-    // On Linux force the Secret Service: the kernel-keyring fallback loses data on reboot.
-    return new AsyncEntry(this.service, account, {linux: {store: 'secret-service'}})
+    // Each new entry opens its own D-Bus connection and Secret Service session (~25 ms): a write
+    // reads the account first, so entries are kept for the run.
+    let entry = this.entries.get(account)
+    if (!entry) {
+      // On Linux force the Secret Service: the kernel-keyring fallback loses data on reboot.
+      entry = new AsyncEntry(this.service, account, {linux: {store: 'secret-service'}})
+      this.entries.set(account, entry)
+    }
+    return entry
   }
 
   private async call<T>(what: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
