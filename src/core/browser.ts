@@ -25,11 +25,6 @@ export function displayAvailable(env: NodeJS.ProcessEnv, platform: NodeJS.Platfo
   return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY)
 }
 
-/** Whether the default opener would try to open anything at all. */
-export function canOpenBrowser(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): boolean {
-  return Boolean(env.BROWSER?.trim()) || displayAvailable(env, platform)
-}
-
 /** The default opener: BROWSER, else `open` when a display is available. */
 export function systemOpener(
   env: NodeJS.ProcessEnv,

@@ -98,8 +98,6 @@ export interface KeyGroup {
   keys: ConfigKey[]
 }
 
-export const isGroup = (found: ConfigKey | KeyGroup): found is KeyGroup => 'group' in found
-
 function secretKeyError(name: string, unset: boolean): FtauthError {
   const provider = PROVIDERS.find((candidate) => name.toLowerCase().startsWith(`${candidate}.`))
   if (unset) {

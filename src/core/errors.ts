@@ -59,5 +59,3 @@ export const providerError = (message: string, hint?: string, details?: Record<s
 
 export const keychainError = (message: string, hint?: string, cause?: unknown): FtauthError =>
   new FtauthError(ExitCode.keychain, message, {hint, cause})
-
-export const isFtauthError = (error: unknown): error is FtauthError => error instanceof FtauthError

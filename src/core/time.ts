@@ -16,10 +16,6 @@ export function formatCountdown(target: Date, now: Date): string {
   return delta >= 0 ? `in ${formatDuration(delta)}` : `${formatDuration(delta)} ago`
 }
 
-export function formatExpiry(target: Date, now: Date): string {
-  return `${target.toISOString()} (${formatCountdown(target, now)})`
-}
-
 /** Local wall-clock time of day, used in messages such as "expired at 12:04:11 (2m ago)". */
 export function formatClock(date: Date): string {
   return date.toTimeString().slice(0, 8)
