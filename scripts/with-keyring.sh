@@ -26,10 +26,12 @@ exec dbus-run-session -- bash -c '
   set -euo pipefail
   export HOME="$FTAUTH_KEYRING_HOME" XDG_DATA_HOME="$FTAUTH_KEYRING_HOME/.local/share" XDG_RUNTIME_DIR="$FTAUTH_KEYRING_HOME/run"
   mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
-  eval "$(printf %s ftauth-test-keyring | gnome-keyring-daemon --unlock --components=secrets)"
-  export GNOME_KEYRING_CONTROL
-  # --unlock exits 0 even with a wrong password: prove the keyring works before trusting it.
+  # --unlock exits 0 even with a wrong password, and a D-Bus-activated daemon can win the race
+  # (then it wants a prompter to create the keyring): prove a write/read works, else start over.
   for attempt in 1 2 3 4 5; do
+    eval "$(printf %s ftauth-test-keyring | gnome-keyring-daemon --replace --unlock --components=secrets 2>/dev/null)"
+    export GNOME_KEYRING_CONTROL
+    sleep 0.3
     if printf %s probe | secret-tool store --label=ftauth-probe ftauth-probe probe 2>/dev/null &&
        [ "$(secret-tool lookup ftauth-probe probe 2>/dev/null)" = probe ]; then
       secret-tool clear ftauth-probe probe
