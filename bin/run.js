@@ -8,8 +8,23 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   const {version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   process.stdout.write(`ftauth/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else {
-  const {run} = await import('../dist/ftauth.js')
-  await run()
+  // A reader that stops early (`ftauth status | head -3`) is not an error: stop quietly, as cat does.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+      throw error
+    })
+  }
+  // Token commands with plain argv run without loading oclif (src/fast-path.ts); the rest, help
+  // and every parse error go through oclif.
+  const {runFast} = await import('../dist/fast-path.js')
+  const fastExit = await runFast(argv, process.env)
+  if (fastExit === undefined) {
+    const {run} = await import('../dist/ftauth.js')
+    await run()
+  } else {
+    process.exitCode = fastExit
+  }
   // The command is done: exit once stdout and stderr are flushed, rather than lingering on a
   // keep-alive socket or a native keychain call that no longer matters (errors exit inside oclif).
   const flushed = (stream) => new Promise((resolve) => stream.write('', resolve))

@@ -23,7 +23,7 @@ export async function bundle({outdir = join(root, 'dist'), keepOldChunks = false
   const files = await commandFiles()
   // One entry per command (oclif loads only the one it runs, found through the manifest) plus the
   // CLI entry; shared code, @oclif/core included, lands once in common chunks.
-  const entryPoints = {ftauth: join(root, 'src', 'entry.ts')}
+  const entryPoints = {ftauth: join(root, 'src', 'entry.ts'), 'fast-path': join(root, 'src', 'fast-path.ts')}
   for (const file of files) entryPoints[`commands/${file.replace(/\.ts$/, '')}`] = join(commandsDir, file)
   const result = await build({
     write: false,

@@ -1,4 +1,4 @@
-import type {Deps} from '../core/base-command.js'
+import type {Deps} from '../core/deps.js'
 import type {ProviderName} from '../core/config.js'
 import {credentialsRejected, providerError, usageError, type FtauthError} from '../core/errors.js'
 import type {HttpResponse} from '../core/http.js'

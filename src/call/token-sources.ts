@@ -1,4 +1,4 @@
-import type {Deps} from '../core/base-command.js'
+import type {Deps} from '../core/deps.js'
 import {PROVIDERS, type ProviderName} from '../core/config.js'
 import type {TokenSource} from '../core/token-source.js'
 

@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import {$ZodArray, $ZodBoolean, $ZodEnum, $ZodObject, $ZodOptional, $ZodString, $ZodStringFormat, type $ZodType} from 'zod/v4/core'
 
 import {
   ConfigSchema,
@@ -27,32 +27,34 @@ export interface ConfigKey {
   kind: 'text' | 'boolean' | 'list'
 }
 
-type Schema = z.core.$ZodType
+type Schema = $ZodType
 
+// The walk uses zod's core classes and definitions (`_zod.def`), which every zod flavour shares;
+// named imports, because touching the `z.core` namespace object would bundle all of zod's core.
 function walk(schema: Schema, path: string[], keys: ConfigKey[]): ConfigKey[] {
-  if (schema instanceof z.ZodOptional) return walk(schema.unwrap(), path, keys)
-  if (schema instanceof z.ZodObject) {
-    for (const [name, child] of Object.entries(schema.shape)) walk(child, [...path, name], keys)
+  if (schema instanceof $ZodOptional) return walk(schema._zod.def.innerType, path, keys)
+  if (schema instanceof $ZodObject) {
+    for (const [name, child] of Object.entries(schema._zod.def.shape)) walk(child, [...path, name], keys)
     return keys
   }
-  const kind = schema instanceof z.ZodBoolean ? 'boolean' : schema instanceof z.ZodArray ? 'list' : 'text'
+  const kind = schema instanceof $ZodBoolean ? 'boolean' : schema instanceof $ZodArray ? 'list' : 'text'
   keys.push({key: path.join('.'), path, expects: describeSchema(schema), kind})
   return keys
 }
 
 function describeSchema(schema: Schema): string {
-  if (schema instanceof z.ZodEnum) return `one of ${schema.options.join(', ')}`
-  if (schema instanceof z.ZodBoolean) return 'true or false'
-  if (schema instanceof z.ZodArray) return 'a comma-separated list'
-  if (schema instanceof z.ZodStringFormat) {
-    if (schema.format === 'url') return 'an http(s) URL'
-    if (schema.format === 'uuid') return 'a UUID'
-    return `a ${schema.format}`
+  if (schema instanceof $ZodEnum) return `one of ${Object.values(schema._zod.def.entries).join(', ')}`
+  if (schema instanceof $ZodBoolean) return 'true or false'
+  if (schema instanceof $ZodArray) return 'a comma-separated list'
+  if (schema instanceof $ZodStringFormat) {
+    if (schema._zod.def.format === 'url') return 'an http(s) URL'
+    if (schema._zod.def.format === 'uuid') return 'a UUID'
+    return `a ${schema._zod.def.format}`
   }
-  if (schema instanceof z.ZodString) {
-    const startsWith = schema.def.checks?.map((check) => check._zod.def).find((def) => 'prefix' in def && typeof def.prefix === 'string')
+  if (schema instanceof $ZodString) {
+    const startsWith = schema._zod.def.checks?.map((check) => check._zod.def).find((def) => 'prefix' in def && typeof def.prefix === 'string')
     if (startsWith && 'prefix' in startsWith) return `a path starting with "${String(startsWith.prefix)}"`
-    return (schema.minLength ?? 0) > 0 ? 'non-empty text' : 'text'
+    return (schema._zod.bag.minimum ?? 0) > 0 ? 'non-empty text' : 'text'
   }
   return 'a value'
 }

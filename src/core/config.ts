@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from './zod.js'
 
 import {FtauthError, ExitCode} from './errors.js'
 import {readIfExists, writePrivateFileAtomic} from './files.js'
@@ -14,52 +14,52 @@ const env = z.enum(ENVIRONMENTS)
 
 /** Per-environment URL overrides, since the providers' docs disagree on hosts and paths. */
 const funtripsUrls = z.strictObject({
-  authUrl: url.optional(),
-  apiUrl: url.optional(),
+  authUrl: z.optional(url),
+  apiUrl: z.optional(url),
   /** Exchange path override: the docs name both /v1/session/token and /v1/oauth/token. */
-  exchangePath: z.string().startsWith('/').optional(),
+  exchangePath: z.optional(z.string().check(z.startsWith('/'))),
 })
-const fluzUrls = z.strictObject({url: url.optional()})
-const shuttleUrls = z.strictObject({authUrl: url.optional(), apiUrl: url.optional()})
+const fluzUrls = z.strictObject({url: z.optional(url)})
+const shuttleUrls = z.strictObject({authUrl: z.optional(url), apiUrl: z.optional(url)})
 
-const perEnv = <T extends z.ZodType>(schema: T) =>
-  z.strictObject({sandbox: schema.optional(), production: schema.optional(), local: schema.optional()})
+const perEnv = <T extends z.ZodMiniType>(schema: T) =>
+  z.strictObject({sandbox: z.optional(schema), production: z.optional(schema), local: z.optional(schema)})
 
 export const FuntripsProfileSchema = z.strictObject({
-  env: env.optional(),
-  clientId: z.string().min(1).optional(),
-  campaignId: z.string().min(1).optional(),
-  urls: perEnv(funtripsUrls).optional(),
+  env: z.optional(env),
+  clientId: z.optional(z.string().check(z.minLength(1))),
+  campaignId: z.optional(z.string().check(z.minLength(1))),
+  urls: z.optional(perEnv(funtripsUrls)),
 })
 export const FluzProfileSchema = z.strictObject({
-  env: env.optional(),
-  userId: uuid.optional(),
-  accountId: uuid.optional(),
-  seatId: uuid.optional(),
-  scopes: z.array(z.string().min(1)).optional(),
-  urls: perEnv(fluzUrls).optional(),
+  env: z.optional(env),
+  userId: z.optional(uuid),
+  accountId: z.optional(uuid),
+  seatId: z.optional(uuid),
+  scopes: z.optional(z.array(z.string().check(z.minLength(1)))),
+  urls: z.optional(perEnv(fluzUrls)),
 })
 export const ShuttleProfileSchema = z.strictObject({
-  env: env.optional(),
-  clientId: z.string().min(1).optional(),
-  redirectUri: url.optional(),
-  scope: z.string().optional(),
-  urls: perEnv(shuttleUrls).optional(),
+  env: z.optional(env),
+  clientId: z.optional(z.string().check(z.minLength(1))),
+  redirectUri: z.optional(url),
+  scope: z.optional(z.string()),
+  urls: z.optional(perEnv(shuttleUrls)),
 })
 
 export const ProfileSchema = z.strictObject({
   /** Environment for every provider of this profile unless the provider sets its own. */
-  env: env.optional(),
-  defaultProvider: z.enum(PROVIDERS).optional(),
-  insecureStorage: z.boolean().optional(),
-  funtrips: FuntripsProfileSchema.optional(),
-  fluz: FluzProfileSchema.optional(),
-  shuttle: ShuttleProfileSchema.optional(),
+  env: z.optional(env),
+  defaultProvider: z.optional(z.enum(PROVIDERS)),
+  insecureStorage: z.optional(z.boolean()),
+  funtrips: z.optional(FuntripsProfileSchema),
+  fluz: z.optional(FluzProfileSchema),
+  shuttle: z.optional(ShuttleProfileSchema),
 })
 
 export const ConfigSchema = z.strictObject({
-  version: z.literal(1).default(1),
-  profiles: z.record(z.string().regex(/^[\w.-]{1,64}$/, 'profile names use letters, digits, . _ -'), ProfileSchema).default({}),
+  version: z._default(z.literal(1), 1),
+  profiles: z._default(z.record(z.string().check(z.regex(/^[\w.-]{1,64}$/, 'profile names use letters, digits, . _ -')), ProfileSchema), {}),
 })
 
 export type Profile = z.infer<typeof ProfileSchema>
@@ -72,7 +72,7 @@ export function issuePath(path: readonly PropertyKey[]): string {
   return path.map(String).join('.') || '(root)'
 }
 
-export function firstIssue(error: z.ZodError): string {
+export function firstIssue(error: z.core.$ZodError): string {
   const issue = error.issues[0]
   if (!issue) return 'invalid'
   const keys = issue.code === 'unrecognized_keys' ? ` (unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')})` : ''

@@ -1,17 +1,17 @@
-import * as z from 'zod'
+import * as z from './zod.js'
 
 import {credentialsRejected, ExitCode, FtauthError, providerError} from './errors.js'
 import {endpointOf, tryJson, type HttpResponse} from './http.js'
 
 /** RFC 6749 §5.2 token-endpoint error. */
-export const OAuthErrorSchema = z.object({error: z.string(), error_description: z.string().optional()})
+export const OAuthErrorSchema = z.object({error: z.string(), error_description: z.optional(z.string())})
 /** RFC 7807 problem details (Funtrips). */
-export const ProblemSchema = z.object({
-  type: z.string().optional(),
-  title: z.string().optional(),
-  status: z.number().optional(),
-  detail: z.string().optional(),
-}).loose()
+export const ProblemSchema = z.looseObject({
+  type: z.optional(z.string()),
+  title: z.optional(z.string()),
+  status: z.optional(z.number()),
+  detail: z.optional(z.string()),
+})
 
 export interface ErrorBody {
   kind: 'oauth' | 'problem' | 'unknown'

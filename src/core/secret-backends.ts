@@ -1,5 +1,5 @@
 import {readIfExists, writePrivateFileAtomic} from './files.js'
-import * as z from 'zod'
+import * as z from './zod.js'
 
 export type StorageKind = 'keychain' | 'file' | 'memory' | 'env' | 'demo'
 

@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from './zod.js'
 
 import {ENVIRONMENTS, PROVIDERS, type ProviderName} from './config.js'
 import type {CredentialStore} from './credential-store.js'
@@ -10,15 +10,15 @@ const NonSecretMeta = z.record(z.string(), z.union([z.string(), z.number(), z.bo
 
 /** What the keychain holds for one cached token: the secret values plus what is needed to use them. */
 export const StoredTokenSchema = z.object({
-  accessToken: z.string().min(1),
-  refreshToken: z.string().min(1).optional(),
-  tokenType: z.string().optional(),
+  accessToken: z.string().check(z.minLength(1)),
+  refreshToken: z.optional(z.string().check(z.minLength(1))),
+  tokenType: z.optional(z.string()),
   expiresAt: z.iso.datetime(),
   obtainedAt: z.iso.datetime(),
   env: z.enum(ENVIRONMENTS),
-  scopes: z.array(z.string()).default([]),
+  scopes: z._default(z.array(z.string()), []),
   /** Non-secret facts (which response field carried the token, instance id, exchange path…). */
-  meta: NonSecretMeta.default({}),
+  meta: z._default(NonSecretMeta, {}),
 })
 export type StoredToken = z.infer<typeof StoredTokenSchema>
 

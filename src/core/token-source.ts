@@ -1,4 +1,4 @@
-import type {Deps} from './base-command.js'
+import type {Deps} from './deps.js'
 import type {ProviderName} from './config.js'
 
 /** How a token came to be: reused from the cache, refreshed, or newly obtained through the flow. */

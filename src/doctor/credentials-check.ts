@@ -1,4 +1,4 @@
-import type {Deps} from '../core/base-command.js'
+import type {Deps} from '../core/deps.js'
 import type {ProviderName} from '../core/config.js'
 import {ExitCode, FtauthError} from '../core/errors.js'
 import {SECRET_ENV_VARS} from '../core/profiles.js'

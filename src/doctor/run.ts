@@ -1,4 +1,4 @@
-import type {Deps} from '../core/base-command.js'
+import type {Deps} from '../core/deps.js'
 import {emptyConfig, PROVIDERS, type EnvName, type ProviderName} from '../core/config.js'
 import {effectiveSettings, type Setting} from '../core/config-keys.js'
 import {CredentialStore} from '../core/credential-store.js'

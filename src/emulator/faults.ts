@@ -1,20 +1,21 @@
 // Injectable faults: the next `count` requests matching method+path get a failure instead
 // of the real answer, so clients' retry, timeout and parsing paths can be exercised.
-import * as z from 'zod';
+import * as z from '../core/zod.js';
 import { json, type EmuResponse } from './http.js';
 import type { FaultKind } from './types.js';
 
 export const faultSchema = z.strictObject({
-  method: z
-    .string()
-    .regex(/^[A-Za-z]+$/)
-    .transform((m) => m.toUpperCase())
-    .optional(),
-  path: z.string().startsWith('/'),
+  method: z.optional(
+    z.pipe(
+      z.string().check(z.regex(/^[A-Za-z]+$/)),
+      z.transform((m: string) => m.toUpperCase()),
+    ),
+  ),
+  path: z.string().check(z.startsWith('/')),
   kind: z.enum(['500', '503', '429', 'hang', 'malformed-json', 'wrong-shape', 'reset']),
-  count: z.number().int().positive().default(1),
-  retryAfter: z.number().int().nonnegative().optional(),
-  hangMs: z.number().int().nonnegative().optional(),
+  count: z._default(z.int().check(z.positive()), 1),
+  retryAfter: z.optional(z.int().check(z.nonnegative())),
+  hangMs: z.optional(z.int().check(z.nonnegative())),
 });
 
 type StoredFault = z.output<typeof faultSchema> & { remaining: number };

@@ -9,7 +9,7 @@
 //     AUTH-0008 invalid user access (bearer missing/invalid/expired, refresh token unknown/used)
 //     AUTH-0026 scope not granted (scope the app lacks, empty scope list, token lacks the scope)
 import { execute, GraphQLError, parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
-import * as z from 'zod';
+import * as z from '../core/zod.js';
 import type { EmulatorContext } from './context.js';
 import { DEMO } from './demo-credentials.js';
 import { buildFluzSchema, FLUZ_SCOPES, type FluzScope } from './fluz-schema.js';
@@ -35,19 +35,19 @@ const PURCHASES = [
 ];
 
 const requestBody = z.object({
-  query: z.string().min(1),
-  variables: z.record(z.string(), z.unknown()).nullish(),
-  operationName: z.string().nullish(),
+  query: z.string().check(z.minLength(1)),
+  variables: z.nullish(z.record(z.string(), z.unknown())),
+  operationName: z.nullish(z.string()),
 });
 
 const generateArgs = z.object({
   userId: z.string(),
   accountId: z.string(),
   scopes: z.array(z.enum(FLUZ_SCOPES)),
-  seatId: z.string().nullish(),
+  seatId: z.nullish(z.string()),
 });
 const refreshArgs = z.object({ userId: z.string() });
-const listArgs = z.object({ first: z.number().int().nullish() });
+const listArgs = z.object({ first: z.nullish(z.int()) });
 
 interface FluzError {
   success: false;

@@ -1,6 +1,6 @@
 // Funtrips authorization: client credentials → backend bearer, POST /v1/session → one-time
 // session code, code exchange (headless) or webframe redemption → public bearer.
-import * as z from 'zod';
+import * as z from '../core/zod.js';
 import { authenticateClient } from './client-auth.js';
 import type { EmulatorContext } from './context.js';
 import { DEMO } from './demo-credentials.js';
@@ -50,10 +50,10 @@ interface SessionCode {
 
 const sessionBody = z.object({
   integration: z.enum(['headless', 'webframe']),
-  campaign_id: z.string().min(1).max(128).optional(),
-  external_user_id: z.string().min(1).max(128).optional(),
-  code_challenge: z.string().optional(),
-  code_challenge_method: z.string().optional(),
+  campaign_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  external_user_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  code_challenge: z.optional(z.string()),
+  code_challenge_method: z.optional(z.string()),
 });
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,7 +1,7 @@
 // Funtrips content and commerce API called with the public bearer (plus one backend-bearer
 // admin endpoint). State is in memory, per emulator; checkouts belong to the bearer's subject.
 import { Buffer } from 'node:buffer';
-import * as z from 'zod';
+import * as z from '../core/zod.js';
 import type { EmulatorContext } from './context.js';
 import {
   FUNTRIPS_PREFIX,
@@ -40,16 +40,16 @@ interface Checkout {
 }
 
 const checkoutBody = z.object({
-  product_id: z.string().min(1),
-  quantity: z.number().int().min(1).max(10).default(1),
+  product_id: z.string().check(z.minLength(1)),
+  quantity: z._default(z.int().check(z.gte(1), z.lte(10)), 1),
 });
 
 const transactionsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  next_token: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 20),
+  next_token: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]+$/))),
 });
 
-function validationProblem(error: z.ZodError): EmuResponse {
+function validationProblem(error: z.core.$ZodError): EmuResponse {
   return badRequest(PROBLEM.validation, 'Validation failed', z.prettifyError(error), {
     errors: error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
   });

@@ -1,26 +1,26 @@
 // Validates EmulatorOptions once, at start-up, and fills in the defaults.
-import * as z from 'zod';
+import * as z from '../core/zod.js';
 import { DEMO } from './demo-credentials.js';
 import type { EmulatorOptions, FluzEnv, FuntripsExchangePath } from './types.js';
 
 const optionsSchema = z.strictObject({
-  host: z.string().min(1).optional(),
-  port: z.number().int().min(0).max(65535).optional(),
-  tokenTtlSeconds: z.number().int().positive().optional(),
-  codeTtlSeconds: z.number().int().positive().optional(),
-  fluzEnv: z.enum(['sandbox', 'production']).optional(),
-  autoApprove: z.boolean().optional(),
+  host: z.optional(z.string().check(z.minLength(1))),
+  port: z.optional(z.int().check(z.gte(0), z.lte(65535))),
+  tokenTtlSeconds: z.optional(z.int().check(z.positive())),
+  codeTtlSeconds: z.optional(z.int().check(z.positive())),
+  fluzEnv: z.optional(z.enum(['sandbox', 'production'])),
+  autoApprove: z.optional(z.boolean()),
   // Restricted so a marker can sit inside codes and URLs without escaping.
-  secretMarker: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'letters, digits and dashes only').optional(),
-  funtripsExchangePaths: z.array(z.enum(['session', 'oauth'])).optional(),
-  shuttleRotateRefresh: z.boolean().optional(),
-  demoSecrets: z
-    .strictObject({
-      funtripsClientSecret: z.string().min(1).optional(),
-      fluzApiKey: z.string().min(1).optional(),
-      shuttleClientSecret: z.string().min(1).optional(),
-    })
-    .optional(),
+  secretMarker: z.optional(z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/, 'letters, digits and dashes only'))),
+  funtripsExchangePaths: z.optional(z.array(z.enum(['session', 'oauth']))),
+  shuttleRotateRefresh: z.optional(z.boolean()),
+  demoSecrets: z.optional(
+    z.strictObject({
+      funtripsClientSecret: z.optional(z.string().check(z.minLength(1))),
+      fluzApiKey: z.optional(z.string().check(z.minLength(1))),
+      shuttleClientSecret: z.optional(z.string().check(z.minLength(1))),
+    }),
+  ),
 });
 
 export interface ResolvedOptions {

@@ -1,6 +1,6 @@
 // Shuttle merchant API with a bearer: payment links. The token names the instance, so there
 // is no /instances/{id} in the path; each instance has its own in-memory store.
-import * as z from 'zod';
+import * as z from '../core/zod.js';
 import type { EmulatorContext } from './context.js';
 import { json, noContent, readJson, type EmuRequest, type EmuResponse } from './http.js';
 import { route, type Route } from './router.js';
@@ -19,21 +19,20 @@ interface PaymentLink {
 }
 
 const linkFields = {
-  amount: z.number().int().positive().max(1_000_000_000),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. GBP'),
-  description: z.string().max(500).nullable(),
-  reference: z.string().max(100).nullable(),
+  amount: z.int().check(z.positive(), z.lte(1_000_000_000)),
+  currency: z.string().check(z.regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. GBP')),
+  description: z.nullable(z.string().check(z.maxLength(500))),
+  reference: z.nullable(z.string().check(z.maxLength(100))),
 };
 const createBody = z.strictObject({
   amount: linkFields.amount,
   currency: linkFields.currency,
-  description: linkFields.description.optional(),
-  reference: linkFields.reference.optional(),
+  description: z.optional(linkFields.description),
+  reference: z.optional(linkFields.reference),
 });
-const updateBody = z
-  .strictObject({ ...linkFields, status: z.enum(['active', 'inactive']) })
-  .partial()
-  .refine((b) => Object.keys(b).length > 0, 'at least one field is required');
+const updateBody = z.partial(z.strictObject({ ...linkFields, status: z.enum(['active', 'inactive']) })).check(
+  z.refine((b) => Object.keys(b).length > 0, 'at least one field is required'),
+);
 
 function seed(): Map<string, PaymentLink> {
   const at = '2025-01-15T10:00:00.000Z';
@@ -44,7 +43,7 @@ function seed(): Map<string, PaymentLink> {
   return new Map(links.map((l) => [l.id, l]));
 }
 
-function invalidBody(error: z.ZodError): EmuResponse {
+function invalidBody(error: z.core.$ZodError): EmuResponse {
   return json(400, {
     error: 'invalid_request',
     message: z.prettifyError(error),

@@ -1,4 +1,4 @@
-import type {Deps} from '../core/base-command.js'
+import type {Deps} from '../core/deps.js'
 import {updateProfile, type EnvName, type Profile, type ProviderName} from '../core/config.js'
 import {credentialsRejected} from '../core/errors.js'
 import {obtainSecret, obtainValue} from '../core/prompt.js'
@@ -6,7 +6,7 @@ import {requestBackendToken} from './funtrips/backend-token.js'
 import {pingFluz} from './fluz/graphql.js'
 import {verifyShuttleClient} from './shuttle/client-auth.js'
 import {title} from './titles.js'
-import * as z from 'zod'
+import * as z from '../core/zod.js'
 
 export interface LoginInput {
   provider: ProviderName

@@ -1,4 +1,4 @@
-import type {Deps} from '../core/base-command.js'
+import type {Deps} from '../core/deps.js'
 import {PROVIDERS, type EnvName, type ProviderName} from '../core/config.js'
 import {SECRET_ENV_VARS} from '../core/profiles.js'
 import type {StorageKind} from '../core/secret-backends.js'

@@ -1,6 +1,6 @@
 import {readFile} from 'node:fs/promises'
 
-import type {Deps} from '../core/base-command.js'
+import type {Deps} from '../core/deps.js'
 import {ENVIRONMENTS, PROVIDERS, type EnvName, type ProviderName} from '../core/config.js'
 import {usageError} from '../core/errors.js'
 import {readStdin} from '../core/stdin.js'

@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {Chalk} from 'chalk'
 import {describe, expect, it} from 'vitest'
 
-import type {Deps} from '../../src/core/base-command.js'
+import type {Deps} from '../../src/core/deps.js'
 import {ConfigSchema} from '../../src/core/config.js'
 import {FtauthError} from '../../src/core/errors.js'
 import {resolveProfile} from '../../src/core/profiles.js'

@@ -1,7 +1,7 @@
 // Shared pieces of the Funtrips tests: in-process Deps for flow functions (real HttpClient against the
 // emulator, in-memory secrets) and readers of the emulator's request log.
 
-import type {Deps} from '../../src/core/base-command.js'
+import type {Deps} from '../../src/core/deps.js'
 import {type Profile} from '../../src/core/config.js'
 import {CredentialStore} from '../../src/core/credential-store.js'
 import {FtauthError} from '../../src/core/errors.js'

@@ -1,7 +1,7 @@
 import {createServer} from 'node:net'
 import {resolve} from 'node:path'
 
-import type {Deps} from '../../src/core/base-command.js'
+import type {Deps} from '../../src/core/deps.js'
 import {inProcessDeps as sharedInProcessDeps} from '../helpers/deps.js'
 import type {LoggedRequest} from '../../src/emulator/index.js'
 

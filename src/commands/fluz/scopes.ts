@@ -1,5 +1,6 @@
 import {BaseCommand} from '../../core/base-command.js'
-import {fluzIdFlags, idsFromFlags} from '../../providers/fluz/flags.js'
+import {oclifFlags} from '../../core/oclif-flags.js'
+import {fluzIdFlags, idsFromFlags, type FluzIdFlagValues} from '../../providers/fluz/flags.js'
 import {listFluzScopes} from '../../providers/fluz/scope-listing.js'
 
 export default class FluzScopes extends BaseCommand<typeof FluzScopes> {
@@ -7,11 +8,11 @@ export default class FluzScopes extends BaseCommand<typeof FluzScopes> {
   static override description =
     'Asks Fluz (getApplicationScopes, Basic auth) and shows the result beside the scopes known from the docs, with a one-line meaning each. A scope works only when both the application grant and the user grant are active. -q prints the application\'s scopes comma-separated, ready for --scopes.'
   static override examples = ['<%= config.bin %> fluz scopes', '<%= config.bin %> fluz token --scopes "$(<%= config.bin %> fluz scopes -q)"']
-  static override flags = {...fluzIdFlags}
+  static override flags = oclifFlags(fluzIdFlags)
 
   async run() {
     const deps = await this.context()
-    const result = await listFluzScopes(deps, idsFromFlags(this.flags))
+    const result = await listFluzScopes(deps, idsFromFlags(this.flags as FluzIdFlagValues))
     const {c} = this.out
     const held = result.scopes.filter((row) => row.application).length
     this.out.print(`${c.bold('Fluz application scopes')} ${this.out.env(result.env)}  ${c.dim(`${held} held · ${result.url}`)}`)

@@ -1,13 +1,7 @@
-import {Flags} from '@oclif/core'
+import {oclifCommand} from '../../core/base-command.js'
+import {sessionCreate} from '../../definitions/session.js'
 
-import {BaseCommand} from '../../core/base-command.js'
-import {usageError} from '../../core/errors.js'
-import {redactKnown} from '../../core/redact.js'
-import {systemOpener} from '../../core/browser.js'
-import {createSessionFlow, headlessFlow, WEBFRAME_PKCE_REFUSED} from '../../providers/funtrips/flows.js'
-import {publicBearerJson, renderPublicBearer, renderSession, sessionJson} from '../../providers/funtrips/render.js'
-
-export default class SessionCreate extends BaseCommand<typeof SessionCreate> {
+export default class SessionCreate extends oclifCommand(sessionCreate) {
   static override summary = 'Create a Funtrips session code (headless or webframe)'
   static override description =
     'Gets a backend bearer by client credentials (cached in the keychain until shortly before it expires), then POST /v1/session. ' +
@@ -20,65 +14,4 @@ export default class SessionCreate extends BaseCommand<typeof SessionCreate> {
     'TOKEN=$(<%= config.bin %> session create --headless --exchange -q)',
     '<%= config.bin %> session create --headless -q | <%= config.bin %> session exchange -q',
   ]
-  static override flags = {
-    // Checked in run() rather than with oclif's exactlyOne, whose message does not fit on one line.
-    headless: Flags.boolean({description: 'headless integration: your backend exchanges the code (one of --headless, --webframe)'}),
-    webframe: Flags.boolean({description: 'webframe integration: the Funtrips frame exchanges the code (one of --headless, --webframe)'}),
-    campaign: Flags.string({description: 'campaign id to tie the session to (default: the profile\'s funtrips.campaignId)'}),
-    pkce: Flags.boolean({description: 'add a PKCE S256 challenge; the verifier is kept in the keychain for the exchange (headless only)'}),
-    exchange: Flags.boolean({description: 'exchange the code for a public bearer right away (headless only)'}),
-    open: Flags.boolean({description: 'open the frame URL in the browser ($BROWSER first) (webframe only)'}),
-    fresh: Flags.boolean({description: 'get a new backend bearer instead of reusing the cached one'}),
-    show: Flags.boolean({description: 'with --exchange: print the public bearer itself (human and --json output)'}),
-  }
-
-  async run() {
-    const {flags} = this
-    const integration = flags.webframe ? 'webframe' : 'headless'
-    // Refused before anything is sent.
-    if (flags.headless === flags.webframe) {
-      throw usageError(
-        flags.headless ? '--headless and --webframe exclude each other' : 'choose the integration: --headless or --webframe',
-        'e.g. `ftauth session create --headless`',
-      )
-    }
-    if (flags.webframe && flags.pkce) throw WEBFRAME_PKCE_REFUSED
-    if (flags.webframe && flags.exchange) {
-      throw usageError('--exchange cannot be used with --webframe: the Funtrips frame exchanges the code itself', 'open the frame URL (--open), or use --headless --exchange')
-    }
-    if (flags.open && !flags.webframe) throw usageError('--open needs --webframe: only a webframe session has a URL to open', 'use --webframe --open')
-    if (flags.show && !flags.exchange) throw usageError('--show prints the public bearer, which only --exchange obtains', 'add --exchange, or drop --show')
-
-    const deps = await this.context()
-    const env = deps.profile.funtrips.env
-    const campaignId = flags.campaign ?? deps.profile.funtrips.campaignId
-
-    if (flags.exchange) {
-      const {created, bearer} = await headlessFlow(deps, {fresh: flags.fresh, campaignId, pkce: flags.pkce})
-      const now = deps.now()
-      renderPublicBearer(this.out, bearer, now, {env, show: flags.show})
-      this.out.quiet(bearer.token)
-      return {
-        ...sessionJson(created, now, {env, profile: deps.profile.name, codeSpent: true}),
-        publicBearer: publicBearerJson(bearer, now, flags.show),
-      }
-    }
-
-    const created = await createSessionFlow(deps, {integration, campaignId, pkce: flags.pkce, fresh: flags.fresh, keepVerifier: true})
-    const now = deps.now()
-    renderSession(this.out, created, now, env)
-    this.out.quiet(created.code)
-    let opened: string | undefined
-    if (flags.open && created.frameUrl) {
-      const result = await systemOpener(deps.env, process.platform, {waitForBrowserCommand: true})(created.frameUrl)
-      if (result.opened) {
-        opened = result.via
-        deps.out.step({title: 'Browser', outcome: `frame opened with ${opened}`})
-      } else {
-        // The URL is printed above (or in --json): a browser that will not start is not a failed session.
-        deps.out.warn(`could not open a browser (${redactKnown(result.problem ?? result.via, [...deps.secrets])}); open the frame URL yourself`)
-      }
-    }
-    return {...sessionJson(created, now, {env, profile: deps.profile.name, codeSpent: false}), ...(flags.open ? {opened: opened ?? null} : {})}
-  }
 }

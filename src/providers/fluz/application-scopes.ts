@@ -1,6 +1,6 @@
-import * as z from 'zod'
+import * as z from '../../core/zod.js'
 
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import {providerError} from '../../core/errors.js'
 import {endpointOf} from '../../core/http.js'
 import {graphqlErrorsToFtauth, parseFluzData, postFluzGraphql, requestLine} from './graphql.js'

@@ -1,21 +1,21 @@
-import {Flags} from '@oclif/core'
+import {flag} from '../../core/flag-spec.js'
 
 /** Who the token is for; checked as UUIDs before any request. Flags > FTAUTH_FLUZ_* > profile. */
 export const fluzIdFlags = {
-  'user-id': Flags.string({description: 'Fluz user id (UUID; env FTAUTH_FLUZ_USER_ID, else the profile)'}),
-  'account-id': Flags.string({description: 'Fluz account id (UUID; env FTAUTH_FLUZ_ACCOUNT_ID, else the profile)'}),
-  'seat-id': Flags.string({description: 'Fluz seat id (UUID, optional; else the profile)'}),
+  'user-id': flag.string({description: 'Fluz user id (UUID; env FTAUTH_FLUZ_USER_ID, else the profile)'}),
+  'account-id': flag.string({description: 'Fluz account id (UUID; env FTAUTH_FLUZ_ACCOUNT_ID, else the profile)'}),
+  'seat-id': flag.string({description: 'Fluz seat id (UUID, optional; else the profile)'}),
 }
 
 /** `--scopes A,B` and/or repeated `--scope A`. */
 export const fluzScopeFlags = {
-  scopes: Flags.string({description: 'comma-separated scopes, e.g. LIST_OFFERS,PURCHASE_GIFTCARD (see `ftauth fluz scopes`)'}),
-  scope: Flags.string({description: 'one scope; repeat for more', multiple: true}),
+  scopes: flag.string({description: 'comma-separated scopes, e.g. LIST_OFFERS,PURCHASE_GIFTCARD (see `ftauth fluz scopes`)'}),
+  scope: flag.string({description: 'one scope; repeat for more', multiple: true}),
 }
 
 export const showRefreshFlag = {
-  show: Flags.boolean({description: 'print the access token itself in human output (-q and --json always carry it)'}),
-  'show-refresh': Flags.boolean({description: 'also print the refresh token (it is kept in the keychain either way)'}),
+  show: flag.boolean({description: 'print the access token itself in human output (-q and --json always carry it)'}),
+  'show-refresh': flag.boolean({description: 'also print the refresh token (it is kept in the keychain either way)'}),
 }
 
 export interface FluzIdFlagValues {

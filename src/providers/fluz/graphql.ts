@@ -1,22 +1,22 @@
-import * as z from 'zod'
+import * as z from '../../core/zod.js'
 
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import {credentialsRejected, expiredOrUsed, FtauthError, providerError} from '../../core/errors.js'
 import {endpointOf, parseJsonResponse, tryJson, type HttpResponse} from '../../core/http.js'
 
 /** Fluz authenticates apps with `Basic <api_key>` (already base64 of app_id:app_secret, sent as is) and users with `Bearer`. */
 export type FluzAuth = {basic: string} | {bearer: string}
 
-const GraphqlErrorSchema = z.object({message: z.string(), extensions: z.record(z.string(), z.unknown()).optional()}).loose()
+const GraphqlErrorSchema = z.looseObject({message: z.string(), extensions: z.optional(z.record(z.string(), z.unknown()))})
 export type GraphqlError = z.infer<typeof GraphqlErrorSchema>
 
 const GraphqlEnvelope = z.object({
-  data: z.record(z.string(), z.unknown()).nullable().optional(),
-  errors: z.array(GraphqlErrorSchema).optional(),
+  data: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
+  errors: z.optional(z.array(GraphqlErrorSchema)),
 })
 
 /** Fluz's in-payload failure: `{success:false, error:{code:"AUTH-0008", message}}`. */
-export const FluzPayloadError = z.object({code: z.string(), message: z.string().nullish()})
+export const FluzPayloadError = z.object({code: z.string(), message: z.nullish(z.string())})
 
 export interface GraphqlRequest {
   url: string
@@ -127,7 +127,7 @@ export function checkPayload(operation: string, payload: {success?: boolean | nu
 }
 
 /** Validates one field of `data` with its zod schema (exit 6 naming the path), never trusting the body. */
-export function parseFluzData<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+export function parseFluzData<S extends z.ZodMiniType>(schema: S, value: unknown, where: string): z.infer<S> {
   const parsed = schema.safeParse(value)
   if (parsed.success) return parsed.data
   const issue = parsed.error.issues[0]

@@ -1,6 +1,6 @@
-import * as z from 'zod'
+import * as z from '../../core/zod.js'
 
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import type {EnvName} from '../../core/config.js'
 import {usageError} from '../../core/errors.js'
 import {canPrompt} from '../../core/prompt.js'

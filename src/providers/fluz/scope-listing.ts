@@ -1,4 +1,4 @@
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import type {EnvName} from '../../core/config.js'
 import {getApplicationScopes} from './application-scopes.js'
 import {cachedFluzTokens, fluzApiKey, resolveFluzIds, type FluzIdFlags} from './request.js'

@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto'
 
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import type {EnvName} from '../../core/config.js'
 import {usageError} from '../../core/errors.js'
 import {withLock} from '../../core/locks.js'

@@ -1,4 +1,4 @@
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import type {TokenSource, UsableToken} from '../../core/token-source.js'
 import {fluzTokenRequest, resolveFluzIds, resolveFluzScopes, type FluzTokenRequest} from './request.js'
 import {DEFAULT_MIN_TTL_SECONDS, obtainFluzToken, renewFluzToken, type FluzTokenResult} from './token-flow.js'

@@ -1,6 +1,6 @@
-import * as z from 'zod'
+import * as z from '../../core/zod.js'
 
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import type {EnvName} from '../../core/config.js'
 import {providerError} from '../../core/errors.js'
 import {endpointOf} from '../../core/http.js'
@@ -12,16 +12,14 @@ import type {FluzTokenRequest} from './request.js'
 export const DOCUMENTED_LIFETIME_SECONDS: Record<EnvName, number> = {sandbox: 600, production: 180, local: 600}
 
 /** What both token mutations answer. The docs name the token `accessToken` in one place and `token` in another. */
-export const UserAccessTokenPayload = z
-  .object({
-    success: z.boolean().nullish(),
-    error: FluzPayloadError.nullish(),
-    accessToken: z.string().nullish(),
-    token: z.string().nullish(),
-    refreshToken: z.string().nullish(),
-    scopes: z.array(z.string()).nullish(),
+export const UserAccessTokenPayload = z.looseObject({
+    success: z.nullish(z.boolean()),
+    error: z.nullish(FluzPayloadError),
+    accessToken: z.nullish(z.string()),
+    token: z.nullish(z.string()),
+    refreshToken: z.nullish(z.string()),
+    scopes: z.nullish(z.array(z.string())),
   })
-  .loose()
 
 export type TokenField = 'accessToken' | 'token'
 

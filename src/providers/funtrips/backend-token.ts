@@ -1,6 +1,6 @@
-import * as z from 'zod'
+import * as z from '../../core/zod.js'
 
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import {credentialsRejected} from '../../core/errors.js'
 import {parseJsonResponse} from '../../core/http.js'
 import {expiryOf, scopesOf, decodeToken} from '../../core/jwt.js'
@@ -12,12 +12,12 @@ import type {TokenOrigin} from '../../core/token-source.js'
 import {expiresIn, isUsable} from './expiry.js'
 
 /** POST /oauth/token (client credentials) → backend bearer. Lifetime is not documented: honour expires_in. */
-export const BackendTokenResponse = z.object({
-  access_token: z.string().min(1),
-  token_type: z.string().default('Bearer'),
-  expires_in: z.coerce.number().positive().optional(),
-  scope: z.string().optional(),
-}).loose()
+export const BackendTokenResponse = z.looseObject({
+  access_token: z.string().check(z.minLength(1)),
+  token_type: z._default(z.string(), 'Bearer'),
+  expires_in: z.optional(z.coerce.number().check(z.positive())),
+  scope: z.optional(z.string()),
+})
 export type BackendTokenResponse = z.infer<typeof BackendTokenResponse>
 
 export interface ClientCredentials {

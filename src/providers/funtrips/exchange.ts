@@ -1,6 +1,6 @@
-import * as z from 'zod'
+import * as z from '../../core/zod.js'
 
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import {credentialsRejected, expiredOrUsed, providerError, type FtauthError} from '../../core/errors.js'
 import {endpointOf, parseJsonResponse, tryJson, type HttpResponse} from '../../core/http.js'
 import {httpErrorToFtauth, readErrorBody} from '../../core/provider-errors.js'
@@ -21,18 +21,19 @@ export const DEFAULT_EXCHANGE_PATHS = ['/v1/session/token', '/v1/oauth/token'] a
 
 /** The token comes as `access_token` (OAuth style) or, in the guide's diagrams, `public_bearer`: both are accepted. */
 export const ExchangeResponse = z
-  .object({
-    access_token: z.string().min(1).optional(),
-    public_bearer: z.string().min(1).optional(),
-    token_type: z.string().optional(),
-    expires_in: z.coerce.number().positive().optional(),
-    scope: z.string().optional(),
+  .looseObject({
+    access_token: z.optional(z.string().check(z.minLength(1))),
+    public_bearer: z.optional(z.string().check(z.minLength(1))),
+    token_type: z.optional(z.string()),
+    expires_in: z.optional(z.coerce.number().check(z.positive())),
+    scope: z.optional(z.string()),
   })
-  .loose()
-  .refine((body) => body.access_token !== undefined || body.public_bearer !== undefined, {
+  .check(
+    z.refine((body) => body.access_token !== undefined || body.public_bearer !== undefined, {
     message: 'no access_token (or public_bearer) in the response',
     path: ['access_token'],
-  })
+  }),
+  )
 
 export interface ExchangeRequest {
   code: string

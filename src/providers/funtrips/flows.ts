@@ -1,4 +1,4 @@
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import {ExitCode, FtauthError, usageError} from '../../core/errors.js'
 import {funtripsClient, obtainBackendBearer, type BackendBearer} from './backend-token.js'
 import {exchangeSessionCode} from './exchange.js'

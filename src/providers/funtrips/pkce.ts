@@ -1,7 +1,7 @@
 import {createHash, randomBytes} from 'node:crypto'
-import * as z from 'zod'
+import * as z from '../../core/zod.js'
 
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import type {EnvName} from '../../core/config.js'
 
 export interface PkcePair {
@@ -17,7 +17,7 @@ export function createPkcePair(): PkcePair {
   return {verifier, challenge: createHash('sha256').update(verifier, 'ascii').digest('base64url'), method: 'S256'}
 }
 
-const StoredVerifier = z.object({verifier: z.string().min(43).max(128), codeExpiresAt: z.iso.datetime()})
+const StoredVerifier = z.object({verifier: z.string().check(z.minLength(43), z.maxLength(128)), codeExpiresAt: z.iso.datetime()})
 
 const PREFIX = 'pkce.'
 

@@ -1,4 +1,4 @@
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import {decodeToken, expiryOf, scopesOf, type DecodedJwt, type Expiry} from '../../core/jwt.js'
 import type {FuntripsSettings} from '../../core/profiles.js'
 import type {StoredToken} from '../../core/token-cache.js'

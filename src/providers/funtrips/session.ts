@@ -1,7 +1,7 @@
 import {randomUUID} from 'node:crypto'
-import * as z from 'zod'
+import * as z from '../../core/zod.js'
 
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import {credentialsRejected, providerError} from '../../core/errors.js'
 import {endpointOf, parseJsonResponse, type HttpResponse} from '../../core/http.js'
 import {httpErrorToFtauth, readErrorBody} from '../../core/provider-errors.js'
@@ -10,12 +10,12 @@ import type {FuntripsSettings} from '../../core/profiles.js'
 export type Integration = 'headless' | 'webframe'
 
 /** POST /v1/session → the one-time code; anything else the provider adds is kept (and shown by --json). */
-export const SessionResponse = z.object({
-  session_code: z.string().regex(/^\S+$/, 'must be a non-empty string without spaces'),
+export const SessionResponse = z.looseObject({
+  session_code: z.string().check(z.regex(/^\S+$/, 'must be a non-empty string without spaces')),
   code_expires_at: z.iso.datetime({offset: true}),
-  pkce_required: z.boolean().optional(),
-  frame_url: z.url({protocol: /^https?$/}).optional(),
-}).loose()
+  pkce_required: z.optional(z.boolean()),
+  frame_url: z.optional(z.url({protocol: /^https?$/})),
+})
 export type SessionResponse = z.infer<typeof SessionResponse>
 
 export interface SessionRequest {

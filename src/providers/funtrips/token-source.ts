@@ -1,4 +1,4 @@
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import {withLock} from '../../core/locks.js'
 import type {TokenSource, UsableToken} from '../../core/token-source.js'
 import {funtripsClient, obtainBackendBearer} from './backend-token.js'

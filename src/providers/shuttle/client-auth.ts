@@ -1,4 +1,4 @@
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import {credentialsRejected} from '../../core/errors.js'
 
 export interface ShuttleClient {

@@ -2,7 +2,7 @@
  * `ftauth shuttle login`: the OAuth 2.0 authorization code flow for a native app (RFC 8252) —
  * loopback listener, consent in the browser, state check, PKCE, code exchange, token stored.
  */
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import {ExitCode, FtauthError, networkError, usageError} from '../../core/errors.js'
 import {canPrompt} from '../../core/prompt.js'
 import {formatDuration} from '../../core/time.js'

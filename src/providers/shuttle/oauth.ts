@@ -5,9 +5,9 @@
  * Every input is validated before a request is built; every response is parsed with zod.
  */
 import {createHash, randomBytes} from 'node:crypto'
-import * as z from 'zod'
+import * as z from '../../core/zod.js'
 
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import {providerError, usageError} from '../../core/errors.js'
 import {parseJsonResponse, type HttpResponse} from '../../core/http.js'
 import {httpErrorToFtauth} from '../../core/provider-errors.js'
@@ -34,18 +34,18 @@ export function generateState(): string {
 
 const httpUrl = z.url({protocol: /^https?$/})
 /** RFC 6749 §3.1.2: the redirection endpoint is an absolute URI without a fragment. */
-const redirectUri = z.url().refine((value) => !value.includes('#'), 'must not contain a fragment (#)')
+const redirectUri = z.url().check(z.refine((value) => !value.includes('#'), 'must not contain a fragment (#)'))
 
 export const AuthorizationRequestSchema = z.object({
   /** The authorization endpoint, e.g. https://merchant.shuttleglobal.com/authorize. */
   authorizationEndpoint: httpUrl,
-  clientId: z.string().min(1),
+  clientId: z.string().check(z.minLength(1)),
   redirectUri,
   /** Space-separated scopes; omitted when empty (the server's default applies). */
-  scope: z.string().trim().optional(),
-  state: z.string().min(16),
+  scope: z.optional(z.string().check(z.trim())),
+  state: z.string().check(z.minLength(16)),
   /** S256 challenge; omitted with --no-pkce. */
-  codeChallenge: z.string().regex(PKCE_SYNTAX, 'must be a 43–128 character S256 challenge').optional(),
+  codeChallenge: z.optional(z.string().check(z.regex(PKCE_SYNTAX, 'must be a 43–128 character S256 challenge'))),
 })
 export type AuthorizationRequest = z.input<typeof AuthorizationRequestSchema>
 
@@ -71,17 +71,15 @@ export function buildAuthorizationUrl(input: AuthorizationRequest): URL {
 }
 
 /** RFC 6749 §5.1 successful token response (plus Shuttle's `instance_id` when a server sends it). */
-export const TokenResponseSchema = z
-  .object({
-    access_token: z.string().min(1),
+export const TokenResponseSchema = z.looseObject({
+    access_token: z.string().check(z.minLength(1)),
     // REQUIRED by §5.1; a server that leaves it out still means a bearer token.
-    token_type: z.string().min(1).default('Bearer'),
-    expires_in: z.coerce.number().positive().optional(),
-    refresh_token: z.string().min(1).optional(),
-    scope: z.string().optional(),
-    instance_id: z.union([z.string().min(1), z.number()]).transform(String).optional(),
+    token_type: z._default(z.string().check(z.minLength(1)), 'Bearer'),
+    expires_in: z.optional(z.coerce.number().check(z.positive())),
+    refresh_token: z.optional(z.string().check(z.minLength(1))),
+    scope: z.optional(z.string()),
+    instance_id: z.optional(z.pipe(z.union([z.string().check(z.minLength(1)), z.number()]), z.transform(String))),
   })
-  .loose()
 export type TokenResponse = z.infer<typeof TokenResponseSchema>
 
 /** A validated token response and when it arrived (our clock), for the expiry. */
@@ -100,14 +98,14 @@ export interface TokenEndpoint {
 
 const EndpointSchema = z.object({
   url: httpUrl,
-  client: z.object({clientId: z.string().min(1), clientSecret: z.string().min(1)}),
+  client: z.object({clientId: z.string().check(z.minLength(1)), clientSecret: z.string().check(z.minLength(1))}),
   auth: z.enum(['basic', 'body']),
 })
 
 const CodeExchangeSchema = z.object({
-  code: z.string().min(1),
+  code: z.string().check(z.minLength(1)),
   redirectUri,
-  codeVerifier: z.string().regex(PKCE_SYNTAX, 'must be a 43–128 character PKCE verifier').optional(),
+  codeVerifier: z.optional(z.string().check(z.regex(PKCE_SYNTAX, 'must be a 43–128 character PKCE verifier'))),
 })
 export type CodeExchange = z.input<typeof CodeExchangeSchema>
 
@@ -124,7 +122,7 @@ export async function exchangeCode(deps: Deps, endpoint: TokenEndpoint, input: C
   }, [exchange.code, exchange.codeVerifier], {expired: 'the code is single-use and valid for 15 minutes: run `ftauth shuttle login` again'})
 }
 
-const RefreshSchema = z.object({refreshToken: z.string().min(1), scope: z.string().trim().min(1).optional()})
+const RefreshSchema = z.object({refreshToken: z.string().check(z.minLength(1)), scope: z.optional(z.string().check(z.trim()).check(z.minLength(1)))})
 export type RefreshInput = z.input<typeof RefreshSchema>
 
 /** RFC 6749 §6: `grant_type=refresh_token`; without `scope` the originally granted scope is kept. */
@@ -138,7 +136,7 @@ export async function refresh(deps: Deps, endpoint: TokenEndpoint, input: Refres
   }, [request.refreshToken], {expired: 'the refresh token expired or was revoked: run `ftauth shuttle login`'})
 }
 
-const RevokeSchema = z.object({token: z.string().min(1), hint: z.enum(['access_token', 'refresh_token'])})
+const RevokeSchema = z.object({token: z.string().check(z.minLength(1)), hint: z.enum(['access_token', 'refresh_token'])})
 export type RevokeInput = z.input<typeof RevokeSchema>
 
 export interface RevokeOutcome {
@@ -207,7 +205,7 @@ async function tokenRequest(
   return {body, response, receivedAt}
 }
 
-function validate<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
+function validate<S extends z.ZodMiniType>(schema: S, input: unknown, what: string): z.infer<S> {
   const parsed = schema.safeParse(input)
   if (parsed.success) return parsed.data
   const issue = parsed.error.issues[0]

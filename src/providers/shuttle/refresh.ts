@@ -2,7 +2,7 @@
  * `ftauth shuttle refresh`: grant_type=refresh_token under the profile's Shuttle lock, so one
  * refresh runs at a time and a token another process stored meanwhile is reused, not refreshed again.
  */
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import {ExitCode, expiredOrUsed, FtauthError} from '../../core/errors.js'
 import type {StoredToken} from '../../core/token-cache.js'
 import {resolveShuttleClient, type ClientAuthMethod} from './client-auth.js'

@@ -2,7 +2,7 @@
  * `ftauth shuttle revoke [--refresh]`: RFC 7009 revocation of the stored access token, or of the
  * refresh token (which also kills its access tokens). The keychain changes only after HTTP 200.
  */
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import {usageError} from '../../core/errors.js'
 import {resolveShuttleClient, type ClientAuthMethod} from './client-auth.js'
 import {revoke} from './oauth.js'

@@ -1,5 +1,5 @@
 /** What the Shuttle commands show about a token: never a secret, the same fields for humans and --json. */
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import type {StoredToken} from '../../core/token-cache.js'
 import {stringMeta} from './token-store.js'
 

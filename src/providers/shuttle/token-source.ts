@@ -2,7 +2,7 @@
  * Shuttle for `ftauth call`: the cached access token while it is valid, else a refresh under the
  * lock; a browser login only when a person is at a terminal to do it.
  */
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import {expiredOrUsed} from '../../core/errors.js'
 import {canPrompt} from '../../core/prompt.js'
 import type {StoredToken} from '../../core/token-cache.js'

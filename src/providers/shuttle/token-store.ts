@@ -3,7 +3,7 @@
  * refresh token, expiry, scopes, instance), written only after a response validated, and always
  * under the profile's Shuttle lock so two ftauth processes never spend or overwrite each other's grant.
  */
-import type {Deps} from '../../core/base-command.js'
+import type {Deps} from '../../core/deps.js'
 import {decodeToken, expiryOf, scopesOf} from '../../core/jwt.js'
 import {withLock} from '../../core/locks.js'
 import type {StoredToken} from '../../core/token-cache.js'

@@ -1,0 +1,161 @@
+import {ENVIRONMENTS, type EnvName} from './config.js'
+import {createDeps, type Deps} from './deps.js'
+import {ExitCode, FtauthError, usageError} from './errors.js'
+import type {FlagSpecs, FlagValues, GlobalFlagValues} from './flag-spec.js'
+import {colorEnabled, Output, type OutputMode} from './output.js'
+import {pathsFor, resolveConfigDir, type FtauthPaths} from './paths.js'
+import {redactKnown, redactSecret} from './redact.js'
+
+/** What a command body sees, whichever path (oclif or the fast path) parsed its flags. */
+export interface CommandContext<F> {
+  readonly id: string
+  readonly flags: F & GlobalFlagValues
+  readonly out: Output
+  readonly paths: FtauthPaths
+  readonly tracing: boolean
+  /** The flow dependencies, built on first use so commands that need none stay fast. */
+  context(): Promise<Deps>
+}
+
+/**
+ * A command whose body needs no oclif: oclif runs it through a class made by `oclifCommand()`
+ * (src/core/base-command.ts), the fast path (src/fast-path.ts) runs it directly. Its JSON result is
+ * what `--json` prints.
+ */
+export interface CommandDefinition<S extends FlagSpecs> {
+  id: string
+  flags: S
+  run(ctx: CommandContext<FlagValues<S>>): Promise<unknown>
+}
+
+export const defineCommand = <S extends FlagSpecs>(definition: CommandDefinition<S>): CommandDefinition<S> => definition
+
+export function makeOutput(mode: OutputMode, colorFlag: boolean | undefined): Output {
+  return new Output({stdout: process.stdout, stderr: process.stderr}, mode, {
+    colorOut: colorEnabled(process.stdout, process.env, colorFlag),
+    colorErr: colorEnabled(process.stderr, process.env, colorFlag),
+  })
+}
+
+/** One command invocation: its flags, output, dependencies, and the one way errors are rendered. */
+export class CommandRun<F = Record<string, never>> implements CommandContext<F> {
+  readonly out: Output
+  readonly paths: FtauthPaths
+  private deps: Deps | undefined
+  private readonly secretsSeen = new Set<string>()
+
+  constructor(
+    readonly id: string,
+    readonly flags: F & GlobalFlagValues,
+    /** oclif's config dir when oclif runs the command; the fast path derives the same one. */
+    oclifConfigDir?: string,
+  ) {
+    const mode: OutputMode = flags.json ? 'json' : flags.quiet ? 'quiet' : 'human'
+    this.out = makeOutput(mode, flags.color)
+    this.paths = pathsFor(resolveConfigDir(process.env, oclifConfigDir))
+    if (process.env.FTAUTH_ENV && !(ENVIRONMENTS as readonly string[]).includes(process.env.FTAUTH_ENV)) {
+      throw usageError(`FTAUTH_ENV=${process.env.FTAUTH_ENV} is not an environment`, `use one of ${ENVIRONMENTS.join(', ')}`)
+    }
+  }
+
+  get tracing(): boolean {
+    return Boolean(this.flags.trace || this.flags.debug || process.env.FTAUTH_TRACE === '1')
+  }
+
+  // An arrow property, so command bodies may destructure it.
+  readonly context = async (): Promise<Deps> => {
+    this.deps ??= await createDeps({
+      out: this.out,
+      env: process.env,
+      configDir: this.paths.dir,
+      profileFlag: this.flags.profile,
+      envFlag: this.flags.env as EnvName | undefined,
+      insecureStorage: this.flags['insecure-storage'],
+      timeoutMs: this.flags.timeout * 1000,
+      trace: this.tracing,
+      secrets: this.secretsSeen,
+    })
+    return this.deps
+  }
+
+  /** The result: one JSON document on stdout with --json (human and quiet output were printed by the body). */
+  succeed(result: unknown): void {
+    if (this.flags.json) writeJson(result)
+  }
+
+  /** Renders any error once: one line on stderr (JSON on stdout with --json); returns the exit code. */
+  fail(error: unknown): number {
+    return renderError(error, {id: this.id, out: this.out, json: Boolean(this.flags.json), debug: Boolean(this.flags.debug), secrets: [...this.secretsSeen]})
+  }
+}
+
+export function writeJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+}
+
+export function renderError(error: unknown, options: {id: string | undefined; out: Output; json: boolean; debug: boolean; secrets: string[]}): number {
+  const {out, secrets} = options
+  const ftauthError = toFtauthError(error instanceof Error ? error : new Error(String(error)), options.id)
+  out.err(`${out.e.red('error:')} ${redactKnown(ftauthError.line, secrets)}`)
+  if (options.debug || process.env.DEBUG) {
+    // The cause chain too: a wrapped network or keychain error keeps its original reason there.
+    for (let current: unknown = error; current; current = (current as {cause?: unknown}).cause) {
+      const text = current instanceof Error ? (current.stack ?? current.message) : String(current)
+      out.err(out.e.dim(redactKnown(current === error ? text : `caused by: ${text}`, secrets)))
+    }
+  }
+  if (options.json) {
+    writeJson({
+      error: {
+        message: redactKnown(ftauthError.message, secrets),
+        hint: ftauthError.hint,
+        exitCode: ftauthError.exitCode,
+        ...ftauthError.details,
+      },
+    })
+  }
+  return ftauthError.exitCode
+}
+
+/**
+ * oclif's parse errors quote what was typed; a mistyped `--client-secret=…` or a stray argument
+ * may be a secret, so values are reduced to the redacted form (a short prefix and the length).
+ */
+function withoutValues(line: string): string {
+  // Plain short words ("extra", "sandbox") cannot be secrets worth hiding and help the reader.
+  const shown = (value: string) => (/^[a-z][a-z-]{0,11}$/.test(value) ? value : redactSecret(value))
+  return line
+    .replace(/(--[\w-]+)=(\S+)/g, (_, flag: string, value: string) => `${flag}=${shown(value)}`)
+    .replace(/^(Unexpected arguments?:\s*)(.+)$/i, (_, lead: string, args: string) => `${lead}${args.split(/,\s*|\s+/).filter(Boolean).map(shown).join(', ')}`)
+}
+
+// oclif's parser error classes, known by name so that this module needs no oclif.
+const PARSE_ERRORS = new Set([
+  'FailedFlagValidationError',
+  'NonExistentFlagsError',
+  'RequiredArgsError',
+  'UnexpectedArgsError',
+  'FlagInvalidOptionError',
+  'ArgInvalidOptionError',
+  'CLIParseError',
+])
+
+export function toFtauthError(error: Error & {oclif?: {exit?: number}}, commandId: string | undefined): FtauthError {
+  if (error instanceof FtauthError) return error
+  const name = error.constructor?.name ?? error.name
+  if (PARSE_ERRORS.has(name) || error.oclif?.exit === 2) {
+    // oclif puts a generic lead-in ("The following error occurred:") before the real reasons.
+    const lines = error.message.split('\n').map((line) => line.trim()).filter((line) => line && !/^The following errors? occurred:?$/i.test(line))
+    const first =
+      lines
+        .map((line) => line.replace(/^[-*]\s*/, ''))
+        .filter((line) => !/^See more help with/i.test(line))
+        .map(withoutValues)
+        .join('; ') || 'invalid arguments'
+    return new FtauthError(ExitCode.usage, first, {hint: `see \`ftauth ${commandId?.replace(/:/g, ' ') ?? ''} --help\``})
+  }
+  return new FtauthError(ExitCode.unexpected, `unexpected error: ${error.message.split('\n')[0]}`, {
+    hint: 'rerun with --debug for the stack trace, and report it',
+    cause: error,
+  })
+}

@@ -1,0 +1,27 @@
+import {Flags, type Interfaces} from '@oclif/core'
+
+import type {FlagSpec, FlagSpecs} from './flag-spec.js'
+
+/** oclif's flag for a spec from flag-spec.ts: the same names, chars, options and defaults. */
+function oclifFlag(spec: FlagSpec) {
+  const {description, char, helpGroup} = spec
+  const common = {description, helpGroup, ...(char ? {char: char as 'q'} : {})}
+  switch (spec.kind) {
+    case 'boolean':
+      return Flags.boolean({...common, allowNo: spec.allowNo ?? false})
+    case 'integer':
+      return Flags.integer({...common, ...(spec.default === undefined ? {} : {default: spec.default}), ...(spec.min === undefined ? {} : {min: spec.min})})
+    case 'string':
+      return spec.multiple
+        ? Flags.string({...common, multiple: true, ...(spec.options ? {options: [...spec.options]} : {})})
+        : Flags.string({...common, ...(spec.options ? {options: [...spec.options]} : {})})
+  }
+}
+
+/**
+ * The oclif flags for a set of specs. Typed loosely on purpose: commands read their values through
+ * `FlagValues<typeof SPECS>` (flag-spec.ts), the one typing both paths share.
+ */
+export function oclifFlags(specs: FlagSpecs): Interfaces.FlagInput {
+  return Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, oclifFlag(spec)])) as Interfaces.FlagInput
+}

@@ -1,0 +1,36 @@
+import {defineCommand} from '../core/command-run.js'
+import {formatCountdown} from '../core/time.js'
+import {collectStatus} from '../providers/status.js'
+import {title} from '../providers/titles.js'
+
+export const status = defineCommand({
+  id: 'status',
+  flags: {},
+  async run({out, context}) {
+    const deps = await context()
+    const result = await collectStatus(deps)
+    const {c} = out
+    const now = deps.now()
+    out.print(`${c.bold('Profile')} ${result.profile}  ${c.dim(`config ${result.configDir} · secrets in ${result.secretStorage}`)}`)
+    if (result.keychainError) out.warn(result.keychainError)
+    for (const provider of result.providers) {
+      out.print()
+      out.print(`${c.bold(title(provider.provider))} ${out.env(provider.env)}`)
+      const rows: [string, string][] = []
+      for (const [key, value] of Object.entries(provider.ids)) rows.push([key, value])
+      for (const [key, value] of Object.entries(provider.urls)) rows.push([key, c.dim(value)])
+      for (const credential of provider.credentials) {
+        rows.push([credential.name, credential.storage === 'missing' ? c.yellow(`not set — run \`ftauth login ${provider.provider}\``) : c.green(credential.storage)])
+      }
+      if (provider.tokens.length === 0) rows.push(['tokens', c.dim('none cached')])
+      for (const token of provider.tokens) {
+        const expiry = `${token.expiresAt} (${formatCountdown(new Date(token.expiresAt), now)})`
+        const scopes = token.scopes.length ? ` · ${token.scopes.join(' ')}` : ''
+        rows.push([`token ${token.key}`, `${token.expired ? c.red(expiry) : c.green(expiry)}${c.dim(`${scopes}${token.hasRefreshToken ? ' · refreshable' : ''} · ${token.storage}`)}`])
+      }
+      out.table(rows)
+    }
+    out.quiet(result.profile)
+    return result
+  },
+})

@@ -1,0 +1,121 @@
+// The fast path (src/fast-path.ts) runs token commands without loading oclif. It must never parse
+// argv differently from oclif: whatever it accepts, oclif accepts with the same values, and it
+// hands everything else to oclif. Then the same command gives the same output either way.
+import {Flags, Parser} from '@oclif/core'
+import fc from 'fast-check'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import FluzRefresh from '../../src/commands/fluz/refresh.js'
+import FluzToken from '../../src/commands/fluz/token.js'
+import SessionCreate from '../../src/commands/session/create.js'
+import Status from '../../src/commands/status.js'
+import {parseFastArgv} from '../../src/core/argv.js'
+import {BaseCommand} from '../../src/core/base-command.js'
+import type {CommandDefinition} from '../../src/core/command-run.js'
+import {GLOBAL_FLAGS, withDefaults, type FlagSpecs} from '../../src/core/flag-spec.js'
+import {fluzRefresh, fluzToken} from '../../src/definitions/fluz.js'
+import {sessionCreate} from '../../src/definitions/session.js'
+import {status} from '../../src/definitions/status.js'
+import {startEmulator, type Emulator} from '../../src/emulator/index.js'
+import {makeSandbox, type Sandbox} from '../helpers/cli.js'
+
+const COMMANDS: [CommandDefinition<FlagSpecs>, {flags: Record<string, unknown>}][] = [
+  [status as CommandDefinition<FlagSpecs>, Status as never],
+  [fluzToken as CommandDefinition<FlagSpecs>, FluzToken as never],
+  [fluzRefresh as CommandDefinition<FlagSpecs>, FluzRefresh as never],
+  [sessionCreate as CommandDefinition<FlagSpecs>, SessionCreate as never],
+]
+
+/** Words argv is made of: every flag of the command in its forms, values of every kind, junk. */
+function argvWords(specs: FlagSpecs): fc.Arbitrary<string[]> {
+  const words: string[] = ['--', '-h', '--help', '-x', '--nope', 'extra', '-qq', '--no-quiet', '--json=true', '--quiet=false']
+  for (const [name, spec] of Object.entries(specs)) {
+    words.push(`--${name}`, `--no-${name}`, `--${name}=`)
+    if (spec.char) words.push(`-${spec.char}`)
+    if (spec.kind === 'string') for (const option of spec.options ?? ['abc', 'a=b', 'LIST_OFFERS,PURCHASE_GIFTCARD']) words.push(`--${name}=${option}`, option)
+    if (spec.kind === 'integer') words.push(`--${name}=5`, '0', '7', '-3', '1.5', '9007199254740993', 'ten')
+  }
+  words.push('sandbox', 'production', 'bogus', '-', '--=x')
+  return fc.array(fc.constantFrom(...words), {maxLength: 7})
+}
+
+describe('fast-path argv parser against oclif', () => {
+  for (const [definition, command] of COMMANDS) {
+    it(`${definition.id}: accepts only what oclif accepts, with the same values`, async () => {
+      const specs: FlagSpecs = {...GLOBAL_FLAGS, json: {kind: 'boolean', description: 'json'}, ...definition.flags}
+      const oclifFlags = {...BaseCommand.baseFlags, json: Flags.boolean(), ...command.flags}
+      let accepted = 0
+      await fc.assert(
+        fc.asyncProperty(argvWords(specs), async (argv) => {
+          const fast = parseFastArgv(argv, specs)
+          if (fast === undefined) return
+          accepted++
+          const parsed = await Parser.parse(argv, {flags: oclifFlags, strict: true, args: {}})
+          expect(fast).toEqual(withDefaults(specs, parsed.flags))
+        }),
+        {numRuns: 400},
+      )
+      // The property says nothing if the fast path refused everything.
+      expect(accepted).toBeGreaterThan(50)
+    })
+  }
+
+  it('hands help, positional arguments, typos and bad values to oclif', () => {
+    const specs: FlagSpecs = {...GLOBAL_FLAGS, ...fluzToken.flags}
+    for (const argv of [['--help'], ['-h'], ['extra'], ['--scop', 'x'], ['--env', 'staging'], ['--timeout', '0'], ['--min-ttl', 'x'], ['--', '-q'], ['--scopes'], ['-q', '-q']]) {
+      expect(parseFastArgv(argv, specs), argv.join(' ')).toBeUndefined()
+    }
+    expect(parseFastArgv(['-q', '--scope', 'A', '--scope=B', '--no-color', '--timeout=3'], specs)).toMatchObject({
+      quiet: true,
+      scope: ['A', 'B'],
+      color: false,
+      timeout: 3,
+      'min-ttl': 30,
+      fresh: false,
+    })
+  })
+})
+
+describe('fast path and oclif give the same result', () => {
+  let emulator: Emulator
+  let sandbox: Sandbox
+  beforeAll(async () => {
+    emulator = await startEmulator({port: 0})
+    sandbox = await makeSandbox(emulator.url)
+  })
+  afterAll(async () => {
+    await sandbox.cleanup()
+    await emulator.close()
+  })
+  const both = async (args: string[], env: Record<string, string> = {}) => {
+    const fast = await sandbox.run(args, {env})
+    const slow = await sandbox.run(args, {env: {...env, FTAUTH_FAST_PATH: '0'}})
+    return {fast, slow}
+  }
+
+  it('status --json, a cached fluz token, and their exit codes', async () => {
+    const first = await sandbox.run(['fluz', 'token', '-q', '--scopes', 'LIST_OFFERS'])
+    expect(first.code).toBe(0)
+    const token = await both(['fluz', 'token', '-q', '--scopes', 'LIST_OFFERS'])
+    expect(token.fast).toEqual({code: 0, stdout: first.stdout, stderr: ''})
+    expect(token.slow).toEqual(token.fast)
+    const statusRuns = await both(['status', '--json'])
+    expect(statusRuns.fast.code).toBe(0)
+    // Seconds tick between the two runs; everything else must match.
+    const withoutClock = (stdout: string) => JSON.parse(stdout.replace(/"secondsLeft": \d+/g, '"secondsLeft": 0'))
+    expect(withoutClock(statusRuns.fast.stdout)).toEqual(withoutClock(statusRuns.slow.stdout))
+    expect(withoutClock(statusRuns.fast.stdout).providers[1].tokens).toHaveLength(1)
+  })
+
+  it('usage errors: same line, same exit code (2)', async () => {
+    for (const [args, env] of [
+      [['session', 'create'], {}],
+      [['session', 'create', '--headless', '--webframe', '--json'], {}],
+      [['status'], {FTAUTH_ENV: 'staging'}],
+    ] as [string[], Record<string, string>][]) {
+      const {fast, slow} = await both(args, env)
+      expect(fast.code, args.join(' ')).toBe(2)
+      expect(fast).toEqual(slow)
+    }
+  })
+})
