@@ -2,6 +2,7 @@ import {createHash, randomBytes} from 'node:crypto'
 
 import {probeSessionBus} from './dbus-probe.js'
 import {keychainError, FtauthError} from './errors.js'
+import {SecretServiceClient, type ReadOutcome} from './secret-service.js'
 import type {SecretBackend} from './secret-backends.js'
 
 /** Windows Credential Manager refuses blobs over 2,560 bytes (UTF-16: 1,280 chars); macOS has limits too. */
@@ -11,6 +12,10 @@ const CHUNK_MARKER = 'ftauth-chunked:v1:'
 export function keychainTimeoutMs(env: NodeJS.ProcessEnv): number {
   const seconds = Number(env.FTAUTH_KEYCHAIN_TIMEOUT)
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 5000
+}
+
+function isVanishedItem(error: unknown): boolean {
+  return /No such (interface|object)|UnknownObject|Object does not exist/i.test(describe(error))
 }
 
 function platformLabel(): string {
@@ -35,6 +40,7 @@ export class KeychainBackend implements SecretBackend {
   private module: Promise<KeyringModule> | undefined
   private busChecked: ReturnType<typeof probeSessionBus> | undefined
   private readonly entries = new Map<string, Entry>()
+  private direct: Promise<SecretServiceClient | undefined> | undefined
 
   constructor(
     private readonly service: string,
@@ -87,16 +93,55 @@ export class KeychainBackend implements SecretBackend {
   }
 
   // Entries are created inside call(): the constructor itself fails when D-Bus is missing.
-  private rawGet(account: string): Promise<string | null> {
-    return this.call('read', async (signal) => (await this.entry(account)).getPassword(signal))
+  private async rawGet(account: string): Promise<string | null> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.call('read', async (signal) => {
+          const read = await this.readDirectly(account)
+          if (read) return read.found ? read.value : null
+          return (await this.entry(account)).getPassword(signal)
+        })
+      } catch (error) {
+        // GNOME Keyring can still list an item another process has just deleted, and reading it then
+        // fails ("No such interface … on object"): that item is gone. Look again, then call it absent.
+        if (!(error instanceof FtauthError) || !isVanishedItem(error.cause)) throw error
+        if (attempt >= 3) return null
+      }
+    }
+  }
+
+  /**
+   * Linux: our own Secret Service connection (secret-service.ts), one for the run, instead of a
+   * binding entry with its own blocking connection per account. Undefined: use the binding.
+   */
+  private async directClient(): Promise<SecretServiceClient | undefined> {
+    const address = process.env.DBUS_SESSION_BUS_ADDRESS
+    if (process.platform !== 'linux' || !address) return undefined
+    this.direct ??= SecretServiceClient.open(address).catch(() => undefined)
+    return this.direct
+  }
+
+  private attributes(account: string): Record<string, string> {
+    return {service: this.service, username: account}
+  }
+
+  private async readDirectly(account: string): Promise<ReadOutcome> {
+    return (await this.directClient())?.read(this.attributes(account)).catch(() => undefined)
   }
 
   private async rawSet(account: string, value: string): Promise<void> {
-    await this.call('write', async (signal) => (await this.entry(account)).setPassword(value, signal))
+    await this.call('write', async (signal) => {
+      // The binding's own label, so both paths leave the same item behind.
+      const written = await (await this.directClient())?.write(this.attributes(account), `keyring:${account}@${this.service}`, value).catch(() => false)
+      if (!written) await (await this.entry(account)).setPassword(value, signal)
+    })
   }
 
   private rawDelete(account: string): Promise<boolean> {
-    return this.call('delete', async (signal) => (await this.entry(account)).deleteCredential(signal))
+    return this.call('delete', async (signal) => {
+      const deleted = await (await this.directClient())?.delete(this.attributes(account)).catch(() => undefined)
+      return deleted ?? (await this.entry(account)).deleteCredential(signal)
+    })
   }
 
   async get(account: string): Promise<string | null> {
