@@ -17,7 +17,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   }
   // Token commands with plain argv run without loading oclif (src/fast-path.ts); the rest, help
   // and every parse error go through oclif.
-  const {runFast} = await import('../dist/fast-path.js')
+  const {runFast} = await import('../dist/fast/index.js')
   const fastExit = await runFast(argv, process.env)
   if (fastExit === undefined) {
     const {run} = await import('../dist/ftauth.js')

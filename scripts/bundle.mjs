@@ -1,6 +1,7 @@
 // Bundles the CLI with esbuild: an entry with @oclif/core, one small entry per command, and shared
-// chunks (heavy modules such as prompts, undici, jose and the emulator only as lazily loaded chunks).
-// Start-up parses a handful of files instead of hundreds — see the Performance section of the README.
+// chunks (heavy modules such as prompts, undici, jose and the emulator only as lazily loaded chunks);
+// and, separately, the fast path (dist/fast/). Start-up parses a handful of files instead of
+// hundreds — see the Performance section of the README.
 import {build} from 'esbuild'
 import {execFile} from 'node:child_process'
 import {mkdir, readdir, rm, stat, writeFile} from 'node:fs/promises'
@@ -9,6 +10,27 @@ import {fileURLToPath} from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const commandsDir = join(root, 'src', 'commands')
+
+const options = {
+  write: false,
+  entryNames: '[dir]/[name]',
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Native keyring binding and the oclif plugins (loaded by oclif from node_modules) stay external;
+  // typescript is only required by oclif in development mode (ts-node support); open ships its own
+  // xdg-open script that must stay beside it.
+  external: ['@napi-rs/keyring', '@oclif/plugin-*', 'typescript', 'open'],
+  // CommonJS dependencies inside an ESM bundle need require/__dirname.
+  banner: {
+    js: "import {createRequire as __ftauthRequire} from 'node:module'; import {fileURLToPath as __ftauthPath} from 'node:url'; const require = __ftauthRequire(import.meta.url); const __filename = __ftauthPath(import.meta.url); const __dirname = __ftauthPath(new URL('.', import.meta.url));",
+  },
+  logLevel: 'warning',
+  legalComments: 'none',
+}
 
 /** Command ids come from the files under src/commands (oclif's own convention: topic/verb.ts → "topic:verb"). */
 async function commandFiles() {
@@ -23,30 +45,13 @@ export async function bundle({outdir = join(root, 'dist'), keepOldChunks = false
   const files = await commandFiles()
   // One entry per command (oclif loads only the one it runs, found through the manifest) plus the
   // CLI entry; shared code, @oclif/core included, lands once in common chunks.
-  const entryPoints = {ftauth: join(root, 'src', 'entry.ts'), 'fast-path': join(root, 'src', 'fast-path.ts')}
+  const entryPoints = {ftauth: join(root, 'src', 'entry.ts')}
   for (const file of files) entryPoints[`commands/${file.replace(/\.ts$/, '')}`] = join(commandsDir, file)
-  const result = await build({
-    write: false,
-    entryPoints,
-    outdir,
-    entryNames: '[dir]/[name]',
-    chunkNames: 'chunks/[name]-[hash]',
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    // Native keyring binding and the oclif plugins (loaded by oclif from node_modules) stay external;
-    // typescript is only required by oclif in development mode (ts-node support); open ships its own
-    // xdg-open script that must stay beside it.
-    external: ['@napi-rs/keyring', '@oclif/plugin-*', 'typescript', 'open'],
-    // CommonJS dependencies inside an ESM bundle need require/__dirname.
-    banner: {
-      js: "import {createRequire as __ftauthRequire} from 'node:module'; import {fileURLToPath as __ftauthPath} from 'node:url'; const require = __ftauthRequire(import.meta.url); const __filename = __ftauthPath(import.meta.url); const __dirname = __ftauthPath(new URL('.', import.meta.url));",
-    },
-    logLevel: 'warning',
-    legalComments: 'none',
-  })
+  const main = await build({...options, entryPoints, outdir})
+  // The fast path (src/fast-path.ts) is built on its own: chunked for its few commands only, it
+  // loads a handful of files at start-up rather than slices of chunks shared with every command.
+  const fast = await build({...options, entryPoints: {index: join(root, 'src', 'fast-path.ts')}, outdir: join(outdir, 'fast')})
+  const result = {outputFiles: [...main.outputFiles, ...fast.outputFiles]}
   // Write the new files first, then drop chunks of older builds: a CLI starting meanwhile never
   // finds its bundle half gone.
   const written = new Set()

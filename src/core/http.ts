@@ -1,7 +1,9 @@
 import {ExitCode, FtauthError, networkError, providerError} from './errors.js'
 import {redactAuthorization, redactForm, redactJson, redactKnown} from './redact.js'
 import {formatDuration} from './time.js'
-import type {z} from 'zod'
+import type {Dispatcher} from 'undici'
+
+import type * as z from './zod.js'
 
 export interface HttpRequest {
   method: string
@@ -46,6 +48,20 @@ const DEFAULT_OPTIONS: HttpOptions = {timeoutMs: 15_000, maxAttempts: 3, maxRetr
 const RETRYABLE = new Set([429, 500, 502, 503, 504])
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'])
 
+/**
+ * undici's `request` on its global dispatcher, as `undici.request` does it, without undici's index:
+ * that loads fetch, WebSocket, caches and mocks too, about 25 ms of start-up ftauth never uses.
+ * undici is CommonJS: `default` is its exports in Node and in the esbuild bundle's lazy chunk alike.
+ */
+async function loadUndiciRequest() {
+  const [{default: request}, {default: global}] = await Promise.all([import('undici/lib/api/api-request.js'), import('undici/lib/global.js')])
+  const dispatcher = global.getGlobalDispatcher()
+  return (url: string, options: Omit<Dispatcher.RequestOptions, 'origin' | 'path'>) => {
+    const {origin, pathname, search} = new URL(url)
+    return request.call(dispatcher, {...options, origin, path: `${pathname}${search}`})
+  }
+}
+
 /** The one HTTP client: undici, timeouts, bounded retries for idempotent requests, masked traces. */
 export class HttpClient {
   private readonly options: HttpOptions
@@ -77,8 +93,7 @@ export class HttpClient {
   }
 
   private async once(method: string, request: HttpRequest): Promise<HttpResponse> {
-    // undici is CommonJS: `default` is its exports both in Node and in the esbuild bundle's lazy chunk.
-    const {request: undiciRequest} = (await import('undici')).default
+    const undiciRequest = await loadUndiciRequest()
     const headers: Record<string, string> = {'user-agent': 'ftauth', accept: 'application/json', ...request.headers}
     let body: string | Buffer | undefined = request.body
     if (request.form) {
@@ -186,7 +201,7 @@ export function endpointOf(url: string): string {
  * Parses a JSON response with its zod schema; never trusts a body. Failures name the endpoint, the
  * HTTP status and the zod path that did not match (exit 6).
  */
-export function parseJsonResponse<S extends z.ZodType>(response: HttpResponse, schema: S): z.infer<S> {
+export function parseJsonResponse<S extends z.ZodMiniType>(response: HttpResponse, schema: S): z.infer<S> {
   const where = `${response.method} ${endpointOf(response.url)}`
   let data: unknown
   try {
