@@ -14,6 +14,7 @@ const FAST_COMMANDS: Record<string, () => Promise<CommandDefinition<FlagSpecs>>>
   'fluz:token': async () => (await import('./definitions/fluz.js')).fluzToken,
   'fluz:refresh': async () => (await import('./definitions/fluz.js')).fluzRefresh,
   'session:create': async () => (await import('./definitions/session.js')).sessionCreate,
+  'shuttle:refresh': async () => (await import('./definitions/shuttle.js')).shuttleRefresh,
 }
 
 /** oclif adds --json to every command (enableJsonFlag). */

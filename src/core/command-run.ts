@@ -142,6 +142,10 @@ const PARSE_ERRORS = new Set([
 
 export function toFtauthError(error: Error & {oclif?: {exit?: number}}, commandId: string | undefined): FtauthError {
   if (error instanceof FtauthError) return error
+  // Ctrl-C (or Ctrl-D) at an @inquirer prompt.
+  if (error.name === 'ExitPromptError') {
+    return new FtauthError(ExitCode.usage, 'cancelled at the prompt', {hint: 'run the command again, or give the value as a flag or environment variable'})
+  }
   const name = error.constructor?.name ?? error.name
   if (PARSE_ERRORS.has(name) || error.oclif?.exit === 2) {
     // oclif puts a generic lead-in ("The following error occurred:") before the real reasons.

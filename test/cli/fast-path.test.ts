@@ -8,6 +8,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import FluzRefresh from '../../src/commands/fluz/refresh.js'
 import FluzToken from '../../src/commands/fluz/token.js'
 import SessionCreate from '../../src/commands/session/create.js'
+import ShuttleRefresh from '../../src/commands/shuttle/refresh.js'
 import Status from '../../src/commands/status.js'
 import {parseFastArgv} from '../../src/core/argv.js'
 import {BaseCommand} from '../../src/core/base-command.js'
@@ -15,6 +16,7 @@ import type {CommandDefinition} from '../../src/core/command-run.js'
 import {GLOBAL_FLAGS, withDefaults, type FlagSpecs} from '../../src/core/flag-spec.js'
 import {fluzRefresh, fluzToken} from '../../src/definitions/fluz.js'
 import {sessionCreate} from '../../src/definitions/session.js'
+import {shuttleRefresh} from '../../src/definitions/shuttle.js'
 import {status} from '../../src/definitions/status.js'
 import {startEmulator, type Emulator} from '../../src/emulator/index.js'
 import {makeSandbox, type Sandbox} from '../helpers/cli.js'
@@ -24,6 +26,7 @@ const COMMANDS: [CommandDefinition<FlagSpecs>, {flags: Record<string, unknown>}]
   [fluzToken as CommandDefinition<FlagSpecs>, FluzToken as never],
   [fluzRefresh as CommandDefinition<FlagSpecs>, FluzRefresh as never],
   [sessionCreate as CommandDefinition<FlagSpecs>, SessionCreate as never],
+  [shuttleRefresh as CommandDefinition<FlagSpecs>, ShuttleRefresh as never],
 ]
 
 /** Words argv is made of: every flag of the command in its forms, values of every kind, junk. */
