@@ -24,9 +24,10 @@ export const status = defineCommand({
       }
       if (provider.tokens.length === 0) rows.push(['tokens', c.dim('none cached')])
       for (const token of provider.tokens) {
+        const label = ['token', ...tokenName(token.key, [provider.env, ...Object.values(provider.ids), token.scopes.join(',')])].join(' ')
         const expiry = `${token.expiresAt} (${formatCountdown(new Date(token.expiresAt), now)})`
         const scopes = token.scopes.length ? ` · ${token.scopes.join(' ')}` : ''
-        rows.push([`token ${token.key}`, `${token.expired ? c.red(expiry) : c.green(expiry)}${c.dim(`${scopes}${token.hasRefreshToken ? ' · refreshable' : ''} · ${token.storage}`)}`])
+        rows.push([label, `${token.expired ? c.red(expiry) : c.green(expiry)}${c.dim(`${scopes}${token.hasRefreshToken ? ' · refreshable' : ''} · ${token.storage}`)}`])
       }
       out.table(rows)
     }
@@ -34,3 +35,13 @@ export const status = defineCommand({
     return result
   },
 })
+
+/**
+ * What tells a cached token apart from the others of its provider (`backend`, `public`, a seat):
+ * its cache key without what the rows show anyway — environment, ids, the scope list. The whole
+ * key is in --json.
+ */
+function tokenName(key: string, shown: string[]): string[] {
+  const known = new Set([...shown, 'no-seat'])
+  return key.split(/[.:]/).filter((part) => part && !known.has(part))
+}
