@@ -35,12 +35,17 @@ describe('the npm package', () => {
     const help = await run(ftauth, ['--help'], {cwd: work})
     expect(help.stdout).toContain('session')
     expect(help.stdout).toContain('emulator')
+    // A fast-path command (dist/fast/), which loads without oclif.
+    const env = {...process.env, FTAUTH_CONFIG_DIR: join(work, 'config'), FTAUTH_KEYCHAIN_SERVICE: `ftauth-pack-${process.pid}`}
+    const status = await run(ftauth, ['status', '--json'], {cwd: work, env})
+    expect(JSON.parse(status.stdout)).toMatchObject({profile: 'default', configDir: join(work, 'config')})
   })
 
   it('ships only the built CLI, not the sources or tests', async () => {
     const {stdout} = await run('npm', ['pack', '--dry-run', '--json'], {cwd: ROOT})
     const files = (JSON.parse(stdout) as [{files: {path: string}[]}])[0].files.map((file) => file.path)
     expect(files).toContain('dist/ftauth.js')
+    expect(files).toContain('dist/fast/index.js')
     expect(files).toContain('oclif.manifest.json')
     expect(files.some((path) => path.startsWith('src/') || path.startsWith('test/'))).toBe(false)
   })
