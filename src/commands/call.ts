@@ -26,9 +26,10 @@ export default class Call extends BaseCommand<typeof Call> {
   static override flags = {
     provider: Flags.string({char: 'p', description: 'provider (inferred from a full URL)', options: [...PROVIDERS]}),
     method: Flags.string({char: 'X', description: 'HTTP method'}),
-    header: Flags.string({char: 'H', description: 'extra header "Name: value" (repeatable)', multiple: true}),
+    // One value per flag (`-H a -H b`), as in curl and gh: a greedy flag would swallow the path in `-H 'X: y' /v1/…`.
+    header: Flags.string({char: 'H', description: 'extra header "Name: value" (repeatable)', multiple: true, multipleNonGreedy: true}),
     data: Flags.string({char: 'd', description: 'request body: a string, @file, or - for stdin'}),
-    field: Flags.string({char: 'f', description: 'key=value: JSON body field (numbers, true, false, null sent as JSON), or query parameter for GET (repeatable)', multiple: true}),
+    field: Flags.string({char: 'f', description: 'key=value: JSON body field (numbers, true, false, null sent as JSON), or query parameter for GET (repeatable)', multiple: true, multipleNonGreedy: true}),
     include: Flags.boolean({char: 'i', description: 'print the status line and response headers'}),
     raw: Flags.boolean({description: 'print the body exactly as received, even on a terminal'}),
     as: Flags.string({description: 'Funtrips token to use', options: ['user', 'backend'], default: 'user'}),

@@ -13,7 +13,8 @@ function oclifFlag(spec: FlagSpec) {
       return Flags.integer({...common, ...(spec.default === undefined ? {} : {default: spec.default}), ...(spec.min === undefined ? {} : {min: spec.min})})
     case 'string':
       return spec.multiple
-        ? Flags.string({...common, multiple: true, ...(spec.options ? {options: [...spec.options]} : {})})
+        ? // One value per flag (`--scope A --scope B`), as the fast path parses it.
+          Flags.string({...common, multiple: true, multipleNonGreedy: true, ...(spec.options ? {options: [...spec.options]} : {})})
         : Flags.string({...common, ...(spec.options ? {options: [...spec.options]} : {})})
   }
 }

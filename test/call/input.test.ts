@@ -61,6 +61,15 @@ describe('request input', () => {
     expect(sent?.headers['content-type']).toBe('application/vnd.api+json')
   })
 
+  it('-H and -f take one value each, so they may come before the path (`-H \'X: y\' /v1/…`)', async () => {
+    world = await makeWorld()
+    const result = await world.run(['call', '--provider', 'funtrips', '-H', 'X-Trace-Id: t-1', 'GET', '/v1/wallet/me/transactions', '-f', 'limit=1'])
+    expect(result.code, result.stderr).toBe(0)
+    const [sent] = apiRequests(world)
+    expect(sent).toMatchObject({method: 'GET', path: '/funtrips/v1/wallet/me/transactions', query: {limit: '1'}})
+    expect(sent?.headers['x-trace-id']).toBe('t-1')
+  })
+
   it('-f becomes the query string for GET (fields alone make the default method POST, as in `gh api`)', async () => {
     world = await makeWorld()
     const result = await world.run(['call', 'GET', '--provider', 'funtrips', '/v1/wallet/me/transactions', '-f', 'limit=2'])
