@@ -1,20 +1,23 @@
 import {CommandRun, makeOutput, renderError, type CommandDefinition} from './core/command-run.js'
 import {parseFastArgv} from './core/argv.js'
-import {GLOBAL_FLAGS, flag, type FlagSpecs} from './core/flag-spec.js'
+import {GLOBAL_FLAGS, flag, type ArgSpecs, type FlagSpecs} from './core/flag-spec.js'
 
 /**
  * The fast path (bin/run.js tries it first). Loading oclif costs about 100 ms — more than the whole
  * start-up budget of a token command used in `$(...)` — so the commands below run their definitions
- * directly when their argv is plain. Whatever this parser does not take (help, typos, arguments,
- * anything unusual) goes to oclif, which then parses, explains and runs it as always.
+ * directly when their argv is plain. Whatever this parser does not take (help, typos, an extra
+ * argument, anything unusual) goes to oclif, which then parses, explains and runs it as always.
  * FTAUTH_FAST_PATH=0 sends everything to oclif.
  */
-const FAST_COMMANDS: Record<string, () => Promise<CommandDefinition<FlagSpecs>>> = {
+const FAST_COMMANDS: Record<string, () => Promise<CommandDefinition<FlagSpecs, ArgSpecs>>> = {
   status: async () => (await import('./definitions/status.js')).status,
   'fluz:token': async () => (await import('./definitions/fluz.js')).fluzToken,
   'fluz:refresh': async () => (await import('./definitions/fluz.js')).fluzRefresh,
   'session:create': async () => (await import('./definitions/session.js')).sessionCreate,
   'shuttle:refresh': async () => (await import('./definitions/shuttle.js')).shuttleRefresh,
+  'session:exchange': async () => (await import('./definitions/session.js')).sessionExchange,
+  'token:inspect': async () => (await import('./definitions/token.js')).tokenInspect,
+  call: async () => (await import('./definitions/call.js')).call,
 }
 
 /** oclif adds --json to every command (enableJsonFlag). */
@@ -34,11 +37,12 @@ export async function runFast(argv: readonly string[], env: NodeJS.ProcessEnv): 
   const named = commandOf(argv)
   if (!named) return undefined
   const definition = await FAST_COMMANDS[named.id]!()
-  const flags = parseFastArgv(named.rest, {...GLOBAL_FLAGS, ...JSON_FLAG, ...definition.flags})
-  if (!flags) return undefined
+  const parsed = parseFastArgv(named.rest, {...GLOBAL_FLAGS, ...JSON_FLAG, ...definition.flags}, Object.keys(definition.args ?? {}))
+  if (!parsed) return undefined
+  const {flags, args} = parsed
   let invocation: CommandRun<Record<string, unknown>> | undefined
   try {
-    invocation = new CommandRun(definition.id, flags as never)
+    invocation = new CommandRun(definition.id, flags as never, args)
     invocation.succeed(await definition.run(invocation as never))
     return 0
   } catch (error) {

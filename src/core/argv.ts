@@ -1,16 +1,20 @@
 import {withDefaults, type FlagSpecs} from './flag-spec.js'
 
 export type ParsedFlags = Record<string, string | string[] | number | boolean | undefined>
+export type ParsedArgs = Record<string, string | undefined>
 
 /**
  * Parses argv for the fast path: the plain forms (`--name value`, `--name=value`, `--flag`,
- * `--no-flag` where allowed, a lone `-c` short boolean, repeated multiple flags) into the values oclif
- * would produce. Anything else — help, an unknown or repeated flag, a positional argument, a value
- * oclif would refuse, `--` — returns undefined so that oclif parses it and words any error the one
- * way users know. It never reports errors itself.
+ * `--no-flag` where allowed, `-c` and `-c value`, repeated multiple flags, positional arguments up
+ * to the command's count, `-` among them) into the values oclif would produce (with withDefaults
+ * applied). Anything else — help, an unknown or repeated flag, one argument too many, a value
+ * oclif would refuse, a value that looks like a flag, `--` — returns undefined so that oclif
+ * parses it and words any error the one way users know. It never reports errors itself.
  */
-export function parseFastArgv(argv: readonly string[], specs: FlagSpecs): ParsedFlags | undefined {
+export function parseFastArgv(argv: readonly string[], specs: FlagSpecs, argNames: readonly string[] = []): {flags: ParsedFlags; args: ParsedArgs} | undefined {
   const flags: ParsedFlags = {}
+  const args: ParsedArgs = {}
+  let positionals = 0
   const seen = new Set<string>()
   const byChar = new Map(Object.entries(specs).flatMap(([name, spec]) => (spec.char ? [[spec.char, name] as const] : [])))
   for (let i = 0; i < argv.length; i++) {
@@ -25,6 +29,11 @@ export function parseFastArgv(argv: readonly string[], specs: FlagSpecs): Parsed
       const eq = token.indexOf('=')
       name = eq === -1 ? token.slice(2) : token.slice(2, eq)
       inline = eq === -1 ? undefined : token.slice(eq + 1)
+    } else if (token === '-' || !token.startsWith('-')) {
+      const argName = argNames[positionals++]
+      if (argName === undefined) return undefined
+      args[argName] = token
+      continue
     } else {
       return undefined
     }
@@ -49,8 +58,8 @@ export function parseFastArgv(argv: readonly string[], specs: FlagSpecs): Parsed
       continue
     }
     const value = inline ?? argv[++i]
-    // A missing value, or one that looks like a flag, is oclif's to explain.
-    if (value === undefined || (inline === undefined && value.startsWith('-')) || value === '') return undefined
+    // A missing value, or one that looks like a flag, is oclif's to explain (`-` alone is stdin).
+    if (value === undefined || (inline === undefined && value.startsWith('-') && value !== '-') || value === '') return undefined
     if (spec.kind === 'integer') {
       if (!/^-?\d+$/.test(value)) return undefined
       const number = Number.parseInt(value, 10)
@@ -64,5 +73,5 @@ export function parseFastArgv(argv: readonly string[], specs: FlagSpecs): Parsed
       flags[name] = value
     }
   }
-  return withDefaults(specs, flags)
+  return {flags: withDefaults(specs, flags), args}
 }

@@ -2,8 +2,8 @@ import {Command, Errors, type Interfaces} from '@oclif/core'
 
 import {CommandRun, makeOutput, renderError, writeJson, type CommandDefinition} from './command-run.js'
 import type {Deps} from './deps.js'
-import {GLOBAL_FLAGS, withDefaults, type FlagSpecs, type FlagValues, type GlobalFlagValues} from './flag-spec.js'
-import {oclifFlags} from './oclif-flags.js'
+import {GLOBAL_FLAGS, withDefaults, type ArgSpecs, type ArgValues, type FlagSpecs, type FlagValues, type GlobalFlagValues} from './flag-spec.js'
+import {oclifArgs, oclifFlags} from './oclif-flags.js'
 import type {Output} from './output.js'
 import type {FtauthPaths} from './paths.js'
 
@@ -19,7 +19,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected flags!: BaseFlags<T>
   protected args!: Interfaces.InferredArgs<T['args']>
-  protected invocation: CommandRun<BaseFlags<T>> | undefined
+  protected invocation: CommandRun<BaseFlags<T>, Record<string, string | undefined>> | undefined
   // A provisional output so parse errors are rendered our way too.
   protected out: Output = makeOutput(this.jsonEnabled() ? 'json' : 'human', undefined)
 
@@ -35,7 +35,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const specs = {...GLOBAL_FLAGS, ...this.flagSpecs()}
     this.flags = withDefaults(specs, {...flags, json: this.jsonEnabled()}) as BaseFlags<T>
     this.args = args as Interfaces.InferredArgs<T['args']>
-    const invocation = new CommandRun<BaseFlags<T>>(this.id ?? '', this.flags, this.config.configDir)
+    const invocation = new CommandRun<BaseFlags<T>, Record<string, string | undefined>>(this.id ?? '', this.flags, args as Record<string, string | undefined>, this.config.configDir)
     this.invocation = invocation
     this.out = invocation.out
   }
@@ -57,7 +57,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this.run$.context()
   }
 
-  private get run$(): CommandRun<BaseFlags<T>> {
+  private get run$(): CommandRun<BaseFlags<T>, Record<string, string | undefined>> {
     if (!this.invocation) throw new Error('the command ran before its flags were parsed')
     return this.invocation
   }
@@ -81,16 +81,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
  * The oclif class for a command defined with `defineCommand()` (src/core/command-run.ts); the
  * command file adds its summary, description and examples. The fast path runs the same definition.
  */
-export function oclifCommand<S extends FlagSpecs>(definition: CommandDefinition<S>) {
+export function oclifCommand<S extends FlagSpecs, A extends ArgSpecs>(definition: CommandDefinition<S, A>) {
   abstract class DefinedCommand extends BaseCommand<typeof Command> {
     static override flags = oclifFlags(definition.flags)
+    static override args = oclifArgs(definition.args ?? {})
 
     protected override flagSpecs(): FlagSpecs {
       return definition.flags
     }
 
     async run(): Promise<unknown> {
-      return definition.run(this.invocation as unknown as CommandRun<FlagValues<S>>)
+      return definition.run(this.invocation as unknown as CommandRun<FlagValues<S>, ArgValues<A>>)
     }
   }
   return DefinedCommand

@@ -1,15 +1,16 @@
 import {ENVIRONMENTS, type EnvName} from './config.js'
 import {createDeps, type Deps} from './deps.js'
 import {ExitCode, FtauthError, usageError} from './errors.js'
-import type {FlagSpecs, FlagValues, GlobalFlagValues} from './flag-spec.js'
+import type {ArgSpecs, ArgValues, FlagSpecs, FlagValues, GlobalFlagValues} from './flag-spec.js'
 import {colorEnabled, Output, type OutputMode} from './output.js'
 import {pathsFor, resolveConfigDir, type FtauthPaths} from './paths.js'
 import {redactKnown, redactSecret} from './redact.js'
 
-/** What a command body sees, whichever path (oclif or the fast path) parsed its flags. */
-export interface CommandContext<F> {
+/** What a command body sees, whichever path (oclif or the fast path) parsed its argv. */
+export interface CommandContext<F, A = Record<string, never>> {
   readonly id: string
   readonly flags: F & GlobalFlagValues
+  readonly args: A
   readonly out: Output
   readonly paths: FtauthPaths
   readonly tracing: boolean
@@ -22,13 +23,15 @@ export interface CommandContext<F> {
  * (src/core/base-command.ts), the fast path (src/fast-path.ts) runs it directly. Its JSON result is
  * what `--json` prints.
  */
-export interface CommandDefinition<S extends FlagSpecs> {
+export interface CommandDefinition<S extends FlagSpecs, A extends ArgSpecs = Record<string, never>> {
   id: string
   flags: S
-  run(ctx: CommandContext<FlagValues<S>>): Promise<unknown>
+  args?: A
+  run(ctx: CommandContext<FlagValues<S>, ArgValues<A>>): Promise<unknown>
 }
 
-export const defineCommand = <S extends FlagSpecs>(definition: CommandDefinition<S>): CommandDefinition<S> => definition
+export const defineCommand = <S extends FlagSpecs, A extends ArgSpecs = Record<string, never>>(definition: CommandDefinition<S, A>): CommandDefinition<S, A> =>
+  definition
 
 export function makeOutput(mode: OutputMode, colorFlag: boolean | undefined): Output {
   return new Output({stdout: process.stdout, stderr: process.stderr}, mode, {
@@ -38,7 +41,7 @@ export function makeOutput(mode: OutputMode, colorFlag: boolean | undefined): Ou
 }
 
 /** One command invocation: its flags, output, dependencies, and the one way errors are rendered. */
-export class CommandRun<F = Record<string, never>> implements CommandContext<F> {
+export class CommandRun<F = Record<string, never>, A = Record<string, string | undefined>> implements CommandContext<F, A> {
   readonly out: Output
   readonly paths: FtauthPaths
   private deps: Deps | undefined
@@ -47,6 +50,7 @@ export class CommandRun<F = Record<string, never>> implements CommandContext<F> 
   constructor(
     readonly id: string,
     readonly flags: F & GlobalFlagValues,
+    readonly args: A,
     /** oclif's config dir when oclif runs the command; the fast path derives the same one. */
     oclifConfigDir?: string,
   ) {

@@ -22,6 +22,7 @@ export interface StringFlagSpec extends Common {
   kind: 'string'
   multiple?: boolean
   options?: readonly string[]
+  default?: string
 }
 
 export interface IntegerFlagSpec extends Common {
@@ -50,11 +51,25 @@ export type FlagValue<F> = F extends {kind: 'boolean'; allowNo: true}
       ? number | undefined
       : F extends {kind: 'string'; multiple: true}
         ? string[] | undefined
-        : F extends {kind: 'string'; options: readonly (infer O)[]}
-          ? O | undefined
-          : string | undefined
+        : F extends {kind: 'string'; options: readonly (infer O)[]; default: string}
+          ? O
+          : F extends {kind: 'string'; options: readonly (infer O)[]}
+            ? O | undefined
+            : F extends {kind: 'string'; default: string}
+              ? string
+              : string | undefined
 
 export type FlagValues<S> = {-readonly [K in keyof S]: FlagValue<S[K]>}
+
+/**
+ * A positional argument: always optional and never read from stdin by oclif (our commands read
+ * stdin themselves, with a proper wait, when the argument is `-` or absent).
+ */
+export interface ArgSpec {
+  description: string
+}
+export type ArgSpecs = Record<string, ArgSpec>
+export type ArgValues<A> = {-readonly [K in keyof A]: string | undefined}
 
 /** Flags every command has (oclif adds --json itself through enableJsonFlag). */
 export const GLOBAL_FLAGS = {
@@ -69,14 +84,14 @@ export const GLOBAL_FLAGS = {
 }
 
 /**
- * Absent flags as commands see them on both paths: integer defaults, and false for a boolean that
+ * Absent flags as commands see them on both paths: defaults, and false for a boolean that
  * has no --no- form (oclif leaves it undefined; an --[no-]flag stays undefined, meaning "not said").
  */
 export function withDefaults<T extends Record<string, unknown>>(specs: FlagSpecs, flags: T): T {
   const result: Record<string, unknown> = {...flags}
   for (const [name, spec] of Object.entries(specs)) {
     if (result[name] !== undefined) continue
-    if (spec.kind === 'integer' && spec.default !== undefined) result[name] = spec.default
+    if ((spec.kind === 'integer' || spec.kind === 'string') && spec.default !== undefined) result[name] = spec.default
     if (spec.kind === 'boolean' && !spec.allowNo) result[name] = false
   }
   return result as T

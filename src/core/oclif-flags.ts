@@ -1,6 +1,6 @@
-import {Flags, type Interfaces} from '@oclif/core'
+import {Args, Flags, type Interfaces} from '@oclif/core'
 
-import type {FlagSpec, FlagSpecs} from './flag-spec.js'
+import type {ArgSpecs, FlagSpec, FlagSpecs} from './flag-spec.js'
 
 /** oclif's flag for a spec from flag-spec.ts: the same names, chars, options and defaults. */
 function oclifFlag(spec: FlagSpec) {
@@ -15,7 +15,7 @@ function oclifFlag(spec: FlagSpec) {
       return spec.multiple
         ? // One value per flag (`--scope A --scope B`), as the fast path parses it.
           Flags.string({...common, multiple: true, multipleNonGreedy: true, ...(spec.options ? {options: [...spec.options]} : {})})
-        : Flags.string({...common, ...(spec.options ? {options: [...spec.options]} : {})})
+        : Flags.string({...common, ...(spec.options ? {options: [...spec.options]} : {}), ...(spec.default === undefined ? {} : {default: spec.default})})
   }
 }
 
@@ -25,4 +25,9 @@ function oclifFlag(spec: FlagSpec) {
  */
 export function oclifFlags(specs: FlagSpecs): Interfaces.FlagInput {
   return Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, oclifFlag(spec)])) as Interfaces.FlagInput
+}
+
+/** oclif's args for positional specs; ignoreStdin, because oclif's own stdin read gives up after 10 ms. */
+export function oclifArgs(specs: ArgSpecs): Interfaces.ArgInput {
+  return Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, Args.string({description: spec.description, ignoreStdin: true})]))
 }

@@ -1,32 +1,41 @@
 // The fast path (src/fast-path.ts) runs token commands without loading oclif. It must never parse
 // argv differently from oclif: whatever it accepts, oclif accepts with the same values, and it
 // hands everything else to oclif. Then the same command gives the same output either way.
-import {Flags, Parser} from '@oclif/core'
+import {Flags, Parser, type Interfaces} from '@oclif/core'
 import fc from 'fast-check'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import Call from '../../src/commands/call.js'
 import FluzRefresh from '../../src/commands/fluz/refresh.js'
 import FluzToken from '../../src/commands/fluz/token.js'
 import SessionCreate from '../../src/commands/session/create.js'
+import SessionExchange from '../../src/commands/session/exchange.js'
+import TokenInspect from '../../src/commands/token/inspect.js'
 import ShuttleRefresh from '../../src/commands/shuttle/refresh.js'
 import Status from '../../src/commands/status.js'
 import {parseFastArgv} from '../../src/core/argv.js'
 import {BaseCommand} from '../../src/core/base-command.js'
 import type {CommandDefinition} from '../../src/core/command-run.js'
-import {GLOBAL_FLAGS, withDefaults, type FlagSpecs} from '../../src/core/flag-spec.js'
+import {GLOBAL_FLAGS, withDefaults, type ArgSpecs, type FlagSpecs} from '../../src/core/flag-spec.js'
+import {call} from '../../src/definitions/call.js'
 import {fluzRefresh, fluzToken} from '../../src/definitions/fluz.js'
-import {sessionCreate} from '../../src/definitions/session.js'
+import {sessionCreate, sessionExchange} from '../../src/definitions/session.js'
+import {tokenInspect} from '../../src/definitions/token.js'
 import {shuttleRefresh} from '../../src/definitions/shuttle.js'
 import {status} from '../../src/definitions/status.js'
 import {startEmulator, type Emulator} from '../../src/emulator/index.js'
 import {makeSandbox, type Sandbox} from '../helpers/cli.js'
 
-const COMMANDS: [CommandDefinition<FlagSpecs>, {flags: Record<string, unknown>}][] = [
-  [status as CommandDefinition<FlagSpecs>, Status as never],
-  [fluzToken as CommandDefinition<FlagSpecs>, FluzToken as never],
-  [fluzRefresh as CommandDefinition<FlagSpecs>, FluzRefresh as never],
-  [sessionCreate as CommandDefinition<FlagSpecs>, SessionCreate as never],
-  [shuttleRefresh as CommandDefinition<FlagSpecs>, ShuttleRefresh as never],
+type AnyDefinition = CommandDefinition<FlagSpecs, ArgSpecs>
+const COMMANDS: [AnyDefinition, {flags: Record<string, unknown>; args: Interfaces.ArgInput}][] = [
+  [status as AnyDefinition, Status as never],
+  [fluzToken as AnyDefinition, FluzToken as never],
+  [fluzRefresh as AnyDefinition, FluzRefresh as never],
+  [sessionCreate as AnyDefinition, SessionCreate as never],
+  [shuttleRefresh as AnyDefinition, ShuttleRefresh as never],
+  [sessionExchange as unknown as AnyDefinition, SessionExchange as never],
+  [tokenInspect as unknown as AnyDefinition, TokenInspect as never],
+  [call as unknown as AnyDefinition, Call as never],
 ]
 
 /** Words argv is made of: every flag of the command in its forms, values of every kind, junk. */
@@ -38,7 +47,7 @@ function argvWords(specs: FlagSpecs): fc.Arbitrary<string[]> {
     if (spec.kind === 'string') for (const option of spec.options ?? ['abc', 'a=b', 'LIST_OFFERS,PURCHASE_GIFTCARD']) words.push(`--${name}=${option}`, option)
     if (spec.kind === 'integer') words.push(`--${name}=5`, '0', '7', '-3', '1.5', '9007199254740993', 'ten')
   }
-  words.push('sandbox', 'production', 'bogus', '-', '--=x')
+  words.push('sandbox', 'production', 'bogus', '-', '--=x', 'GET', '/v1/merchants', 'X-A: b', 'a=1')
   return fc.array(fc.constantFrom(...words), {maxLength: 7})
 }
 
@@ -47,14 +56,16 @@ describe('fast-path argv parser against oclif', () => {
     it(`${definition.id}: accepts only what oclif accepts, with the same values`, async () => {
       const specs: FlagSpecs = {...GLOBAL_FLAGS, json: {kind: 'boolean', description: 'json'}, ...definition.flags}
       const oclifFlags = {...BaseCommand.baseFlags, json: Flags.boolean(), ...command.flags}
+      const argNames = Object.keys(definition.args ?? {})
       let accepted = 0
       await fc.assert(
         fc.asyncProperty(argvWords(specs), async (argv) => {
-          const fast = parseFastArgv(argv, specs)
+          const fast = parseFastArgv(argv, specs, argNames)
           if (fast === undefined) return
           accepted++
-          const parsed = await Parser.parse(argv, {flags: oclifFlags, strict: true, args: {}})
-          expect(fast).toEqual(withDefaults(specs, parsed.flags))
+          const parsed = await Parser.parse(argv, {flags: oclifFlags, strict: true, args: command.args})
+          expect(fast.flags).toEqual(withDefaults(specs, parsed.flags))
+          expect(fast.args).toEqual(Object.fromEntries(Object.entries(parsed.args).filter(([, value]) => value !== undefined)))
         }),
         {numRuns: 400},
       )
@@ -68,7 +79,9 @@ describe('fast-path argv parser against oclif', () => {
     for (const argv of [['--help'], ['-h'], ['extra'], ['--scop', 'x'], ['--env', 'staging'], ['--timeout', '0'], ['--min-ttl', 'x'], ['--', '-q'], ['--scopes'], ['-q', '-q']]) {
       expect(parseFastArgv(argv, specs), argv.join(' ')).toBeUndefined()
     }
-    expect(parseFastArgv(['-q', '--scope', 'A', '--scope=B', '--no-color', '--timeout=3'], specs)).toMatchObject({
+    expect(parseFastArgv(['fluz', 'extra'], specs, ['token'])).toBeUndefined()
+    expect(parseFastArgv(['-', '--show'], specs, ['token'])).toMatchObject({args: {token: '-'}, flags: {show: true}})
+    expect(parseFastArgv(['-q', '--scope', 'A', '--scope=B', '--no-color', '--timeout=3'], specs)?.flags).toMatchObject({
       quiet: true,
       scope: ['A', 'B'],
       color: false,

@@ -1,14 +1,7 @@
-import {Args, Flags} from '@oclif/core'
+import {oclifCommand} from '../../core/base-command.js'
+import {sessionExchange} from '../../definitions/session.js'
 
-import {BaseCommand} from '../../core/base-command.js'
-import {usageError} from '../../core/errors.js'
-import {canPrompt, obtainSecret} from '../../core/prompt.js'
-import {readSecretFromStdin, readStdin, stdinIsPipe} from '../../core/stdin.js'
-import {exchangeFlow} from '../../providers/funtrips/flows.js'
-import {publicBearerJson, renderPublicBearer} from '../../providers/funtrips/render.js'
-import {codePrefix} from '../../providers/funtrips/session.js'
-
-export default class SessionExchange extends BaseCommand<typeof SessionExchange> {
+export default class SessionExchange extends oclifCommand(sessionExchange) {
   static override summary = 'Exchange a Funtrips session code for a public bearer'
   static override description =
     'Sends the one-time code with the client credentials (and the stored PKCE code_verifier when the code was made with --pkce) ' +
@@ -19,51 +12,4 @@ export default class SessionExchange extends BaseCommand<typeof SessionExchange>
     '<%= config.bin %> session exchange sc_8f4fdd3b9a8c4a8085f2a3b5a1f2e9c1',
     'printf %s "$VERIFIER" | <%= config.bin %> session exchange "$CODE" --code-verifier-stdin',
   ]
-  static override args = {
-    // ignoreStdin: oclif's own stdin read gives up after 10 ms, too soon for `create -q | exchange`.
-    code: Args.string({description: 'session code; `-` or absent: read it from stdin', ignoreStdin: true}),
-  }
-  static override flags = {
-    'code-verifier-stdin': Flags.boolean({description: 'read the PKCE code_verifier from stdin (the code then comes as the argument)'}),
-    show: Flags.boolean({description: 'print the public bearer itself (human and --json output)'}),
-  }
-
-  async run() {
-    const code = await this.sessionCode()
-    const verifier = this.flags['code-verifier-stdin'] ? await readSecretFromStdin('code-verifier') : undefined
-    const deps = await this.context()
-    deps.secrets.add(code)
-    if (verifier) deps.secrets.add(verifier)
-    const bearer = await exchangeFlow(deps, {code, verifier, verifierSource: verifier ? 'stdin' : undefined})
-    const now = deps.now()
-    const env = deps.profile.funtrips.env
-    renderPublicBearer(this.out, bearer, now, {env, show: this.flags.show})
-    this.out.quiet(bearer.token)
-    return {
-      provider: 'funtrips' as const,
-      env,
-      profile: deps.profile.name,
-      sessionCode: codePrefix(code),
-      ...publicBearerJson(bearer, now, this.flags.show),
-    }
-  }
-
-  /** The code from the argument, stdin (`-`, or absent on a pipe) or a masked prompt; checked before anything is sent. */
-  private async sessionCode(): Promise<string> {
-    const argument = this.args.code
-    const fromStdin = argument === '-' || (argument === undefined && stdinIsPipe())
-    if (fromStdin && this.flags['code-verifier-stdin']) {
-      throw usageError('stdin cannot carry both the session code and the code_verifier', 'pass the code as the argument with --code-verifier-stdin')
-    }
-    let code: string
-    if (argument !== undefined && argument !== '-') code = argument.trim()
-    else if (fromStdin) code = (await readStdin(process.stdin, 64 * 1024)).trim()
-    else if (canPrompt()) code = await obtainSecret({label: 'Session code', stdinFlag: 'code', fromStdin: false})
-    else throw usageError('no session code given', 'pass it as the argument, or pipe it in: `ftauth session create --headless -q | ftauth session exchange`')
-    if (!code) {
-      throw usageError('no session code on stdin', 'pipe one in (`ftauth session create --headless -q | ftauth session exchange`) or pass it as the argument')
-    }
-    if (/\s/.test(code)) throw usageError('the session code must be a single word (stdin held more than one line or spaces)', 'pass exactly one code')
-    return code
-  }
 }
