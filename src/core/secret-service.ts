@@ -48,12 +48,22 @@ export class SecretServiceClient {
     return {found: true, value: Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8')}
   }
 
-  /** Creates or replaces the item in the default collection; false: it needs a prompt, ask the binding. */
+  /**
+   * Sets the secret of the one item with these attributes, or creates it in the default collection
+   * — as the binding does, so an item with extra attributes is updated, not duplicated. False: a
+   * locked or ambiguous case, ask the binding.
+   */
   async write(attributes: Record<string, string>, label: string, value: string): Promise<boolean> {
+    const found = await this.search(attributes)
+    if (found === undefined) return false
     const {path, key} = await this.openSession()
     const iv = randomBytes(16)
     const cipher = createCipheriv('aes-128-cbc', key, iv)
-    const encrypted = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()])
+    const secret: DbusValue[] = [path, iv, Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]), 'text/plain']
+    if (found !== 'none') {
+      await this.bus.call({destination: BUS_NAME, path: found, interface: 'org.freedesktop.Secret.Item', member: 'SetSecret', signature: '(oayays)', args: [secret]})
+      return true
+    }
     const properties: DbusValue[] = [
       ['org.freedesktop.Secret.Item.Label', {signature: 's', value: label}],
       ['org.freedesktop.Secret.Item.Attributes', {signature: 'a{ss}', value: Object.entries(attributes)}],
@@ -64,7 +74,7 @@ export class SecretServiceClient {
       interface: 'org.freedesktop.Secret.Collection',
       member: 'CreateItem',
       signature: 'a{sv}(oayays)b',
-      args: [properties, [path, iv, encrypted, 'text/plain'], true],
+      args: [properties, secret, true],
     })
     return prompt === NO_PROMPT
   }

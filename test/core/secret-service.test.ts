@@ -52,6 +52,15 @@ describe.runIf(process.platform === 'linux' && process.env.DBUS_SESSION_BUS_ADDR
     expect(await client.delete(attributes)).toBe(false)
   })
 
+  it('updates an existing item in place (as the binding does) rather than adding a second one', async () => {
+    // An item with an extra attribute, as another tool might have left it.
+    await run('bash', ['-c', `printf old | secret-tool store --label=other service ${service} username p:fluz:api_key extra 1`])
+    expect(await client.write({service, username: 'p:fluz:api_key'}, `keyring:p:fluz:api_key@${service}`, 'new')).toBe(true)
+    const {stdout} = await run('secret-tool', ['search', '--all', 'service', service])
+    expect(stdout.match(/^secret = (.*)$/gm)).toEqual(['secret = new'])
+    expect(stdout).toContain('label = other')
+  })
+
   it('answers "not found" for an absent item without asking the binding', async () => {
     expect(await client.read({service, username: 'p:fluz:none'})).toEqual({found: false})
   })
