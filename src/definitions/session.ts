@@ -69,7 +69,7 @@ export const sessionCreate = defineCommand({
       }
     }
     return {...sessionJson(created, now, {env, profile: deps.profile.name, codeSpent: false}), ...(flags.open ? {opened: opened ?? null} : {})}
-  }
+  },
 })
 
 export const sessionExchange = defineCommand({
