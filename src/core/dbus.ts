@@ -1,13 +1,12 @@
 import {connect, type Socket} from 'node:net'
 
-import {parseAddress} from './dbus-probe.js'
-
 /**
  * Just enough of the D-Bus wire protocol (https://dbus.freedesktop.org/doc/dbus-specification.html)
  * to call methods on the session bus from JavaScript: SASL EXTERNAL, little-endian marshalling of
  * the basic and container types, method calls and their replies. Signals and unix fds are not
- * needed and not spoken. Used by secret-service.ts for keychain reads, which through the native
- * binding cost a new blocking connection each.
+ * needed and not spoken. Used by secret-service.ts for keychain access, which through the native
+ * binding costs a new blocking connection per entry, and by keychain.ts to probe the bus before
+ * that binding is touched.
  */
 
 /** A variant on the wire: its signature and value. */
@@ -28,7 +27,30 @@ export class DbusError extends Error {
   }
 }
 
-const ALIGN: Record<string, number> = {y: 1, b: 4, n: 2, q: 2, i: 4, u: 4, x: 8, t: 8, d: 8, s: 4, o: 4, g: 1, a: 4, '(': 8, '{': 8, v: 1, h: 4}
+/** Fixed-width types: their size (which is also their alignment), and how to read and write one. */
+const FIXED: Record<string, {size: number; read(buffer: Buffer, at: number): DbusValue; write(buffer: Buffer, value: DbusValue): void}> = {
+  y: {size: 1, read: (b, at) => b.readUInt8(at), write: (b, v) => b.writeUInt8(Number(v))},
+  b: {size: 4, read: (b, at) => b.readUInt32LE(at) !== 0, write: (b, v) => b.writeUInt32LE(v ? 1 : 0)},
+  n: {size: 2, read: (b, at) => b.readInt16LE(at), write: (b, v) => b.writeInt16LE(Number(v))},
+  q: {size: 2, read: (b, at) => b.readUInt16LE(at), write: (b, v) => b.writeUInt16LE(Number(v))},
+  i: {size: 4, read: (b, at) => b.readInt32LE(at), write: (b, v) => b.writeInt32LE(Number(v))},
+  u: {size: 4, read: (b, at) => b.readUInt32LE(at), write: (b, v) => b.writeUInt32LE(Number(v))},
+  h: {size: 4, read: (b, at) => b.readUInt32LE(at), write: (b, v) => b.writeUInt32LE(Number(v))},
+  x: {size: 8, read: (b, at) => b.readBigInt64LE(at), write: (b, v) => b.writeBigInt64LE(BigInt(v as bigint))},
+  t: {size: 8, read: (b, at) => b.readBigUInt64LE(at), write: (b, v) => b.writeBigUInt64LE(BigInt(v as bigint))},
+  d: {size: 8, read: (b, at) => b.readDoubleLE(at), write: (b, v) => b.writeDoubleLE(Number(v))},
+}
+
+const ALIGN: Record<string, number> = {
+  ...Object.fromEntries(Object.entries(FIXED).map(([type, {size}]) => [type, size])),
+  s: 4,
+  o: 4,
+  g: 1,
+  a: 4,
+  '(': 8,
+  '{': 8,
+  v: 1,
+}
 
 /** Splits a signature into its complete types: "sa{sv}(ii)" → ["s", "a{sv}", "(ii)"]. */
 export function splitSignature(signature: string): string[] {
@@ -77,29 +99,20 @@ class Writer {
   write(type: string, value: DbusValue): void {
     const c = type[0]!
     this.align(ALIGN[c]!)
+    const fixed = FIXED[c]
+    if (fixed) {
+      const buffer = Buffer.alloc(fixed.size)
+      fixed.write(buffer, value)
+      this.push(buffer)
+      return
+    }
     switch (c) {
-      case 'y':
-        this.push(Buffer.from([Number(value)]))
-        return
-      case 'b':
-      case 'u': {
-        const b = Buffer.alloc(4)
-        b.writeUInt32LE(c === 'b' ? (value ? 1 : 0) : Number(value))
-        this.push(b)
-        return
-      }
-      case 'i': {
-        const b = Buffer.alloc(4)
-        b.writeInt32LE(Number(value))
-        this.push(b)
-        return
-      }
       case 's':
       case 'o': {
         const text = Buffer.from(String(value), 'utf8')
-        const b = Buffer.alloc(4)
-        b.writeUInt32LE(text.length)
-        this.push(Buffer.concat([b, text, Buffer.alloc(1)]))
+        const length = Buffer.alloc(4)
+        length.writeUInt32LE(text.length)
+        this.push(Buffer.concat([length, text, Buffer.alloc(1)]))
         return
       }
       case 'g': {
@@ -115,38 +128,25 @@ class Writer {
       }
       case 'a': {
         const element = type.slice(1)
-        const lengthAt = this.length
-        this.push(Buffer.alloc(4))
+        // The byte length of the elements comes first; filled in once they are written.
+        const length = Buffer.alloc(4)
+        this.push(length)
         this.align(ALIGN[element[0]!]!)
         const start = this.length
         if (element === 'y') this.push(value as Buffer)
         else for (const item of value as DbusValue[]) this.write(element, item)
-        this.patchUInt32(lengthAt, this.length - start)
+        length.writeUInt32LE(this.length - start)
         return
       }
       case '(':
       case '{': {
-        const fields = splitSignature(type.slice(1, -1))
         const values = value as DbusValue[]
-        fields.forEach((field, i) => this.write(field, values[i]!))
+        splitSignature(type.slice(1, -1)).forEach((field, i) => this.write(field, values[i]!))
         return
       }
       default:
         throw new Error(`ftauth's D-Bus writer does not speak type ${type}`)
     }
-  }
-
-  private patchUInt32(offset: number, value: number): void {
-    // Find the chunk holding `offset` (lengths are always written as their own 4-byte chunk).
-    let at = 0
-    for (const chunk of this.chunks) {
-      if (at === offset) {
-        chunk.writeUInt32LE(value)
-        return
-      }
-      at += chunk.length
-    }
-    throw new Error('D-Bus writer: array length slot not found')
   }
 
   toBuffer(): Buffer {
@@ -178,44 +178,14 @@ class Reader {
   read(type: string): DbusValue {
     const c = type[0]!
     this.align(ALIGN[c] ?? 1)
+    const fixed = FIXED[c]
+    if (fixed) {
+      this.need(fixed.size)
+      const value = fixed.read(this.buffer, this.offset)
+      this.offset += fixed.size
+      return value
+    }
     switch (c) {
-      case 'y':
-        this.need(1)
-        return this.buffer[this.offset++]!
-      case 'b':
-      case 'u':
-      case 'h': {
-        this.need(4)
-        const value = this.buffer.readUInt32LE(this.offset)
-        this.offset += 4
-        return c === 'b' ? value !== 0 : value
-      }
-      case 'i': {
-        this.need(4)
-        const value = this.buffer.readInt32LE(this.offset)
-        this.offset += 4
-        return value
-      }
-      case 'n':
-      case 'q': {
-        this.need(2)
-        const value = c === 'n' ? this.buffer.readInt16LE(this.offset) : this.buffer.readUInt16LE(this.offset)
-        this.offset += 2
-        return value
-      }
-      case 'x':
-      case 't': {
-        this.need(8)
-        const value = c === 'x' ? this.buffer.readBigInt64LE(this.offset) : this.buffer.readBigUInt64LE(this.offset)
-        this.offset += 8
-        return value
-      }
-      case 'd': {
-        this.need(8)
-        const value = this.buffer.readDoubleLE(this.offset)
-        this.offset += 8
-        return value
-      }
       case 's':
       case 'o': {
         this.need(4)
@@ -345,7 +315,7 @@ export class DbusConnection {
   static async open(address: string): Promise<DbusConnection> {
     const target = parseAddress(address)
     if (!target) throw new Error(`unsupported D-Bus address ${address}`)
-    const socket = 'path' in target ? connect({path: target.path}) : connect({host: target.host, port: target.port})
+    const socket = connectTo(target)
     await authenticate(socket)
     const connection = new DbusConnection(socket)
     await connection.call({destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'Hello'})
@@ -420,9 +390,75 @@ function authenticate(socket: Socket): Promise<void> {
     socket.on('data', onData)
     socket.once('error', onError)
     socket.once('close', onClose)
-    socket.once('connect', () => {
-      const uid = typeof process.getuid === 'function' ? String(process.getuid()) : '0'
-      socket.write(`\0AUTH EXTERNAL ${Buffer.from(uid).toString('hex')}\r\n`)
-    })
+    socket.once('connect', () => socket.write(AUTH_EXTERNAL))
   })
+}
+
+/** The first line of the handshake: a NUL, then SASL EXTERNAL with our uid in hex. */
+const AUTH_EXTERNAL = `\0AUTH EXTERNAL ${Buffer.from(typeof process.getuid === 'function' ? String(process.getuid()) : '0').toString('hex')}\r\n`
+
+type BusTarget = {path: string} | {host: string; port: number}
+
+function connectTo(target: BusTarget): Socket {
+  return 'path' in target ? connect({path: target.path}) : connect({host: target.host, port: target.port})
+}
+
+/**
+ * Checks that the D-Bus session bus answers before the keyring binding touches it. The binding
+ * connects synchronously, so a bus that accepts connections but never answers would block the
+ * main thread for good — no timeout could fire and the process could not even exit. This does the
+ * first step of the D-Bus handshake (SASL AUTH, see the D-Bus spec) asynchronously, with a timeout:
+ * any reply means the bus is alive.
+ */
+export async function probeSessionBus(address: string | undefined, timeoutMs: number): Promise<{ok: true} | {ok: false; reason: string}> {
+  if (!address) return {ok: false, reason: 'DBUS_SESSION_BUS_ADDRESS is not set (no D-Bus session, e.g. over SSH or in a container)'}
+  const target = parseAddress(address)
+  if (!target) return {ok: true} // an address form we do not speak (launchd, nonce-tcp…): let the binding try
+  return new Promise((resolve) => {
+    let settled = false
+    let socket: Socket | undefined
+    const finish = (result: {ok: true} | {ok: false; reason: string}) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      socket?.destroy()
+      resolve(result)
+    }
+    const timer = setTimeout(() => finish({ok: false, reason: `the D-Bus session bus at ${address} did not answer within ${timeoutMs / 1000}s`}), timeoutMs)
+    timer.unref()
+    socket = connectTo(target)
+    socket.once('connect', () => socket?.write(AUTH_EXTERNAL))
+    socket.once('data', () => finish({ok: true}))
+    socket.once('error', (error: NodeJS.ErrnoException) => finish({ok: false, reason: `cannot connect to the D-Bus session bus at ${address} (${error.code ?? error.message})`}))
+    socket.once('close', () => finish({ok: false, reason: `the D-Bus session bus at ${address} closed the connection`}))
+  })
+}
+
+/** The first usable transport of a D-Bus address list: `unix:path=`, `unix:abstract=`, or `tcp:host=,port=`. */
+export function parseAddress(address: string): BusTarget | undefined {
+  for (const transport of address.split(';')) {
+    const colon = transport.indexOf(':')
+    const kind = transport.slice(0, colon)
+    const params = new Map(
+      transport
+        .slice(colon + 1)
+        .split(',')
+        .map((pair) => pair.split('=') as [string, string])
+        .map(([key, value]) => [key, decodeAddressValue(value ?? '')]),
+    )
+    if (kind === 'unix' && params.get('path')) return {path: params.get('path')!}
+    // Linux abstract sockets are addressed with a leading NUL.
+    if (kind === 'unix' && params.get('abstract')) return {path: `\0${params.get('abstract')}`}
+    if (kind === 'tcp' && params.get('host') && params.get('port')) return {host: params.get('host')!, port: Number(params.get('port'))}
+  }
+  return undefined
+}
+
+/** D-Bus escapes address values with %XX; a malformed escape makes the address unusable, not an error. */
+function decodeAddressValue(value: string): string {
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return ''
+  }
 }

@@ -1,6 +1,6 @@
 import {createHash, randomBytes} from 'node:crypto'
 
-import {probeSessionBus} from './dbus-probe.js'
+import {probeSessionBus} from './dbus.js'
 import {keychainError, FtauthError} from './errors.js'
 import {SecretServiceClient, type ReadOutcome} from './secret-service.js'
 import type {SecretBackend} from './secret-backends.js'
@@ -48,8 +48,9 @@ export class KeychainBackend implements SecretBackend {
   ) {}
 
   private async entry(account: string): Promise<Entry> {
-    // Linux: make sure the session bus answers first (see dbus-probe.ts); once per process.
-    if (process.platform === 'linux') {
+    // Linux: make sure the session bus answers first (see probeSessionBus in dbus.ts), once per
+    // process — unless our own connection to it is already up, which says the same.
+    if (process.platform === 'linux' && !(await this.directClient())) {
       this.busChecked ??= probeSessionBus(process.env.DBUS_SESSION_BUS_ADDRESS, this.timeoutMs)
       const bus = await this.busChecked
       if (!bus.ok) throw keychainError(`the ${this.label} is unavailable: ${bus.reason}`, WAYS_OUT)

@@ -38,10 +38,9 @@ export class SecretServiceClient {
     const found = await this.search(attributes)
     if (found === 'none') return {found: false}
     if (found === undefined) return undefined
-    const unlocked = [found]
     const {path, key} = await this.openSession()
-    const [secrets] = (await this.service('GetSecrets', 'aoo', [unlocked, path])) as [[string, DbusValue[]][]]
-    const secret = secrets.find(([item]) => item === unlocked[0])?.[1]
+    const [secrets] = (await this.service('GetSecrets', 'aoo', [[found], path])) as [[string, DbusValue[]][]]
+    const secret = secrets.find(([item]) => item === found)?.[1]
     if (!secret) return {found: false} // deleted between the search and the read
     const [, iv, ciphertext] = secret as [string, Buffer, Buffer, string]
     const decipher = createDecipheriv('aes-128-cbc', key, iv)

@@ -82,10 +82,12 @@ describe('a keychain that never answers', () => {
 
 describe('D-Bus address parsing', () => {
   it('reads unix paths, abstract sockets and tcp, first usable transport wins', async () => {
-    const {parseAddress} = await import('../../src/core/dbus-probe.js')
+    const {parseAddress} = await import('../../src/core/dbus.js')
     expect(parseAddress('unix:path=/run/user/0/bus')).toEqual({path: '/run/user/0/bus'})
     expect(parseAddress('unix:abstract=/tmp/dbus-x,guid=1')).toEqual({path: '\0/tmp/dbus-x'})
     expect(parseAddress('launchd:env=X;tcp:host=127.0.0.1,port=5555')).toEqual({host: '127.0.0.1', port: 5555})
     expect(parseAddress('launchd:env=X')).toBeUndefined()
+    // A malformed %-escape makes the address unusable, not a crash (exit 1).
+    expect(parseAddress('unix:path=/run/%zz')).toBeUndefined()
   })
 })
