@@ -5,7 +5,7 @@ import type {HttpResponse} from '../core/http.js'
 import {formatCountdown, formatDuration} from '../core/time.js'
 import type {TokenSource, UsableToken} from '../core/token-source.js'
 import {resolveTarget} from './request-input.js'
-import {providerOfUrl, tokenSourceFor} from './token-sources.js'
+import {parseBase, providerOfUrl, tokenSourceFor} from './token-sources.js'
 
 export interface CallInput {
   provider: ProviderName | undefined
@@ -77,20 +77,12 @@ export async function runCall(deps: Deps, input: CallInput): Promise<CallResult>
  * credential, and sending it anywhere else would hand it over.
  */
 function refuseForeignHost(deps: Deps, source: TokenSource, url: URL) {
-  const hosts = new Set([source.apiBase(deps), ...source.hosts(deps)].map(hostOf).filter((host): host is string => host !== undefined))
+  const hosts = new Set([source.apiBase(deps), ...source.hosts(deps)].map((base) => parseBase(base)?.host).filter((host): host is string => host !== undefined))
   if (hosts.has(url.host)) return
   throw usageError(
     `${url.host} is not a ${source.provider} host in profile ${deps.profile.name} (${[...hosts].join(', ')}); ftauth will not send the token there`,
     'check --env and --provider, or set the provider\'s URL with `ftauth config set`',
   )
-}
-
-function hostOf(base: string): string | undefined {
-  try {
-    return new URL(base.includes('://') ? base : `https://${base}`).host
-  } catch {
-    return undefined
-  }
 }
 
 function rejectionOf(response: HttpResponse): string {

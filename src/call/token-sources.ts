@@ -47,7 +47,8 @@ function firstSegment(pathname: string): string {
   return pathname.split('/').find(Boolean) ?? ''
 }
 
-function parseBase(base: string): URL | undefined {
+/** A base URL or a bare host (`api.example.com`) as a URL; undefined when it is neither. */
+export function parseBase(base: string): URL | undefined {
   try {
     return new URL(base.includes('://') ? base : `https://${base}`)
   } catch {

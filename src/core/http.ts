@@ -53,7 +53,7 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'])
  * that loads fetch, WebSocket, caches and mocks too, about 25 ms of start-up ftauth never uses.
  * undici is CommonJS: `default` is its exports in Node and in the esbuild bundle's lazy chunk alike.
  */
-async function loadUndiciRequest() {
+async function importUndiciRequest() {
   const [{default: request}, {default: global}] = await Promise.all([import('undici/lib/api/api-request.js'), import('undici/lib/global.js')])
   const dispatcher = global.getGlobalDispatcher()
   return (url: string, options: Omit<Dispatcher.RequestOptions, 'origin' | 'path'>) => {
@@ -61,6 +61,9 @@ async function loadUndiciRequest() {
     return request.call(dispatcher, {...options, origin, path: `${pathname}${search}`})
   }
 }
+
+let undiciRequest: ReturnType<typeof importUndiciRequest> | undefined
+const loadUndiciRequest = () => (undiciRequest ??= importUndiciRequest())
 
 /** The one HTTP client: undici, timeouts, bounded retries for idempotent requests, masked traces. */
 export class HttpClient {

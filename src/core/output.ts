@@ -1,5 +1,6 @@
 import {Chalk, type ChalkInstance} from 'chalk'
 
+import {redactSecret} from './redact.js'
 import {formatCountdown} from './time.js'
 
 export type OutputMode = 'human' | 'json' | 'quiet'
@@ -97,6 +98,11 @@ export class Output {
   table(rows: [string, string][]): void {
     const width = Math.max(0, ...rows.map(([label]) => label.length))
     for (const [label, value] of rows) this.print(`  ${this.c.dim(label.padEnd(width))}  ${value}`)
+  }
+
+  /** A token for human output: itself only when asked for (--show); screens get shared and recorded. */
+  token(value: string, show: boolean): string {
+    return show ? value : `${redactSecret(value)}  ${this.c.dim('(--show or -q to print it)')}`
   }
 
   /** Expiry with a colour telling how close it is. */

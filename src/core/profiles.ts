@@ -1,4 +1,5 @@
 import type {Config, EnvName, Profile, ProviderName} from './config.js'
+import {usageError} from './errors.js'
 import {DEFAULT_EMULATOR_PORT, DEMO, emulatorUrls} from '../emulator/demo-credentials.js'
 
 /**
@@ -91,9 +92,16 @@ export const ENV_OVERRIDES = {
 /** Precedence everywhere: flag > environment variable > profile > built-in default for the environment. */
 export function resolveProfile(config: Config, options: ResolveOptions): ResolvedProfile {
   const {env} = options
-  const override = (key: keyof typeof ENV_OVERRIDES): string | undefined => env[ENV_OVERRIDES[key]] || undefined
+  const override = (key: keyof typeof ENV_OVERRIDES): string | undefined => {
+    const variable = ENV_OVERRIDES[key]
+    const value = env[variable] || undefined
+    // URLs from the profile are checked by its schema; these are checked here, once for every use.
+    if (value !== undefined && /url$/i.test(key)) checkUrl(variable, value)
+    return value
+  }
   const name = options.profileFlag || env.FTAUTH_PROFILE || 'default'
   const profile = config.profiles[name] ?? {}
+  if (env.FTAUTH_LOCAL_URL) checkUrl('FTAUTH_LOCAL_URL', env.FTAUTH_LOCAL_URL)
   const localUrl = trimSlash(env.FTAUTH_LOCAL_URL || DEFAULT_LOCAL_URL)
   const local = emulatorUrls(localUrl)
   const envVar = env.FTAUTH_ENV as EnvName | undefined
@@ -164,4 +172,10 @@ export function demoSecret(provider: ProviderName, name: string): string | undef
   if (provider === 'fluz' && name === 'api_key') return DEMO.fluz.apiKey
   if (provider === 'shuttle' && name === 'client_secret') return DEMO.shuttle.clientSecret
   return undefined
+}
+
+function checkUrl(variable: string, value: string): void {
+  if (!/^https?:$/.test(URL.canParse(value) ? new URL(value).protocol : '')) {
+    throw usageError(`${variable} is not an http(s) URL`, `set it to e.g. https://host/path, or unset it`)
+  }
 }

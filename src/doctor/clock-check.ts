@@ -1,4 +1,5 @@
 import {formatDuration} from '../core/time.js'
+import {title as providerTitle} from '../providers/titles.js'
 import {check, type Check} from './check.js'
 import type {Platform} from './platform.js'
 import type {ClockSample} from './reachability-check.js'
@@ -6,7 +7,6 @@ import type {ClockSample} from './reachability-check.js'
 /** Beyond this, token lifetimes computed from local time are visibly wrong. */
 export const CLOCK_TOLERANCE_SECONDS = 30
 
-const TITLES = {funtrips: 'Funtrips', fluz: 'Fluz', shuttle: 'Shuttle'} as const
 
 /** Server clock minus local clock, per provider (the largest offset among its URLs), in whole seconds. */
 export function clockOffsets(samples: ClockSample[]): Map<ClockSample['provider'], number> {
@@ -28,7 +28,7 @@ export function checkClock(samples: ClockSample[], platform: Platform): Check {
       fix: 'fix the reachability checks above, then run `ftauth doctor` again',
     })
   }
-  const parts = [...offsets].map(([provider, seconds]) => `${TITLES[provider]} ${signed(seconds)}`)
+  const parts = [...offsets].map(([provider, seconds]) => `${providerTitle(provider)} ${signed(seconds)}`)
   const skewed = [...offsets].filter(([, seconds]) => Math.abs(seconds) > CLOCK_TOLERANCE_SECONDS)
   if (skewed.length === 0) {
     return check('clock', title, 'pass', `local clock agrees with the providers within ${CLOCK_TOLERANCE_SECONDS}s (${parts.join(', ')})`)
@@ -41,15 +41,15 @@ export function checkClock(samples: ClockSample[], platform: Platform): Check {
       'clock',
       title,
       'warn',
-      `${TITLES[provider]}'s clock differs from yours by ${signed(seconds)} while the others agree with yours (${parts.join(', ')})`,
-      {fix: `nothing to fix locally if your clock is right; ftauth corrects ${TITLES[provider]} token expiries with its Date header. Otherwise: ${clockFix(platform)}`},
+      `${providerTitle(provider)}'s clock differs from yours by ${signed(seconds)} while the others agree with yours (${parts.join(', ')})`,
+      {fix: `nothing to fix locally if your clock is right; ftauth corrects ${providerTitle(provider)} token expiries with its Date header. Otherwise: ${clockFix(platform)}`},
     )
   }
   return check(
     'clock',
     title,
     'warn',
-    `local clock is ${formatDuration(Math.abs(seconds) * 1000)} ${direction} ${TITLES[provider]} (offset ${signed(seconds)}; ${parts.join(', ')}): token expiries shown may be off by that much`,
+    `local clock is ${formatDuration(Math.abs(seconds) * 1000)} ${direction} ${providerTitle(provider)} (offset ${signed(seconds)}; ${parts.join(', ')}): token expiries shown may be off by that much`,
     {fix: clockFix(platform)},
   )
 }

@@ -6,9 +6,9 @@ import {redactKnown} from '../core/redact.js'
 import {pingFluz} from '../providers/fluz/graphql.js'
 import {requestBackendToken} from '../providers/funtrips/backend-token.js'
 import {verifyShuttleClient} from '../providers/shuttle/client-auth.js'
+import {title as providerTitle} from '../providers/titles.js'
 import {check, errorMessage, timed, type Check} from './check.js'
 
-const TITLES: Record<ProviderName, string> = {funtrips: 'Funtrips', fluz: 'Fluz', shuttle: 'Shuttle'}
 const SECRET_NAMES = {funtrips: 'client_secret', fluz: 'api_key', shuttle: 'client_secret'} as const
 
 /**
@@ -18,14 +18,14 @@ const SECRET_NAMES = {funtrips: 'client_secret', fluz: 'api_key', shuttle: 'clie
 export async function checkCredentials(deps: Deps, provider: ProviderName): Promise<Check> {
   const settings = deps.profile[provider]
   const id = `credentials.${provider}`
-  const title = `${TITLES[provider]} credentials (${settings.env})`
+  const title = `${providerTitle(provider)} credentials (${settings.env})`
   const login = `ftauth login ${provider} --env ${settings.env}${deps.profile.name === 'default' ? '' : ` --profile ${deps.profile.name}`}`
   const secretName = SECRET_NAMES[provider]
   const envVar = (SECRET_ENV_VARS[provider] as Record<string, string>)[secretName]
   try {
     const clientId = provider === 'fluz' ? '' : deps.profile[provider].clientId
     if (!clientId && provider !== 'fluz') {
-      return check(id, title, 'warn', `no ${TITLES[provider]} client id configured: not checked`, {fix: `run \`${login}\``})
+      return check(id, title, 'warn', `no ${providerTitle(provider)} client id configured: not checked`, {fix: `run \`${login}\``})
     }
     if (provider === 'fluz' && (!deps.profile.fluz.userId || !deps.profile.fluz.accountId)) {
       return check(id, title, 'warn', 'no Fluz user id and account id configured: not checked', {fix: `run \`${login}\``})

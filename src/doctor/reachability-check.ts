@@ -2,6 +2,7 @@ import type {ProviderName, EnvName} from '../core/config.js'
 import {FtauthError} from '../core/errors.js'
 import type {HttpClient} from '../core/http.js'
 import type {Setting} from '../core/config-keys.js'
+import {title as providerTitle} from '../providers/titles.js'
 import {check, errorMessage, type Check} from './check.js'
 
 export interface Endpoint {
@@ -26,7 +27,6 @@ export interface ReachabilityResult {
   samples: ClockSample[]
 }
 
-const TITLES: Record<ProviderName, string> = {funtrips: 'Funtrips', fluz: 'Fluz', shuttle: 'Shuttle'}
 
 /**
  * Each URL resolves and answers HTTP. Any status counts as reachable (a GraphQL endpoint answers
@@ -41,7 +41,7 @@ export async function checkReachable(
 ): Promise<ReachabilityResult> {
   const unique = endpoints.filter((endpoint, i) => endpoints.findIndex((other) => other.url === endpoint.url) === i)
   const results = await Promise.all(unique.map((endpoint) => probe(http, endpoint, now)))
-  const title = `${TITLES[provider]} reachable (${env})`
+  const title = `${providerTitle(provider)} reachable (${env})`
   const samples = results.flatMap((result) => (result.sample ? [{...result.sample, provider}] : []))
   const failed = results.filter((result) => result.error !== undefined)
   const ms = Math.max(0, ...results.map((result) => result.ms))

@@ -1,9 +1,9 @@
 // Small server-rendered pages (consent, webframe, errors, index). Every interpolated value
 // goes through escapeHtml: query parameters end up in these pages.
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+import { escapeHtml } from '../core/html.js';
+
+export { escapeHtml };
 
 export type Theme = 'light' | 'dark';
 

@@ -143,7 +143,7 @@ export function diffReports(a: TokenReport, b: TokenReport): ClaimDifference[] {
   const valueOf = (report: TokenReport, claim: string): unknown => {
     if (claim === 'lifetime') return report.lifetimeSeconds
     if (claim === 'environment') return report.environment.verdict
-    if (claim === 'scopes' || claim === 'scope') return report.scopes.length ? [...report.scopes].sort().join(' ') : undefined
+    if (claim === 'scopes') return report.scopes.length ? [...report.scopes].sort().join(' ') : undefined
     return report.claims?.[claim]
   }
   const others = new Set([...Object.keys(a.claims ?? {}), ...Object.keys(b.claims ?? {})])

@@ -1,12 +1,12 @@
 // Flow functions against the in-process emulator, with a real HttpClient and no module mocking.
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 
-import {FtauthError} from '../../src/core/errors.js'
 import {DEMO, startEmulator, type Emulator} from '../../src/emulator/index.js'
 import {fluzApiKey, fluzCacheKey, fluzTokenRequest, resolveFluzIds, type FluzTokenRequest} from '../../src/providers/fluz/request.js'
 import {obtainFluzToken, refreshFluzToken, renewFluzToken} from '../../src/providers/fluz/token-flow.js'
 import {fluzTokenSource} from '../../src/providers/fluz/token-source.js'
 import {refreshUserAccessToken} from '../../src/providers/fluz/user-token.js'
+import {failure} from '../helpers/errors.js'
 import {fluzOperations, fluzRequests, makeDeps, startOneFieldServer, type TestDeps} from './helpers.js'
 
 let emulator: Emulator
@@ -31,15 +31,6 @@ async function deps(options: Parameters<typeof makeDeps>[1] = {}): Promise<TestD
 
 const requestFor = (d: TestDeps, scopes: string[], flags = {}): FluzTokenRequest => fluzTokenRequest(d, resolveFluzIds(d, flags), scopes)
 const secondsLeft = (at: Date) => (at.getTime() - Date.now()) / 1000
-
-async function rejection(promise: Promise<unknown>): Promise<FtauthError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  expect(error).toBeInstanceOf(FtauthError)
-  return error as FtauthError
-}
 
 describe('obtainFluzToken: cache → refresh → generate', () => {
   it('generates with Basic <api_key> as is, reuses from the cache, refreshes inside the margin', async () => {
@@ -109,7 +100,7 @@ describe('refreshFluzToken and renewal', () => {
     const first = await obtainFluzToken(d, request, {minTtlSeconds: 30, fresh: false})
     await refreshUserAccessToken(d, request, await fluzApiKey(d, 'local'), first.refreshToken!)
 
-    const error = await rejection(refreshFluzToken(d, request))
+    const error = await failure(refreshFluzToken(d, request))
     expect(error.exitCode).toBe(4)
     expect(error.line).toContain('AUTH-0008')
     expect(error.line).toContain('ftauth fluz token --fresh')
@@ -118,7 +109,7 @@ describe('refreshFluzToken and renewal', () => {
     expect(stored?.refreshToken).toBeUndefined()
 
     emulator.clearRequests()
-    expect((await rejection(refreshFluzToken(d, request))).exitCode).toBe(2)
+    expect((await failure(refreshFluzToken(d, request))).exitCode).toBe(2)
     expect(fluzRequests(emulator)).toEqual([])
   })
 
@@ -154,7 +145,7 @@ describe('fluzTokenSource', () => {
 
   it('falls back to the scope set of the newest cached token, and without one fails with exit 2', async () => {
     const d = await deps()
-    const error = await rejection(fluzTokenSource.current(d))
+    const error = await failure(fluzTokenSource.current(d))
     expect(error.exitCode).toBe(2)
     expect(error.line).toContain('--scopes')
     expect(error.line).toContain('ftauth config')
@@ -193,7 +184,7 @@ describe('what Fluz answers', () => {
   it('maps AUTH-0001 to exit 3 and stores nothing', async () => {
     const d = await deps()
     const request = requestFor(d, ['LIST_OFFERS'], {userId: '11111111-2222-4333-8444-555555555555'})
-    const error = await rejection(obtainFluzToken(d, request, {minTtlSeconds: 30, fresh: false}))
+    const error = await failure(obtainFluzToken(d, request, {minTtlSeconds: 30, fresh: false}))
     expect(error.exitCode).toBe(3)
     expect(error.line).toContain('API key or account rejected (AUTH-0001')
     expect(await d.tokens.get('fluz', fluzCacheKey(request))).toBeUndefined()
@@ -201,10 +192,10 @@ describe('what Fluz answers', () => {
 
   it('maps a rejected API key (HTTP 401) to exit 3 and a GraphQL validation error to exit 6', async () => {
     const badKey = await deps({env: {FTAUTH_FLUZ_API_KEY: 'bm90OnRoZWtleQ=='}})
-    expect((await rejection(obtainFluzToken(badKey, requestFor(badKey, ['LIST_OFFERS']), {minTtlSeconds: 30, fresh: false}))).exitCode).toBe(3)
+    expect((await failure(obtainFluzToken(badKey, requestFor(badKey, ['LIST_OFFERS']), {minTtlSeconds: 30, fresh: false}))).exitCode).toBe(3)
 
     const d = await deps()
-    const error = await rejection(obtainFluzToken(d, requestFor(d, ['LIST_OFER']), {minTtlSeconds: 30, fresh: false}))
+    const error = await failure(obtainFluzToken(d, requestFor(d, ['LIST_OFER']), {minTtlSeconds: 30, fresh: false}))
     expect(error.exitCode).toBe(6)
     expect(error.line).toContain('LIST_OFER')
   })
@@ -212,11 +203,11 @@ describe('what Fluz answers', () => {
   it('maps malformed JSON and a wrong shape to exit 6', async () => {
     const d = await deps()
     emulator.inject({path: '/fluz/api/v1/graphql', kind: 'malformed-json'})
-    const malformed = await rejection(obtainFluzToken(d, requestFor(d, ['LIST_OFFERS']), {minTtlSeconds: 30, fresh: false}))
+    const malformed = await failure(obtainFluzToken(d, requestFor(d, ['LIST_OFFERS']), {minTtlSeconds: 30, fresh: false}))
     expect(malformed.exitCode).toBe(6)
     expect(malformed.line).toContain('malformed JSON')
     emulator.inject({path: '/fluz/api/v1/graphql', kind: 'wrong-shape'})
-    expect((await rejection(obtainFluzToken(d, requestFor(d, ['LIST_OFFERS']), {minTtlSeconds: 30, fresh: false}))).exitCode).toBe(6)
+    expect((await failure(obtainFluzToken(d, requestFor(d, ['LIST_OFFERS']), {minTtlSeconds: 30, fresh: false}))).exitCode).toBe(6)
     expect(await d.tokens.get('fluz', fluzCacheKey(requestFor(d, ['LIST_OFFERS'])))).toBeUndefined()
   })
 })

@@ -8,10 +8,11 @@ import {obtainBackendBearer, backendTokenKey} from '../../src/providers/funtrips
 import {exchangeSessionCode} from '../../src/providers/funtrips/exchange.js'
 import {expiresIn, serverInstantToLocal} from '../../src/providers/funtrips/expiry.js'
 import {createSessionFlow, exchangeFlow, headlessFlow} from '../../src/providers/funtrips/flows.js'
-import {createPkcePair} from '../../src/providers/funtrips/pkce.js'
+import {createPkcePair} from '../../src/core/pkce.js'
 import {codePrefix, frameUrlWithCode} from '../../src/providers/funtrips/session.js'
 import {funtripsBackendTokenSource, funtripsPublicTokenSource} from '../../src/providers/funtrips/token-source.js'
-import {bodyOf, failure, funtripsCalls, funtripsRequests, makeDeps, type TestDeps} from './helpers.js'
+import {failure} from '../helpers/errors.js'
+import {bodyOf, funtripsCalls, funtripsRequests, makeDeps, type TestDeps} from './helpers.js'
 
 const CLIENT = {clientId: DEMO.funtrips.clientId, clientSecret: DEMO.funtrips.clientSecret}
 

@@ -4,7 +4,6 @@
 import type {Deps} from '../../src/core/deps.js'
 import {type Profile} from '../../src/core/config.js'
 import {CredentialStore} from '../../src/core/credential-store.js'
-import {FtauthError} from '../../src/core/errors.js'
 import {KeychainBackend} from '../../src/core/keychain.js'
 import {pathsFor} from '../../src/core/paths.js'
 import {TokenCache, type StoredToken} from '../../src/core/token-cache.js'
@@ -40,16 +39,6 @@ export function bodyOf(request: LoggedRequest | undefined): Record<string, unkno
   return JSON.parse(request.body) as Record<string, unknown>
 }
 
-/** Runs a promise that must fail with an FtauthError and returns it. */
-export async function failure(promise: Promise<unknown>): Promise<FtauthError> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof FtauthError) return error
-    throw error
-  }
-  throw new Error('expected an FtauthError, got success')
-}
 
 /** The keychain of a CLI sandbox, read the way the CLI reads it (values may be chunked). */
 export function sandboxStore(sandbox: {service: string}): CredentialStore {

@@ -396,6 +396,10 @@ describe('garbage on the command line: exit 2, one error line, no stack trace wi
     ['shuttle login with a bad --client-auth', ['shuttle', 'login', '--client-auth', 'jwt']],
     ['shuttle login with a bad --port', ['shuttle', 'login', '--port', '99999']],
     ['fluz token with a bad --seat-id', ['fluz', 'token', '--scopes', 'LIST_OFFERS', '--seat-id', '12']],
+    ['shuttle login with a --wait past a day', ['shuttle', 'login', '--wait', '100000']],
+    ['FTAUTH_SHUTTLE_AUTH_URL not a URL', ['status'], {FTAUTH_SHUTTLE_AUTH_URL: 'merchant.example.com'}],
+    ['FTAUTH_FLUZ_URL not an http(s) URL, on a call to another provider', ['call', '--provider', 'funtrips', '/v1/merchants'], {FTAUTH_FLUZ_URL: 'ftp://x'}],
+    ['FTAUTH_LOCAL_URL not a URL', ['status'], {FTAUTH_LOCAL_URL: '127.0.0.1:7787'}],
   ]
 
   it('every case', {timeout: 240_000}, async () => {

@@ -6,7 +6,7 @@ import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '
 
 import {KeychainBackend} from '../../src/core/keychain.js'
 import {startEmulator, type Emulator, type EmulatorOptions} from '../../src/emulator/index.js'
-import {codeChallengeS256} from '../../src/providers/shuttle/oauth.js'
+import {codeChallengeS256} from '../../src/core/pkce.js'
 import {makeSandbox, type Sandbox} from '../helpers/cli.js'
 import {basicCredentials, formOf, freePort, portIsFree, TEST_BROWSER, tokenRequests} from './helpers.js'
 

@@ -1,6 +1,6 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {ExitCode, FtauthError} from '../../src/core/errors.js'
+import {ExitCode} from '../../src/core/errors.js'
 import {startEmulator, type Emulator, type EmulatorOptions} from '../../src/emulator/index.js'
 import type {UrlOpener} from '../../src/core/browser.js'
 import {shuttleLogin} from '../../src/providers/shuttle/login.js'
@@ -8,22 +8,13 @@ import {refreshShuttleToken, reuseWhileUsable} from '../../src/providers/shuttle
 import {revokeShuttleToken} from '../../src/providers/shuttle/revoke.js'
 import {shuttleTokenSource} from '../../src/providers/shuttle/token-source.js'
 import {readShuttleToken, saveShuttleToken} from '../../src/providers/shuttle/token-store.js'
+import {failure} from '../helpers/errors.js'
 import {formOf, freePort, inProcessDeps, portIsFree, tokenRequests, type InProcess} from './helpers.js'
 
 /** Plays the browser in-process, as the demo does: follows the authorize URL and its redirects. */
 const followInProcess: UrlOpener = async (url) => {
   await fetch(url)
   return {opened: true, via: 'in-process fetch'}
-}
-
-async function rejection(promise: Promise<unknown>): Promise<FtauthError> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof FtauthError) return error
-    throw error
-  }
-  throw new Error('expected the flow to fail')
 }
 
 let emulator: Emulator
@@ -61,7 +52,7 @@ describe('shuttleLogin (in-process, injected browser)', () => {
   it('times out after --wait with exit 5 and leaves the port free', async () => {
     const port = await freePort()
     const nobody: UrlOpener = async () => ({opened: true, via: 'a browser that never comes back'})
-    const error = await rejection(shuttleLogin(ctx.deps, {openUrl: nobody, paste: false, waitSeconds: 1, port}))
+    const error = await failure(shuttleLogin(ctx.deps, {openUrl: nobody, paste: false, waitSeconds: 1, port}))
     expect(error.exitCode).toBe(ExitCode.network)
     expect(error.message).toMatch(/no authorization came back within 1s/)
     expect(await portIsFree(port)).toBe(true)
@@ -70,13 +61,13 @@ describe('shuttleLogin (in-process, injected browser)', () => {
 
   it('still times out when the opener itself never returns', async () => {
     const stuck: UrlOpener = () => new Promise(() => undefined)
-    const error = await rejection(shuttleLogin(ctx.deps, {openUrl: stuck, paste: false, waitSeconds: 1}))
+    const error = await failure(shuttleLogin(ctx.deps, {openUrl: stuck, paste: false, waitSeconds: 1}))
     expect(error.exitCode).toBe(ExitCode.network)
   })
 
   it('prints the URL when told not to open a browser', async () => {
     const port = await freePort()
-    await rejection(shuttleLogin(ctx.deps, {openBrowser: false, paste: false, waitSeconds: 1, port}))
+    await failure(shuttleLogin(ctx.deps, {openBrowser: false, paste: false, waitSeconds: 1, port}))
     expect(ctx.stderr()).toContain(`${emulator.url}/shuttle/authorize?response_type=code`)
     expect(ctx.stderr()).toContain(encodeURIComponent(`http://127.0.0.1:${port}/callback`))
   })
@@ -122,7 +113,7 @@ describe('shuttleLogin with a pasted redirect', () => {
       return location.toString()
     })
     emulator.clearRequests()
-    const error = await rejection(shuttleLogin(ctx.deps, {openUrl: forged.opener, readPaste: forged.readPaste}))
+    const error = await failure(shuttleLogin(ctx.deps, {openUrl: forged.opener, readPaste: forged.readPaste}))
     expect(error.exitCode).toBe(ExitCode.credentialsRejected)
     expect(tokenRequests(emulator.requests())).toHaveLength(0)
   })
@@ -178,7 +169,7 @@ describe('refresh, revoke and the token source (in-process)', () => {
       headers: {authorization: `Basic ${Buffer.from('sh_demo_client:sh_demo_secret_81d7e3').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded'},
       body: new URLSearchParams({token: login.token.refreshToken as string}).toString(),
     })
-    const error = await rejection(refreshShuttleToken(ctx.deps, {reuse: () => false}))
+    const error = await failure(refreshShuttleToken(ctx.deps, {reuse: () => false}))
     expect(error.exitCode).toBe(ExitCode.expiredOrUsed)
     expect(error.line).toContain('ftauth shuttle login')
     expect(await readShuttleToken(ctx.deps)).toBeUndefined()
@@ -204,7 +195,7 @@ describe('refresh, revoke and the token source (in-process)', () => {
     await setUp()
     expect(shuttleTokenSource.apiBase(ctx.deps)).toBe(`${emulator.url}/shuttle/c/api`)
     expect(shuttleTokenSource.hosts(ctx.deps)).toEqual([new URL(emulator.url).host])
-    const none = await rejection(shuttleTokenSource.current(ctx.deps))
+    const none = await failure(shuttleTokenSource.current(ctx.deps))
     expect(none.exitCode).toBe(ExitCode.expiredOrUsed)
     expect(none.line).toContain('ftauth shuttle login')
 

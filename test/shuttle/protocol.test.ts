@@ -1,3 +1,5 @@
+import {connect} from 'node:net'
+
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {ExitCode, FtauthError} from '../../src/core/errors.js'
@@ -6,7 +8,8 @@ import {displayAvailable, runBrowserCommand, splitCommand} from '../../src/core/
 import {interpretCallback, parsePasted} from '../../src/providers/shuttle/callback.js'
 import {resolveShuttleClient} from '../../src/providers/shuttle/client-auth.js'
 import {startLoopback} from '../../src/providers/shuttle/loopback.js'
-import {buildAuthorizationUrl, codeChallengeS256, exchangeCode, generateCodeVerifier, generateState, refresh, revoke} from '../../src/providers/shuttle/oauth.js'
+import {codeChallengeS256, generateCodeVerifier} from '../../src/core/pkce.js'
+import {buildAuthorizationUrl, exchangeCode, generateState, refresh, revoke} from '../../src/providers/shuttle/oauth.js'
 import {planRedirect} from '../../src/providers/shuttle/redirect.js'
 import {formOf, inProcessDeps, portIsFree, tokenRequests, type InProcess} from './helpers.js'
 
@@ -175,6 +178,8 @@ describe('the loopback listener', () => {
     })
     const base = `http://127.0.0.1:${listener.port}`
     expect((await fetch(`${base}/favicon.ico`)).status).toBe(404)
+    // A request line that is no URL at all (anything may knock on a loopback port): 404, no crash.
+    expect(await rawRequest(listener.port, 'GET http://[ HTTP/1.1\r\nHost: x\r\n\r\n')).toMatch(/^HTTP\/1\.1 404 /)
     expect((await fetch(`${base}/callback?unrelated=1`)).status).toBe(400)
     const page = await fetch(`${base}/callback?code=the-code`)
     expect(page.status).toBe(200)
@@ -185,15 +190,28 @@ describe('the loopback listener', () => {
     expect(await portIsFree(listener.port)).toBe(true)
   })
 
-  it('names a busy port as a usage error', async () => {
+  it('names a busy port, and an address it cannot listen on, as usage errors', async () => {
     const first = await startLoopback({host: '127.0.0.1', port: 0, path: '/callback', handle: () => undefined})
     try {
       expect(await exitCodeOf(startLoopback({host: '127.0.0.1', port: first.port, path: '/callback', handle: () => undefined}))).toBe(ExitCode.usage)
     } finally {
       await first.close()
     }
+    // 192.0.2.1 (TEST-NET-1) is on no interface here: EADDRNOTAVAIL.
+    expect(await exitCodeOf(startLoopback({host: '192.0.2.1' as '127.0.0.1', port: 0, path: '/callback', handle: () => undefined}))).toBe(ExitCode.usage)
   })
 })
+
+/** Sends raw bytes to a local port and returns what came back before the server closed. */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let reply = ''
+    const socket = connect({host: '127.0.0.1', port}, () => socket.write(text))
+    socket.on('data', (chunk: Buffer) => (reply += chunk.toString('latin1')))
+    socket.on('end', () => resolve(reply))
+    socket.on('error', reject)
+  })
+}
 
 describe('token endpoint functions against the emulator', () => {
   let emulator: Emulator

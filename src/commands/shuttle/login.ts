@@ -24,7 +24,8 @@ At a terminal you can also paste the address the browser was sent to (or just th
     'redirect-uri': Flags.string({description: 'registered redirect URI (default: profile shuttle.redirectUri, else http://127.0.0.1:<port>/callback)'}),
     pkce: Flags.boolean({description: 'send a PKCE S256 challenge (RFC 7636)', default: true, allowNo: true}),
     browser: Flags.boolean({description: 'open the consent page in a browser (--no-browser: print the URL only)', default: true, allowNo: true}),
-    wait: Flags.integer({description: 'seconds to wait for the browser to come back', default: DEFAULT_WAIT_SECONDS, min: 1}),
+    // At most a day: a longer timer would overflow (Node fires it at once past ~24.8 days).
+    wait: Flags.integer({description: 'seconds to wait for the browser to come back', default: DEFAULT_WAIT_SECONDS, min: 1, max: 86_400}),
     'client-auth': Flags.string({description: 'client authentication at the token endpoint', options: [...CLIENT_AUTH_METHODS], default: 'basic'}),
   }
 

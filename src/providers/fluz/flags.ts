@@ -13,7 +13,7 @@ export const fluzScopeFlags = {
   scope: flag.string({description: 'one scope; repeat for more', multiple: true}),
 }
 
-export const showRefreshFlag = {
+export const tokenDisplayFlags = {
   show: flag.boolean({description: 'print the access token itself in human output (-q and --json always carry it)'}),
   'show-refresh': flag.boolean({description: 'also print the refresh token (it is kept in the keychain either way)'}),
 }

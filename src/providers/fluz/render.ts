@@ -1,5 +1,4 @@
 import type {Output} from '../../core/output.js'
-import {redactSecret} from '../../core/redact.js'
 import type {FluzTokenRequest} from './request.js'
 import type {FluzTokenResult} from './token-flow.js'
 
@@ -15,8 +14,7 @@ export function printFluzToken(out: Output, result: FluzTokenResult, request: Fl
       : c.dim('kept in the keychain (--show-refresh prints it)')
     : c.dim('none')
   const rows: [string, string][] = [
-    // On a terminal the token is shown only when asked for (--show): screens get shared and recorded.
-    ['token', options.show ? result.accessToken : `${redactSecret(result.accessToken)}  ${c.dim('(--show or -q to print it)')}`],
+    ['token', out.token(result.accessToken, options.show)],
     ['expires', `${out.expiry(result.expiresAt, now)}  ${c.dim(`from ${result.expiryBasis}`)}`],
     ['scopes', result.scopes.join(' ')],
     ['refresh', refresh],

@@ -24,13 +24,8 @@ const usable = (result: FluzTokenResult): UsableToken => ({
 export const fluzTokenSource: TokenSource = {
   provider: 'fluz',
   apiBase: (deps) => deps.profile.fluz.url,
-  hosts(deps) {
-    try {
-      return [new URL(deps.profile.fluz.url).host]
-    } catch {
-      return []
-    }
-  },
+  // Profile URLs are valid here: the config schema and resolveProfile check them.
+  hosts: (deps) => [new URL(deps.profile.fluz.url).host],
   async current(deps) {
     return usable(await obtainFluzToken(deps, await profileRequest(deps), {minTtlSeconds: DEFAULT_MIN_TTL_SECONDS, fresh: false}))
   },

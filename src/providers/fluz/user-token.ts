@@ -13,13 +13,13 @@ export const DOCUMENTED_LIFETIME_SECONDS: Record<EnvName, number> = {sandbox: 60
 
 /** What both token mutations answer. The docs name the token `accessToken` in one place and `token` in another. */
 export const UserAccessTokenPayload = z.looseObject({
-    success: z.nullish(z.boolean()),
-    error: z.nullish(FluzPayloadError),
-    accessToken: z.nullish(z.string()),
-    token: z.nullish(z.string()),
-    refreshToken: z.nullish(z.string()),
-    scopes: z.nullish(z.array(z.string())),
-  })
+  success: z.nullish(z.boolean()),
+  error: z.nullish(FluzPayloadError),
+  accessToken: z.nullish(z.string()),
+  token: z.nullish(z.string()),
+  refreshToken: z.nullish(z.string()),
+  scopes: z.nullish(z.array(z.string())),
+})
 
 export type TokenField = 'accessToken' | 'token'
 

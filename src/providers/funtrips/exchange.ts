@@ -30,9 +30,9 @@ export const ExchangeResponse = z
   })
   .check(
     z.refine((body) => body.access_token !== undefined || body.public_bearer !== undefined, {
-    message: 'no access_token (or public_bearer) in the response',
-    path: ['access_token'],
-  }),
+      message: 'no access_token (or public_bearer) in the response',
+      path: ['access_token'],
+    }),
   )
 
 export interface ExchangeRequest {

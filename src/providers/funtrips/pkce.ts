@@ -1,21 +1,8 @@
-import {createHash, randomBytes} from 'node:crypto'
+import {createHash} from 'node:crypto'
 import * as z from '../../core/zod.js'
 
 import type {Deps} from '../../core/deps.js'
 import type {EnvName} from '../../core/config.js'
-
-export interface PkcePair {
-  /** RFC 7636 §4.1: 32 random octets, base64url → 43 characters. */
-  verifier: string
-  /** RFC 7636 §4.2: BASE64URL(SHA256(ASCII(verifier))). */
-  challenge: string
-  method: 'S256'
-}
-
-export function createPkcePair(): PkcePair {
-  const verifier = randomBytes(32).toString('base64url')
-  return {verifier, challenge: createHash('sha256').update(verifier, 'ascii').digest('base64url'), method: 'S256'}
-}
 
 const StoredVerifier = z.object({verifier: z.string().check(z.minLength(43), z.maxLength(128)), codeExpiresAt: z.iso.datetime()})
 

@@ -1,5 +1,5 @@
+import {isNumericDate} from '../../core/jwt.js'
 import type {Output} from '../../core/output.js'
-import {redactSecret} from '../../core/redact.js'
 import type {CreatedSession, ExchangedBearer} from './flows.js'
 import {codePrefix} from './session.js'
 
@@ -66,7 +66,7 @@ export function renderPublicBearer(out: Output, bearer: ExchangedBearer, now: Da
   const {c} = out
   out.print(`${c.bold('Funtrips public bearer')} ${out.env(options.env)}`)
   out.table([
-    ['token', options.show ? bearer.token : `${redactSecret(bearer.token)}  ${c.dim('(--show or -q to print it)')}`],
+    ['token', out.token(bearer.token, options.show)],
     ['expires', `${out.expiry(bearer.expiresAt, now)}${bearer.expiryBasis === 'exp' ? '' : c.dim(` from ${bearer.expiryBasis}`)}`],
     ['scopes', bearer.scopes.length ? bearer.scopes.join(' ') : c.dim('(none stated)')],
     ['exchanged at', bearer.exchangePath],
@@ -80,7 +80,8 @@ export function renderPublicBearer(out: Output, bearer: ExchangedBearer, now: Da
   out.print(c.bold('Claims'))
   out.table(
     Object.entries(claims).map(([name, value]): [string, string] => {
-      if ((name === 'exp' || name === 'iat' || name === 'nbf') && typeof value === 'number') {
+      // isNumericDate: a server's `exp: 1e22` is shown as the number it is, not a crash in Date.
+      if ((name === 'exp' || name === 'iat' || name === 'nbf') && isNumericDate(value)) {
         return [name, `${value}  ${c.dim(new Date(value * 1000).toISOString())}`]
       }
       return [name, typeof value === 'string' ? value : JSON.stringify(value)]

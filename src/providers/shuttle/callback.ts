@@ -32,7 +32,7 @@ export function interpretCallback(params: URLSearchParams, expectedState: string
 }
 
 /** RFC 6749 §4.1.2.1 error codes, each with the exit code and fix a user needs. */
-export function authorizationError(code: string, description: string | undefined): FtauthError {
+function authorizationError(code: string, description: string | undefined): FtauthError {
   const said = `${code}${description ? `: ${description}` : ''}`
   const details = {error: code}
   switch (code) {

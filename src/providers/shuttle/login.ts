@@ -3,7 +3,7 @@
  * loopback listener, consent in the browser, state check, PKCE, code exchange, token stored.
  */
 import type {Deps} from '../../core/deps.js'
-import {ExitCode, FtauthError, networkError, usageError} from '../../core/errors.js'
+import {networkError, usageError} from '../../core/errors.js'
 import {canPrompt} from '../../core/prompt.js'
 import {formatDuration} from '../../core/time.js'
 import type {StoredToken} from '../../core/token-cache.js'
@@ -11,7 +11,8 @@ import {systemOpener, type OpenResult, type UrlOpener} from '../../core/browser.
 import {interpretCallback, parsePasted, type CallbackVerdict} from './callback.js'
 import {resolveShuttleClient, type ClientAuthMethod} from './client-auth.js'
 import {startLoopback, type CallbackPage, type Loopback} from './loopback.js'
-import {buildAuthorizationUrl, codeChallengeS256, exchangeCode, generateCodeVerifier, generateState} from './oauth.js'
+import {codeChallengeS256, generateCodeVerifier} from '../../core/pkce.js'
+import {buildAuthorizationUrl, exchangeCode, generateState} from './oauth.js'
 import {planRedirect} from './redirect.js'
 import {saveShuttleToken, storedTokenFrom, withShuttleLock} from './token-store.js'
 
@@ -49,7 +50,6 @@ export interface ShuttleLoginResult {
   clientAuth: ClientAuthMethod
   /** How the authorization response arrived. */
   received: 'loopback' | 'pasted'
-  browser: OpenResult
 }
 
 interface Arrival {
@@ -75,7 +75,6 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
   let listener: Loopback<CallbackVerdict> | undefined
   let redirectUri: string
   let arrival: Arrival
-  let browser: OpenResult = {opened: false, via: 'none'}
   const started = Date.now()
   // Ends the wait (timer, paste prompt) however the flow leaves this block.
   const stop = new AbortController()
@@ -118,7 +117,7 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
       // 'gave up': the wait ran out while the opener was busy; `await waiting` below throws the timeout.
       if (raced !== 'gave up') {
         arrivedAtOnce = raced === 'arrived'
-        browser = raced === 'arrived' ? {opened: true, via: 'it came back at once'} : raced
+        const browser: OpenResult = raced === 'arrived' ? {opened: true, via: 'it came back at once'} : raced
         if (browser.opened) {
           deps.out.step({title: 'Browser', outcome: `opened the Shuttle consent page (${browser.via})`})
           if (deps.out.human && !arrivedAtOnce) showUrl(deps, authorizeUrl, 'If no browser appeared, open:')
@@ -157,7 +156,7 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
   const token = storedTokenFrom(deps, grant, {requestedScope: scope, clientAuth})
   await withShuttleLock(deps, () => saveShuttleToken(deps, token))
   deps.out.step({title: 'Store', outcome: `saved in the ${deps.store.backend.label}`})
-  return {token, redirectUri, pkce, clientAuth, received: arrival.received, browser}
+  return {token, redirectUri, pkce, clientAuth, received: arrival.received}
 }
 
 /** What the listener answers and hands over for each authorization response. */
@@ -230,8 +229,7 @@ async function readPasted(read: PasteReader, state: string, signal: AbortSignal)
   } catch (error) {
     // Aborted because another racer won: never settle, the race is already decided.
     if (signal.aborted) return new Promise<Arrival>(() => undefined)
-    if (error instanceof FtauthError) throw error
-    if ((error as Error).name === 'ExitPromptError') throw new FtauthError(ExitCode.usage, 'login cancelled', {hint: 'run `ftauth shuttle login` again'})
+    // Ctrl-C at the paste prompt becomes exit 2 where every error is rendered (toFtauthError).
     throw error
   }
 }

@@ -7,6 +7,7 @@ import {createServer, type IncomingMessage, type ServerResponse} from 'node:http
 import type {AddressInfo} from 'node:net'
 
 import {usageError} from '../../core/errors.js'
+import {escapeHtml} from '../../core/html.js'
 
 export interface CallbackPage {
   status: number
@@ -41,8 +42,10 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
   let done = false
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(request.url ?? '/', 'http://loopback')
-    if (done || request.method !== 'GET' || url.pathname !== options.path) {
+    // Anything may knock on a loopback port; a request line that is no URL is not ours either.
+    const target = request.url ?? '/'
+    const url = URL.canParse(target, 'http://loopback') ? new URL(target, 'http://loopback') : undefined
+    if (!url || done || request.method !== 'GET' || url.pathname !== options.path) {
       // favicon.ko, prefetches, a second tab: not ours.
       return answer(response, {status: 404, title: 'Not found', message: 'This address only receives one Shuttle authorization redirect.'})
     }
@@ -62,7 +65,7 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
       } else if (error.code === 'EACCES') {
         reject(usageError(`not allowed to listen on port ${options.port}`, 'use a port above 1024 with --port, or omit it'))
       } else {
-        reject(error)
+        reject(usageError(`cannot listen on ${options.host}:${options.port} (${error.code ?? error.message})`, 'use a redirect URI on 127.0.0.1 (or localhost) with a free port'))
       }
     })
     server.listen({host: options.host, port: options.port, exclusive: true}, () => resolve())
@@ -99,8 +102,4 @@ function answer(response: ServerResponse, page: CallbackPage): void {
     connection: 'close',
   })
   response.end(body)
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
 }

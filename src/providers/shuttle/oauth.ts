@@ -4,28 +4,16 @@
  * and refresh grants, §5.1/§5.2 responses), RFC 7636 (PKCE S256) and RFC 7009 (revocation).
  * Every input is validated before a request is built; every response is parsed with zod.
  */
-import {createHash, randomBytes} from 'node:crypto'
+import {randomBytes} from 'node:crypto'
 import * as z from '../../core/zod.js'
 
+import {issuePath} from '../../core/config.js'
 import type {Deps} from '../../core/deps.js'
 import {providerError, usageError} from '../../core/errors.js'
 import {parseJsonResponse, type HttpResponse} from '../../core/http.js'
+import {PKCE_SYNTAX} from '../../core/pkce.js'
 import {httpErrorToFtauth} from '../../core/provider-errors.js'
 import {clientAuth, type ClientAuthMethod, type ShuttleClient} from './client-auth.js'
-
-/** RFC 7636 §4.1: verifier and challenge are 43–128 characters of this alphabet. */
-const PKCE_SYNTAX = /^[A-Za-z0-9\-._~]{43,128}$/
-
-/** RFC 7636 §4.1: 32 random octets, base64url → a 43-character verifier. */
-export function generateCodeVerifier(): string {
-  return randomBytes(32).toString('base64url')
-}
-
-/** RFC 7636 §4.2: BASE64URL(SHA256(ASCII(code_verifier))). */
-export function codeChallengeS256(verifier: string): string {
-  if (!PKCE_SYNTAX.test(verifier)) throw usageError('the PKCE code_verifier must be 43–128 characters of [A-Za-z0-9-._~]')
-  return createHash('sha256').update(verifier, 'ascii').digest('base64url')
-}
 
 /** An unguessable `state` (RFC 6749 §10.12) binding the redirect to this login. */
 export function generateState(): string {
@@ -72,14 +60,14 @@ export function buildAuthorizationUrl(input: AuthorizationRequest): URL {
 
 /** RFC 6749 §5.1 successful token response (plus Shuttle's `instance_id` when a server sends it). */
 export const TokenResponseSchema = z.looseObject({
-    access_token: z.string().check(z.minLength(1)),
-    // REQUIRED by §5.1; a server that leaves it out still means a bearer token.
-    token_type: z._default(z.string().check(z.minLength(1)), 'Bearer'),
-    expires_in: z.optional(z.coerce.number().check(z.positive())),
-    refresh_token: z.optional(z.string().check(z.minLength(1))),
-    scope: z.optional(z.string()),
-    instance_id: z.optional(z.pipe(z.union([z.string().check(z.minLength(1)), z.number()]), z.transform(String))),
-  })
+  access_token: z.string().check(z.minLength(1)),
+  // REQUIRED by §5.1; a server that leaves it out still means a bearer token.
+  token_type: z._default(z.string().check(z.minLength(1)), 'Bearer'),
+  expires_in: z.optional(z.coerce.number().check(z.positive())),
+  refresh_token: z.optional(z.string().check(z.minLength(1))),
+  scope: z.optional(z.string()),
+  instance_id: z.optional(z.pipe(z.union([z.string().check(z.minLength(1)), z.number()]), z.transform(String))),
+})
 export type TokenResponse = z.infer<typeof TokenResponseSchema>
 
 /** A validated token response and when it arrived (our clock), for the expiry. */
@@ -209,6 +197,6 @@ function validate<S extends z.ZodMiniType>(schema: S, input: unknown, what: stri
   const parsed = schema.safeParse(input)
   if (parsed.success) return parsed.data
   const issue = parsed.error.issues[0]
-  const path = issue?.path.length ? issue.path.map(String).join('.') : '(root)'
+  const path = issuePath(issue?.path ?? [])
   throw usageError(`invalid ${what}: ${path} ${issue?.message ?? 'is invalid'}`, 'check the Shuttle settings of the profile (`ftauth config list`)')
 }

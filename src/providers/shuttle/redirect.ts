@@ -5,7 +5,7 @@
  */
 import {usageError} from '../../core/errors.js'
 
-export const DEFAULT_CALLBACK_PATH = '/callback'
+const DEFAULT_CALLBACK_PATH = '/callback'
 
 export type RedirectPlan =
   | {

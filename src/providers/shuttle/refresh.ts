@@ -7,7 +7,7 @@ import {ExitCode, expiredOrUsed, FtauthError} from '../../core/errors.js'
 import type {StoredToken} from '../../core/token-cache.js'
 import {resolveShuttleClient, type ClientAuthMethod} from './client-auth.js'
 import {refresh, type TokenGrant} from './oauth.js'
-import {deleteShuttleToken, isUsable, readShuttleToken, saveShuttleToken, storedTokenFrom, stringMeta, withShuttleLock} from './token-store.js'
+import {deleteShuttleToken, isUsable, readShuttleToken, saveShuttleToken, storedClientAuth, storedTokenFrom, stringMeta, withShuttleLock} from './token-store.js'
 
 /** Decides, under the lock, whether the stored token can be used instead of refreshing. */
 export type ReusePolicy = (stored: StoredToken, now: Date) => boolean
@@ -82,7 +82,7 @@ export async function refreshShuttleToken(deps: Deps, options: RefreshOptions = 
   })
 }
 
-export function isInvalidGrant(error: unknown): error is FtauthError {
+function isInvalidGrant(error: unknown): error is FtauthError {
   return error instanceof FtauthError && error.details?.error === 'invalid_grant'
 }
 
@@ -112,9 +112,4 @@ async function deadRefreshToken(deps: Deps, used: StoredToken, error: FtauthErro
     hint: 'run `ftauth shuttle login`',
     details: error.details,
   })
-}
-
-function storedClientAuth(token: StoredToken): ClientAuthMethod | undefined {
-  const method = token.meta.clientAuth
-  return method === 'basic' || method === 'body' ? method : undefined
 }

@@ -6,7 +6,7 @@ import type {Deps} from '../../core/deps.js'
 import {usageError} from '../../core/errors.js'
 import {resolveShuttleClient, type ClientAuthMethod} from './client-auth.js'
 import {revoke} from './oauth.js'
-import {accessRevoked, deleteShuttleToken, readShuttleToken, REVOKED_ACCESS_TOKEN, saveShuttleToken, withShuttleLock} from './token-store.js'
+import {accessRevoked, deleteShuttleToken, readShuttleToken, REVOKED_ACCESS_TOKEN, saveShuttleToken, storedClientAuth, withShuttleLock} from './token-store.js'
 
 export interface RevokeOptions {
   /** 'refresh' revokes the grant (refresh token and its access tokens). Default 'access'. */
@@ -47,7 +47,7 @@ export async function revokeShuttleToken(deps: Deps, options: RevokeOptions = {}
       }
     }
     const client = await resolveShuttleClient(deps)
-    const clientAuth = options.clientAuth ?? (stored.meta.clientAuth === 'body' ? 'body' : 'basic')
+    const clientAuth = options.clientAuth ?? storedClientAuth(stored) ?? 'basic'
     const revokeUrl = `${deps.profile.shuttle.authUrl}/revoke`
     const hint = which === 'refresh' ? 'refresh_token' : 'access_token'
     const token = which === 'refresh' ? (stored.refreshToken as string) : stored.accessToken

@@ -7,7 +7,6 @@ import {expiredOrUsed} from '../../core/errors.js'
 import {canPrompt} from '../../core/prompt.js'
 import type {StoredToken} from '../../core/token-cache.js'
 import type {TokenOrigin, TokenSource, UsableToken} from '../../core/token-source.js'
-import {shuttleLogin} from './login.js'
 import {refreshShuttleToken, reuseUnless, reuseWhileUsable} from './refresh.js'
 import {isUsable, readShuttleToken} from './token-store.js'
 
@@ -27,6 +26,8 @@ export const shuttleTokenSource: TokenSource = {
     }
     if (canPrompt(deps.env)) {
       deps.out.info('No usable Shuttle token: starting `ftauth shuttle login` in the browser.')
+      // Loaded only here: the login brings a loopback server and the browser launcher.
+      const {shuttleLogin} = await import('./login.js')
       return usable((await shuttleLogin(deps)).token, 'new')
     }
     throw expiredOrUsed(

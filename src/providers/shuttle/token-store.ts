@@ -11,7 +11,7 @@ import type {ClientAuthMethod} from './client-auth.js'
 import type {TokenGrant} from './oauth.js'
 
 /** Shuttle access tokens last one hour (docs.shuttleglobal.com/reference/gettoken). */
-export const DOCUMENTED_ACCESS_LIFETIME_S = 3600
+const DOCUMENTED_ACCESS_LIFETIME_S = 3600
 /** A token this close to expiry is treated as expired, so it does not die in flight. */
 export const EXPIRY_MARGIN_MS = 30_000
 /**
@@ -20,7 +20,7 @@ export const EXPIRY_MARGIN_MS = 30_000
  */
 export const REVOKED_ACCESS_TOKEN = 'revoked'
 
-export function shuttleTokenKey(deps: Deps): string {
+function shuttleTokenKey(deps: Deps): string {
   return `oauth.${deps.profile.shuttle.env}`
 }
 
@@ -111,4 +111,10 @@ function splitScope(scope: string | undefined): string[] | undefined {
 
 function nonEmpty(values: string[]): string[] | undefined {
   return values.length ? values : undefined
+}
+
+/** The client authentication the token was obtained with (stored at login), for refresh and revoke. */
+export function storedClientAuth(token: StoredToken): ClientAuthMethod | undefined {
+  const method = token.meta.clientAuth
+  return method === 'basic' || method === 'body' ? method : undefined
 }
