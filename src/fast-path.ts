@@ -1,5 +1,6 @@
 import {CommandRun, makeOutput, renderError, type CommandDefinition} from './core/command-run.js'
 import {parseFastArgv} from './core/argv.js'
+import {dropEmptyFtauthVariables} from './core/env-vars.js'
 import {GLOBAL_FLAGS, flag, type ArgSpecs, type FlagSpecs} from './core/flag-spec.js'
 
 /**
@@ -33,6 +34,7 @@ function commandOf(argv: readonly string[]): {id: string; rest: readonly string[
 
 /** Runs the command when the fast path can; returns its exit code, or undefined for oclif to run it. */
 export async function runFast(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
+  dropEmptyFtauthVariables(env)
   if (env.FTAUTH_FAST_PATH === '0') return undefined
   const named = commandOf(argv)
   if (!named) return undefined

@@ -51,12 +51,11 @@ export class CommandRun<F = Record<string, never>, A = Record<string, string | u
     readonly id: string,
     readonly flags: F & GlobalFlagValues,
     readonly args: A,
-    /** oclif's config dir when oclif runs the command; the fast path derives the same one. */
-    oclifConfigDir?: string,
   ) {
     const mode: OutputMode = flags.json ? 'json' : flags.quiet ? 'quiet' : 'human'
     this.out = makeOutput(mode, flags.color)
-    this.paths = pathsFor(resolveConfigDir(process.env, oclifConfigDir))
+    // One rule on both start-up paths (oclif's own config dir is not consulted: it is the same rule).
+    this.paths = pathsFor(resolveConfigDir())
     if (process.env.FTAUTH_ENV && !(ENVIRONMENTS as readonly string[]).includes(process.env.FTAUTH_ENV)) {
       throw usageError(`FTAUTH_ENV=${process.env.FTAUTH_ENV} is not an environment`, `use one of ${ENVIRONMENTS.join(', ')}`)
     }
@@ -75,6 +74,7 @@ export class CommandRun<F = Record<string, never>, A = Record<string, string | u
       profileFlag: this.flags.profile,
       envFlag: this.flags.env as EnvName | undefined,
       insecureStorage: this.flags['insecure-storage'],
+      cacheTokens: this.flags.cache !== false,
       timeoutMs: this.flags.timeout * 1000,
       trace: this.tracing,
       secrets: this.secretsSeen,

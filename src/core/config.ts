@@ -59,6 +59,11 @@ export const ProfileSchema = z.strictObject({
 
 export const ConfigSchema = z.strictObject({
   version: z._default(z.literal(1), 1),
+  /**
+   * Scopes this dir's keychain entries (service `ftauth:<id>`), so two config dirs never see or
+   * delete each other's secrets. Written on the first keychain write; the default dir has none.
+   */
+  keychainId: z.optional(z.string().check(z.regex(/^[0-9a-f]{16}$/))),
   profiles: z._default(z.record(z.string().check(z.regex(/^[\w.-]{1,64}$/, 'profile names use letters, digits, . _ -')), ProfileSchema), {}),
 })
 

@@ -1,6 +1,7 @@
-import type {ProviderName} from './config.js'
+import {PROVIDERS, type ProviderName} from './config.js'
 import {ExitCode, FtauthError} from './errors.js'
 import {demoSecret, SECRET_ENV_VARS} from './profiles.js'
+import type {SealedFile} from './sealed-cache.js'
 import {MemoryBackend, type SecretBackend, type StorageKind} from './secret-backends.js'
 
 export interface SecretLookup {
@@ -8,53 +9,138 @@ export interface SecretLookup {
   source: StorageKind
 }
 
+export interface FallbackOptions {
+  /**
+   * The credential a provider runs with when it came from the environment (or is the emulator's
+   * public demo credential): the key material for that provider's sealed cache. Undefined otherwise.
+   */
+  credentialFor: (provider: ProviderName) => string | undefined
+  /** Where a provider's sealed cache lives (one file per provider, each with its own salt). */
+  sealedFile: (provider: ProviderName, credential: string) => SealedFile
+  /** CI set: providers without an environment credential keep tokens in memory for the run. */
+  ci: boolean
+  warn: (line: string) => void
+}
+
 /**
- * Falls back to memory when no keychain is reachable and CI is set: commands with env credentials
- * still work and tokens are cached for this process only. Outside CI the keychain error stands.
+ * The keychain, and what takes over when it cannot be reached (exit 7 from the primary):
+ * - a provider whose credential came from the environment caches its tokens in a sealed file,
+ *   encrypted with a key derived from that credential (src/core/sealed-cache.ts);
+ * - with CI set, any other provider keeps tokens in memory for this run;
+ * - otherwise the keychain error stands, naming the ways out.
  */
-export class CiFallbackBackend implements SecretBackend {
-  private fallback: MemoryBackend | undefined
+export class KeychainFallbackBackend implements SecretBackend {
+  private unavailable: FtauthError | undefined
+  private memory: MemoryBackend | undefined
+  private readonly sealed = new Map<ProviderName, SealedBackend>()
 
   constructor(
     private readonly primary: SecretBackend,
-    private readonly warn: (line: string) => void,
+    private readonly options: FallbackOptions,
   ) {}
 
   get kind(): SecretBackend['kind'] {
-    return this.fallback ? 'memory' : this.primary.kind
+    if (!this.unavailable) return this.primary.kind
+    return this.sealed.size ? 'sealed' : this.memory ? 'memory' : this.primary.kind
   }
 
   get label(): string {
-    return this.fallback ? this.fallback.label : this.primary.label
+    if (!this.unavailable) return this.primary.label
+    const sealed = [...this.sealed.values()].map((backend) => backend.label)
+    return [...sealed, ...(this.memory ? [this.memory.label] : [])].join('; ') || this.primary.label
   }
 
-  private async run<T>(call: (backend: SecretBackend) => Promise<T>): Promise<T> {
-    if (this.fallback) return call(this.fallback)
-    try {
-      return await call(this.primary)
-    } catch (error) {
-      if (!(error instanceof FtauthError) || error.exitCode !== ExitCode.keychain) throw error
-      this.fallback = new MemoryBackend()
-      this.warn(`${error.message}; CI is set, so tokens are kept in memory for this run only`)
-      return call(this.fallback)
+  /** The backend that holds an account once the keychain is known to be unreachable. */
+  private fallbackFor(account: string): SecretBackend | undefined {
+    const provider = providerOfAccount(account)
+    const credential = provider && this.options.credentialFor(provider)
+    if (provider && credential) {
+      let backend = this.sealed.get(provider)
+      if (!backend) {
+        backend = new SealedBackend(this.options.sealedFile(provider, credential))
+        this.sealed.set(provider, backend)
+      }
+      return backend
     }
+    if (!this.options.ci) return undefined
+    if (!this.memory) {
+      this.memory = new MemoryBackend()
+      this.options.warn(`${this.unavailable?.message}; CI is set, so tokens are kept in memory for this run only`)
+    }
+    return this.memory
+  }
+
+  private async run<T>(account: string, call: (backend: SecretBackend) => Promise<T>): Promise<T> {
+    if (!this.unavailable) {
+      try {
+        return await call(this.primary)
+      } catch (error) {
+        if (!(error instanceof FtauthError) || error.exitCode !== ExitCode.keychain) throw error
+        this.unavailable = error
+      }
+    }
+    const fallback = this.fallbackFor(account)
+    if (!fallback) throw this.unavailable
+    return call(fallback)
   }
 
   get(account: string) {
-    return this.run((backend) => backend.get(account))
+    return this.run(account, (backend) => backend.get(account))
   }
 
   set(account: string, value: string) {
-    return this.run((backend) => backend.set(account, value))
+    return this.run(account, (backend) => backend.set(account, value))
   }
 
   delete(account: string) {
-    return this.run((backend) => backend.delete(account))
+    return this.run(account, (backend) => backend.delete(account))
+  }
+
+  async accounts(): Promise<string[]> {
+    if (!this.unavailable) {
+      try {
+        return await this.primary.accounts()
+      } catch (error) {
+        if (!(error instanceof FtauthError) || error.exitCode !== ExitCode.keychain) throw error
+        this.unavailable = error
+      }
+    }
+    const backends = PROVIDERS.map((provider) => this.fallbackFor(`probe:${provider}:accounts`))
+    if (backends.every((backend) => backend === undefined)) throw this.unavailable
+    const lists = await Promise.all([...new Set(backends)].map((backend) => backend?.accounts() ?? []))
+    return [...new Set(lists.flat())]
+  }
+}
+
+class SealedBackend implements SecretBackend {
+  readonly kind = 'sealed' as const
+  readonly label: string
+
+  constructor(private readonly file: SealedFile) {
+    this.label = `sealed file ${file.path} (key from the environment credential)`
+  }
+
+  get(account: string) {
+    return this.file.get(account)
+  }
+
+  set(account: string, value: string) {
+    return this.file.set(account, value)
+  }
+
+  delete(account: string) {
+    return this.file.delete(account)
   }
 
   accounts() {
-    return this.run((backend) => backend.accounts())
+    return this.file.accounts()
   }
+}
+
+/** `<profile>:<provider>:<name>` → provider (profile names have no colon). */
+function providerOfAccount(account: string): ProviderName | undefined {
+  const provider = account.split(':')[1]
+  return (PROVIDERS as readonly string[]).includes(provider ?? '') ? (provider as ProviderName) : undefined
 }
 
 /** Secrets of one profile: `<profile>:<provider>:<name>` in the backend, env variables on top. */

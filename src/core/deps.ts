@@ -1,10 +1,14 @@
+import {join} from 'node:path'
+
 import {loadConfig, type Config, type EnvName} from './config.js'
-import {CiFallbackBackend, CredentialStore} from './credential-store.js'
+import {CredentialStore, KeychainFallbackBackend} from './credential-store.js'
 import {HttpClient} from './http.js'
-import {KeychainBackend, keychainTimeoutMs} from './keychain.js'
+import {KeychainBackend, keychainLabel, keychainTimeoutMs} from './keychain.js'
+import {keychainScope, ScopedKeychainBackend} from './keychain-scope.js'
 import type {Output} from './output.js'
-import {pathsFor, type FtauthPaths} from './paths.js'
-import {resolveProfile, type ResolvedProfile} from './profiles.js'
+import {defaultConfigDir, pathsFor, type FtauthPaths} from './paths.js'
+import {environmentCredential, resolveProfile, type ResolvedProfile} from './profiles.js'
+import {SealedFile} from './sealed-cache.js'
 import {redactKnown} from './redact.js'
 import {FileBackend, type SecretBackend} from './secret-backends.js'
 import {TokenCache} from './token-cache.js'
@@ -24,8 +28,6 @@ export interface Deps {
   secrets: Set<string>
 }
 
-export const KEYCHAIN_SERVICE = 'ftauth'
-
 export interface DepsOptions {
   out: Output
   env: NodeJS.ProcessEnv
@@ -33,6 +35,8 @@ export interface DepsOptions {
   profileFlag?: string | undefined
   envFlag?: EnvName | undefined
   insecureStorage?: boolean
+  /** false (--no-cache): tokens live for this run only, in memory. */
+  cacheTokens?: boolean
   /** A ready backend (the demo's memory store); otherwise keychain, or the insecure file. */
   backend?: SecretBackend
   timeoutMs: number
@@ -42,18 +46,36 @@ export interface DepsOptions {
   http?: HttpClient
 }
 
+export interface BackendChoiceInput {
+  insecure: boolean
+  env: NodeJS.ProcessEnv
+  paths: FtauthPaths
+  config: Config
+  /** The resolved profile: which providers run in `local` (their demo credential is public). */
+  profile: ResolvedProfile
+  warn: (line: string) => void
+}
+
 /**
- * Chooses where secrets live: the --insecure-storage file, else the OS keychain (with the memory
- * fallback when CI is set). `warn` hears about the insecure file and a fallback.
+ * Chooses where secrets live: the --insecure-storage file, else the OS keychain under this config
+ * dir's service (src/core/keychain-scope.ts) — and, when the keychain cannot be reached, a sealed
+ * file per provider whose credential came from the environment, or memory with CI set.
  */
-export function chooseSecretBackend(options: {insecure: boolean; env: NodeJS.ProcessEnv; paths: FtauthPaths; warn: (line: string) => void}): SecretBackend {
-  const {env, paths, warn} = options
-  if (options.insecure) {
+export function chooseSecretBackend(input: BackendChoiceInput): SecretBackend {
+  const {env, paths, warn} = input
+  if (input.insecure) {
     warn(`--insecure-storage: secrets are kept in ${paths.insecureCredentials} (mode 0600), not in the OS keychain`)
     return new FileBackend(paths.insecureCredentials)
   }
-  const keychain = new KeychainBackend(env.FTAUTH_KEYCHAIN_SERVICE || KEYCHAIN_SERVICE, keychainTimeoutMs(env))
-  return env.CI ? new CiFallbackBackend(keychain, warn) : keychain
+  const scope = keychainScope({paths, defaultDir: defaultConfigDir(), env, keychainId: input.config.keychainId})
+  const timeoutMs = keychainTimeoutMs(env)
+  const keychain = new ScopedKeychainBackend(scope, (service) => new KeychainBackend(service, timeoutMs), keychainLabel())
+  return new KeychainFallbackBackend(keychain, {
+    credentialFor: (provider) => environmentCredential(provider, env, input.profile[provider].env),
+    sealedFile: (provider, credential) => new SealedFile(join(paths.dir, `tokens-${provider}.sealed`), credential, provider, paths.locks),
+    ci: Boolean(env.CI),
+    warn,
+  })
 }
 
 export async function createDeps(options: DepsOptions): Promise<Deps> {
@@ -62,7 +84,7 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
   const config = await loadConfig(paths.config)
   const profile = resolveProfile(config, {profileFlag: options.profileFlag, envFlag: options.envFlag, env})
   const insecure = Boolean(options.insecureStorage) || profile.profile.insecureStorage === true
-  const backend = options.backend ?? chooseSecretBackend({insecure, env, paths, warn: (line) => out.warn(line)})
+  const backend = options.backend ?? chooseSecretBackend({insecure, env, paths, config, profile, warn: (line) => out.warn(line)})
   const store = new CredentialStore(backend, profile.name, env)
   const secrets = options.secrets ?? new Set<string>()
   return {
@@ -72,7 +94,7 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
     config,
     profile,
     store,
-    tokens: new TokenCache(store, paths.cache, paths.locks, (line) => out.warn(line)),
+    tokens: new TokenCache(store, paths.cache, paths.locks, (line) => out.warn(line), {persist: options.cacheTokens !== false}),
     http:
       options.http ??
       new HttpClient({

@@ -80,6 +80,7 @@ export const GLOBAL_FLAGS = {
   debug: flag.boolean({description: 'show stack traces on errors (implies --trace)', helpGroup: 'GLOBAL'}),
   color: flag.boolean({description: 'colour output (default: on for a terminal, off with NO_COLOR)', allowNo: true, helpGroup: 'GLOBAL'}),
   'insecure-storage': flag.boolean({description: 'keep secrets in a 0600 file in the config dir instead of the OS keychain', helpGroup: 'GLOBAL'}),
+  cache: flag.boolean({description: 'cache tokens between runs (--no-cache: obtain fresh ones and store none)', allowNo: true, helpGroup: 'GLOBAL'}),
   timeout: flag.integer({description: 'HTTP timeout in seconds', default: 15, min: 1, helpGroup: 'GLOBAL'}),
 }
 

@@ -18,14 +18,16 @@ function isVanishedItem(error: unknown): boolean {
   return /No such (interface|object)|UnknownObject|Object does not exist/i.test(describe(error))
 }
 
-function platformLabel(): string {
-  if (process.platform === 'darwin') return 'macOS Keychain'
-  if (process.platform === 'win32') return 'Windows Credential Manager'
+/** The keychain @napi-rs/keyring uses on each OS, named in status, doctor and errors. */
+export function keychainLabel(platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'darwin') return 'macOS Keychain'
+  if (platform === 'win32') return 'Windows Credential Manager'
   return 'Secret Service (D-Bus)'
 }
 
-const WAYS_OUT =
-  'set the FTAUTH_* environment variables, or rerun with --insecure-storage to keep secrets in a 0600 file; `ftauth doctor` explains'
+/** What works without a keychain (README "Without a keychain"); doctor spells out the same per platform. */
+export const WAYS_OUT =
+  'commands still work with the credential in its FTAUTH_* variable (tokens are then cached sealed with that credential), or rerun with --insecure-storage to keep secrets in a 0600 file; `ftauth doctor` explains'
 
 type Entry = import('@napi-rs/keyring').AsyncEntry
 type KeyringModule = typeof import('@napi-rs/keyring')
@@ -36,7 +38,7 @@ type KeyringModule = typeof import('@napi-rs/keyring')
  */
 export class KeychainBackend implements SecretBackend {
   readonly kind = 'keychain' as const
-  readonly label = platformLabel()
+  readonly label = keychainLabel()
   private module: Promise<KeyringModule> | undefined
   private busChecked: ReturnType<typeof probeSessionBus> | undefined
   private readonly entries = new Map<string, Entry>()
@@ -87,7 +89,8 @@ export class KeychainBackend implements SecretBackend {
       return await Promise.race([run(controller.signal), timeout])
     } catch (error) {
       if (error instanceof FtauthError) throw error
-      throw keychainError(`the ${this.label} is unavailable (${describe(error)})`, WAYS_OUT, error)
+      const failure = describeFailure(this.label, error, process.env)
+      throw keychainError(failure.message, failure.hint, error)
     } finally {
       clearTimeout(timer)
     }
@@ -212,6 +215,22 @@ function parseIndex(value: string): {generation: string; count: number; digest: 
   const match = /^ftauth-chunked:v1:([0-9a-f]+):(\d+):([0-9a-f]{16})$/.exec(value)
   if (!match) return undefined
   return {generation: match[1]!, count: Number(match[2]), digest: match[3]!}
+}
+
+/**
+ * The binding's error, in the user's terms. A locked Secret Service collection makes the binding
+ * ask for the unlock prompt; with no display that prompt is never shown and the binding reports it
+ * "dismissed" — which would send the user looking for a dialog that never appeared.
+ */
+export function describeFailure(label: string, error: unknown, env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): {message: string; hint: string} {
+  const reason = describe(error)
+  if (platform === 'linux' && /dismiss/i.test(reason) && !env.DISPLAY && !env.WAYLAND_DISPLAY) {
+    return {
+      message: `the ${label} keyring is locked, and no unlock prompt can be shown here (no DISPLAY or WAYLAND_DISPLAY)`,
+      hint: `unlock it first (\`gnome-keyring-daemon --unlock\` reads the password on stdin), or ${WAYS_OUT}`,
+    }
+  }
+  return {message: `the ${label} is unavailable (${reason})`, hint: WAYS_OUT}
 }
 
 function describe(error: unknown): string {

@@ -1,15 +1,38 @@
-import {homedir} from 'node:os'
+import {homedir, tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+export interface ConfigDirInputs {
+  env: NodeJS.ProcessEnv
+  platform: NodeJS.Platform
+  /** os.homedir(), the last resort for the home directory. */
+  osHome: string
+}
+
 /**
- * Where ftauth keeps its files. $FTAUTH_CONFIG_DIR wins; otherwise oclif's config dir
- * (XDG_CONFIG_HOME/ftauth on Linux), passed in by the base command.
+ * The one config-dir rule, for the fast path and oclif alike (they once split on Windows):
+ * $FTAUTH_CONFIG_DIR, else oclif's own choice — $XDG_CONFIG_HOME, else %LOCALAPPDATA% on
+ * Windows, else <home>/.config — plus /ftauth. test/core/paths.test.ts compares it with oclif.
  */
-export function resolveConfigDir(env: NodeJS.ProcessEnv, oclifConfigDir?: string): string {
+export function resolveConfigDir(inputs: ConfigDirInputs = currentInputs()): string {
+  const {env, platform} = inputs
   if (env.FTAUTH_CONFIG_DIR) return env.FTAUTH_CONFIG_DIR
-  if (oclifConfigDir) return oclifConfigDir
-  const xdg = env.XDG_CONFIG_HOME || join(homedir(), '.config')
-  return join(xdg, 'ftauth')
+  const base = env.XDG_CONFIG_HOME || (platform === 'win32' && env.LOCALAPPDATA) || join(homeOf(inputs), '.config')
+  return join(base, 'ftauth')
+}
+
+/** The config dir ftauth uses when FTAUTH_CONFIG_DIR does not choose one. */
+export function defaultConfigDir(inputs: ConfigDirInputs = currentInputs()): string {
+  return resolveConfigDir({...inputs, env: {...inputs.env, FTAUTH_CONFIG_DIR: undefined}})
+}
+
+/** oclif's home: $HOME, else on Windows %HOMEDRIVE%%HOMEPATH% or %USERPROFILE%, else os.homedir(), else the temp dir. */
+function homeOf({env, platform, osHome}: ConfigDirInputs): string {
+  const windowsHome = platform === 'win32' ? (env.HOMEDRIVE && env.HOMEPATH && join(env.HOMEDRIVE, env.HOMEPATH)) || env.USERPROFILE : undefined
+  return env.HOME || windowsHome || osHome || tmpdir()
+}
+
+function currentInputs(): ConfigDirInputs {
+  return {env: process.env, platform: process.platform, osHome: homedir()}
 }
 
 export interface FtauthPaths {

@@ -166,6 +166,15 @@ export const SECRET_ENV_VARS = {
   shuttle: {client_secret: 'FTAUTH_SHUTTLE_CLIENT_SECRET'},
 } as const
 
+/**
+ * The secret a provider runs with when it does not come from a store: its FTAUTH_* variable, or in
+ * `local` the emulator's public demo secret. Keys the sealed token cache when there is no keychain.
+ */
+export function environmentCredential(provider: ProviderName, env: NodeJS.ProcessEnv, providerEnv: EnvName): string | undefined {
+  const [name, variable] = Object.entries(SECRET_ENV_VARS[provider])[0]!
+  return env[variable] || (providerEnv === 'local' ? demoSecret(provider, name) : undefined)
+}
+
 /** The emulator's fixed demo secrets, used only for the `local` environment when nothing else is set. */
 export function demoSecret(provider: ProviderName, name: string): string | undefined {
   if (provider === 'funtrips' && name === 'client_secret') return DEMO.funtrips.clientSecret

@@ -1,11 +1,11 @@
 import {readIfExists, writePrivateFileAtomic} from './files.js'
 import * as z from './zod.js'
 
-export type StorageKind = 'keychain' | 'file' | 'memory' | 'env' | 'demo'
+export type StorageKind = 'keychain' | 'file' | 'memory' | 'sealed' | 'env' | 'demo'
 
 /** One place secrets can live. Accounts are `<profile>:<provider>:<name>`. */
 export interface SecretBackend {
-  readonly kind: 'keychain' | 'file' | 'memory'
+  readonly kind: 'keychain' | 'file' | 'memory' | 'sealed'
   /** Human name of the concrete backend, for errors and `doctor` (e.g. "Secret Service (D-Bus)"). */
   readonly label: string
   get(account: string): Promise<string | null>

@@ -32,25 +32,32 @@ const CacheEntrySchema = z.object({
   obtainedAt: z.iso.datetime(),
   scopes: z.array(z.string()),
   hasRefreshToken: z.boolean(),
-  storage: z.enum(['keychain', 'file', 'memory', 'env', 'demo']),
+  storage: z.enum(['keychain', 'file', 'memory', 'sealed', 'env', 'demo']),
   meta: NonSecretMeta,
 })
 const CacheFileSchema = z.object({version: z.literal(1), tokens: z.record(z.string(), CacheEntrySchema)})
 export type CacheEntry = z.infer<typeof CacheEntrySchema>
 
 export class TokenCache {
+  /** --no-cache: this run's tokens, never written anywhere. */
+  private readonly runOnly: Map<string, StoredToken> | undefined
+
   constructor(
     private readonly store: CredentialStore,
     private readonly cachePath: string,
     private readonly locksDir: string,
     private readonly warn: (line: string) => void,
-  ) {}
+    options: {persist: boolean} = {persist: true},
+  ) {
+    this.runOnly = options.persist ? undefined : new Map()
+  }
 
   private account(key: string): string {
     return `token:${key}`
   }
 
   async get(provider: ProviderName, key: string): Promise<StoredToken | undefined> {
+    if (this.runOnly) return this.runOnly.get(this.store.account(provider, this.account(key)))
     const raw = await this.store.get(provider, this.account(key))
     if (raw === null) return undefined
     const parsed = StoredTokenSchema.safeParse(parseJson(raw))
@@ -63,6 +70,10 @@ export class TokenCache {
   /** Keychain first, then the metadata: a failed keychain write leaves the old token and its metadata as they were. */
   async put(provider: ProviderName, key: string, token: StoredToken): Promise<void> {
     const value = StoredTokenSchema.parse(token)
+    if (this.runOnly) {
+      this.runOnly.set(this.store.account(provider, this.account(key)), value)
+      return
+    }
     await this.store.set(provider, this.account(key), JSON.stringify(value))
     await this.updateEntries((tokens) => {
       tokens[this.store.account(provider, this.account(key))] = {
@@ -81,6 +92,7 @@ export class TokenCache {
   }
 
   async delete(provider: ProviderName, key: string): Promise<boolean> {
+    if (this.runOnly) return this.runOnly.delete(this.store.account(provider, this.account(key)))
     const removed = await this.store.delete(provider, this.account(key))
     await this.updateEntries((tokens) => {
       delete tokens[this.store.account(provider, this.account(key))]

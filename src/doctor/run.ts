@@ -49,6 +49,8 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     insecure: input.insecureFlag || profile.profile.insecureStorage === true,
     env: input.env,
     paths: input.paths,
+    config,
+    profile,
   })
   const cacheNotes: string[] = []
   const store = new CredentialStore(choice.backend, profile.name, input.env)

@@ -3,9 +3,11 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 
+import {emptyConfig} from '../../src/core/config.js'
 import {keychainError} from '../../src/core/errors.js'
 import {HttpClient} from '../../src/core/http.js'
 import {pathsFor} from '../../src/core/paths.js'
+import {resolveProfile} from '../../src/core/profiles.js'
 import {FileBackend, type SecretBackend} from '../../src/core/secret-backends.js'
 import type {CacheEntry} from '../../src/core/token-cache.js'
 import {reportOf} from '../../src/doctor/check.js'
@@ -87,7 +89,7 @@ class UnavailableBackend implements SecretBackend {
 describe('keychain check', () => {
   it('round-trips through the insecure file and leaves no file behind', async () => {
     const paths = pathsFor(dir)
-    const choice = chooseBackend({insecure: true, env: {}, paths})
+    const choice = chooseBackend({insecure: true, env: {}, paths, config: emptyConfig(), profile: resolveProfile(emptyConfig(), {env: {}})})
     const result = await checkKeychain(choice, LINUX)
     expect(result).toMatchObject({id: 'keychain', status: 'pass'})
     expect(result.detail).toContain(`insecure file ${paths.insecureCredentials}`)
@@ -98,20 +100,20 @@ describe('keychain check', () => {
   it('keeps an existing insecure file and its entries', async () => {
     const paths = pathsFor(dir)
     await new FileBackend(paths.insecureCredentials).set('default:fluz:sandbox.api_key', 'kept')
-    const result = await checkKeychain(chooseBackend({insecure: true, env: {}, paths}), LINUX)
+    const result = await checkKeychain(chooseBackend({insecure: true, env: {}, paths, config: emptyConfig(), profile: resolveProfile(emptyConfig(), {env: {}})}), LINUX)
     expect(result.status).toBe('pass')
     expect(JSON.parse(await readFile(paths.insecureCredentials, 'utf8'))).toEqual({'default:fluz:sandbox.api_key': 'kept'})
   })
 
   it('fails when the keychain is unavailable, naming every way out on Linux', async () => {
-    const result = await checkKeychain({backend: new UnavailableBackend(), fallbackNotes: []}, LINUX)
+    const result = await checkKeychain({backend: new UnavailableBackend(), fallbackNotes: [], environmentProviders: [], sealedDir: dir}, LINUX)
     expect(result.status).toBe('fail')
     expect(result.detail).toContain('is unavailable')
     for (const way of ['FTAUTH_FLUZ_API_KEY', '--insecure-storage', 'gnome-keyring', 'dbus-run-session']) expect(result.fix).toContain(way)
   })
 
   it('does not suggest gnome-keyring on macOS', async () => {
-    const result = await checkKeychain({backend: new UnavailableBackend(), fallbackNotes: []}, {os: 'darwin', wsl: false})
+    const result = await checkKeychain({backend: new UnavailableBackend(), fallbackNotes: [], environmentProviders: [], sealedDir: dir}, {os: 'darwin', wsl: false})
     expect(result.fix).not.toContain('gnome-keyring')
     expect(result.fix).toContain('--insecure-storage')
   })
