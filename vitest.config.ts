@@ -1,6 +1,12 @@
+import {readFileSync} from 'node:fs'
+
 import {defineConfig} from 'vitest/config'
 
+const {version} = JSON.parse(readFileSync(new URL('package.json', import.meta.url), 'utf8')) as {version: string}
+
 export default defineConfig({
+  // What scripts/bundle.mjs defines for the built CLI.
+  define: {FTAUTH_VERSION: JSON.stringify(version)},
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,

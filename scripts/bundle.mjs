@@ -4,12 +4,13 @@
 // hundreds — see the Performance section of the README.
 import {build} from 'esbuild'
 import {execFile} from 'node:child_process'
-import {mkdir, readdir, rm, stat, writeFile} from 'node:fs/promises'
+import {mkdir, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const commandsDir = join(root, 'src', 'commands')
+const {version} = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'))
 
 const options = {
   write: false,
@@ -28,6 +29,8 @@ const options = {
   banner: {
     js: "import {createRequire as __ftauthRequire} from 'node:module'; import {fileURLToPath as __ftauthPath} from 'node:url'; const require = __ftauthRequire(import.meta.url); const __filename = __ftauthPath(import.meta.url); const __dirname = __ftauthPath(new URL('.', import.meta.url));",
   },
+  // The version for the User-Agent, without reading package.json at run time.
+  define: {FTAUTH_VERSION: JSON.stringify(version)},
   logLevel: 'warning',
   legalComments: 'none',
 }

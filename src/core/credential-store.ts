@@ -54,6 +54,11 @@ export class KeychainFallbackBackend implements SecretBackend {
   private fallbackFor(account: string): SecretBackend | undefined {
     const provider = providerOfAccount(account)
     const credential = provider && this.options.credentialFor(provider)
+    if (provider && credential && isCredentialAccount(account)) {
+      // A stored credential itself (`ftauth login`) is never sealed, only what it obtains: with no
+      // keychain there is none to read (the environment's one is used), and none can be written.
+      return new ReadOnlyEmpty(this.unavailable!)
+    }
     if (provider && credential) {
       let backend = this.sealed.get(provider)
       if (!backend) {
@@ -112,6 +117,30 @@ export class KeychainFallbackBackend implements SecretBackend {
   }
 }
 
+/** Reads find nothing; writes fail with the keychain error. */
+class ReadOnlyEmpty implements SecretBackend {
+  readonly kind = 'memory' as const
+  readonly label = 'nothing (no keychain)'
+
+  constructor(private readonly unavailable: FtauthError) {}
+
+  async get() {
+    return null
+  }
+
+  async set(): Promise<void> {
+    throw this.unavailable
+  }
+
+  async delete() {
+    return false
+  }
+
+  async accounts() {
+    return []
+  }
+}
+
 class SealedBackend implements SecretBackend {
   readonly kind = 'sealed' as const
   readonly label: string
@@ -135,6 +164,13 @@ class SealedBackend implements SecretBackend {
   accounts() {
     return this.file.accounts()
   }
+}
+
+/** `<profile>:<provider>:<env>.<secret name>`: where `ftauth login` keeps a client secret or API key. */
+function isCredentialAccount(account: string): boolean {
+  const [, provider, name] = account.split(':')
+  const names = Object.keys(SECRET_ENV_VARS[provider as ProviderName] ?? {})
+  return names.some((secretName) => name?.endsWith(`.${secretName}`))
 }
 
 /** `<profile>:<provider>:<name>` → provider (profile names have no colon). */

@@ -48,6 +48,12 @@ export const usageError = (message: string, hint?: string): FtauthError =>
 export const credentialsRejected = (message: string, hint?: string, details?: Record<string, unknown>): FtauthError =>
   new FtauthError(ExitCode.credentialsRejected, message, {hint, details})
 
+/**
+ * Not logged in: a credential (client id/secret, API key, ids) is missing. The same exit code as a
+ * rejected one on every command and provider, so scripts have one rule for "fix the credentials".
+ */
+export const notLoggedIn = (message: string, hint: string): FtauthError => new FtauthError(ExitCode.credentialsRejected, message, {hint})
+
 export const expiredOrUsed = (message: string, hint?: string, details?: Record<string, unknown>): FtauthError =>
   new FtauthError(ExitCode.expiredOrUsed, message, {hint, details})
 

@@ -1,5 +1,6 @@
 import {ExitCode, FtauthError, networkError, providerError} from './errors.js'
 import {redactAuthorization, redactForm, redactJson, redactKnown} from './redact.js'
+import {maskProxy, proxyFor} from './proxy.js'
 import {formatDuration} from './time.js'
 import type {Dispatcher} from 'undici'
 
@@ -49,21 +50,25 @@ const RETRYABLE = new Set([429, 500, 502, 503, 504])
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'])
 
 /**
- * undici's `request` on its global dispatcher, as `undici.request` does it, without undici's index:
- * that loads fetch, WebSocket, caches and mocks too, about 25 ms of start-up ftauth never uses.
- * undici is CommonJS: `default` is its exports in Node and in the esbuild bundle's lazy chunk alike.
+ * undici's public `request` with an EnvHttpProxyAgent as dispatcher, so HTTP(S)_PROXY and NO_PROXY
+ * are honoured (NODE_EXTRA_CA_CERTS is Node's own, for every TLS connection). Loaded on the first
+ * request only: commands that make none do not pay for undici.
  */
-async function importUndiciRequest() {
-  const [{default: request}, {default: global}] = await Promise.all([import('undici/lib/api/api-request.js'), import('undici/lib/global.js')])
-  const dispatcher = global.getGlobalDispatcher()
-  return (url: string, options: Omit<Dispatcher.RequestOptions, 'origin' | 'path'>) => {
-    const {origin, pathname, search} = new URL(url)
-    return request.call(dispatcher, {...options, origin, path: `${pathname}${search}`})
-  }
+async function importUndici() {
+  // undici is CommonJS: Node's import names its exports, the esbuild bundle's lazy chunk puts them on `default`.
+  const module = await import('undici')
+  const {request, EnvHttpProxyAgent} = ('default' in module ? module.default : module) as typeof module
+  const dispatcher = new EnvHttpProxyAgent()
+  return (url: string, options: Omit<Dispatcher.RequestOptions, 'origin' | 'path'>) => request(url, {...options, dispatcher})
 }
 
-let undiciRequest: ReturnType<typeof importUndiciRequest> | undefined
-const loadUndiciRequest = () => (undiciRequest ??= importUndiciRequest())
+let undiciRequest: ReturnType<typeof importUndici> | undefined
+const loadUndiciRequest = () => (undiciRequest ??= importUndici())
+
+/** `ftauth/0.1.0 (node/v22.1.0; linux)`: what a provider's logs show. */
+export function userAgent(version: string = FTAUTH_VERSION, node: string = process.version, os: string = process.platform): string {
+  return `ftauth/${version} (node/${node.replace(/^v/, '')}; ${os})`
+}
 
 /** The one HTTP client: undici, timeouts, bounded retries for idempotent requests, masked traces. */
 export class HttpClient {
@@ -97,7 +102,7 @@ export class HttpClient {
 
   private async once(method: string, request: HttpRequest): Promise<HttpResponse> {
     const undiciRequest = await loadUndiciRequest()
-    const headers: Record<string, string> = {'user-agent': 'ftauth', accept: 'application/json', ...request.headers}
+    const headers: Record<string, string> = {'user-agent': userAgent(), accept: 'application/json', ...request.headers}
     let body: string | Buffer | undefined = request.body
     if (request.form) {
       body = new URLSearchParams(definedEntries(request.form)).toString()
@@ -143,6 +148,8 @@ export class HttpClient {
     const trace = this.options.trace
     if (!trace) return
     trace(`→ ${method} ${redactUrl(request.url, secrets)}`)
+    const proxy = proxyFor(request.url, process.env)
+    if (proxy) trace(`  via proxy ${maskProxy(proxy)}`)
     for (const [name, value] of Object.entries(headers)) {
       trace(`  ${name}: ${name.toLowerCase() === 'authorization' ? redactAuthorization(value) : redactKnown(value, secrets)}`)
     }

@@ -2,7 +2,7 @@ import * as z from '../../core/zod.js'
 
 import type {Deps} from '../../core/deps.js'
 import type {EnvName} from '../../core/config.js'
-import {usageError} from '../../core/errors.js'
+import {notLoggedIn, usageError} from '../../core/errors.js'
 import {canPrompt} from '../../core/prompt.js'
 import type {CacheEntry} from '../../core/token-cache.js'
 import {KNOWN_FLUZ_SCOPES, parseScopeList, scopeSetKey, unknownScopeWarnings} from './scopes.js'
@@ -40,8 +40,8 @@ export function resolveFluzIds(deps: Deps, flags: FluzIdFlags): FluzIds {
   const settings = deps.profile.fluz
   const userId = checkedId(flags.userId, settings.userId, {flag: 'user-id', envVar: 'FTAUTH_FLUZ_USER_ID', key: 'userId', label: 'user id'}, deps)
   const accountId = checkedId(flags.accountId, settings.accountId, {flag: 'account-id', envVar: 'FTAUTH_FLUZ_ACCOUNT_ID', key: 'accountId', label: 'account id'}, deps)
-  if (!userId) throw usageError('no Fluz user id', 'pass --user-id, set FTAUTH_FLUZ_USER_ID, or run `ftauth login fluz`')
-  if (!accountId) throw usageError('no Fluz account id', 'pass --account-id, set FTAUTH_FLUZ_ACCOUNT_ID, or run `ftauth login fluz`')
+  if (!userId) throw notLoggedIn('no Fluz user id', 'pass --user-id, set FTAUTH_FLUZ_USER_ID, or run `ftauth login fluz`')
+  if (!accountId) throw notLoggedIn('no Fluz account id', 'pass --account-id, set FTAUTH_FLUZ_ACCOUNT_ID, or run `ftauth login fluz`')
   const seatId = checkedId(flags.seatId, settings.seatId, {flag: 'seat-id', key: 'seatId', label: 'seat id'}, deps)
   return {userId, accountId, seatId}
 }
@@ -151,7 +151,7 @@ export async function cachedFluzTokens(deps: Deps, ids: FluzIds): Promise<Cached
 /** The API key: FTAUTH_FLUZ_API_KEY > keychain (per environment) > the emulator's demo key for `local`. */
 export async function fluzApiKey(deps: Deps, env: EnvName): Promise<string> {
   const found = await deps.store.secret('fluz', 'api_key', {env})
-  if (!found) throw usageError(`no Fluz API key for ${env}`, `run \`ftauth login fluz --env ${env}\`, or set FTAUTH_FLUZ_API_KEY`)
+  if (!found) throw notLoggedIn(`no Fluz API key for ${env}`, `run \`ftauth login fluz --env ${env}\`, or set FTAUTH_FLUZ_API_KEY`)
   deps.secrets.add(found.value)
   return found.value
 }

@@ -1,7 +1,7 @@
 import * as z from '../../core/zod.js'
 
 import type {Deps} from '../../core/deps.js'
-import {credentialsRejected} from '../../core/errors.js'
+import {notLoggedIn} from '../../core/errors.js'
 import {parseJsonResponse} from '../../core/http.js'
 import {expiryOf, scopesOf, decodeToken} from '../../core/jwt.js'
 import {withLock} from '../../core/locks.js'
@@ -50,11 +50,11 @@ export async function requestBackendToken(deps: Deps, settings: FuntripsSettings
 export async function funtripsClient(deps: Deps): Promise<ClientCredentials> {
   const settings = deps.profile.funtrips
   if (!settings.clientId) {
-    throw credentialsRejected(`no Funtrips client id for profile ${deps.profile.name} (${settings.env})`, LOGIN_HINT)
+    throw notLoggedIn(`no Funtrips client id for profile ${deps.profile.name} (${settings.env})`, LOGIN_HINT)
   }
   const secret = await deps.store.secret('funtrips', 'client_secret', {env: settings.env})
   if (!secret) {
-    throw credentialsRejected(`no Funtrips client secret for profile ${deps.profile.name} (${settings.env})`, LOGIN_HINT)
+    throw notLoggedIn(`no Funtrips client secret for profile ${deps.profile.name} (${settings.env})`, LOGIN_HINT)
   }
   deps.secrets.add(secret.value)
   return {clientId: settings.clientId, clientSecret: secret.value}

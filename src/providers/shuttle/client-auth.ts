@@ -1,5 +1,5 @@
 import type {Deps} from '../../core/deps.js'
-import {credentialsRejected} from '../../core/errors.js'
+import {notLoggedIn} from '../../core/errors.js'
 
 export interface ShuttleClient {
   clientId: string
@@ -17,9 +17,9 @@ export const CLIENT_AUTH_METHODS = ['basic', 'body'] as const satisfies readonly
 export async function resolveShuttleClient(deps: Deps): Promise<ShuttleClient> {
   const {env, clientId} = deps.profile.shuttle
   const fix = `run \`ftauth login shuttle${env === 'production' ? '' : ` --env ${env}`}\` (or set FTAUTH_SHUTTLE_CLIENT_ID and FTAUTH_SHUTTLE_CLIENT_SECRET)`
-  if (!clientId) throw credentialsRejected(`no Shuttle client id for ${env} in profile "${deps.profile.name}"`, fix)
+  if (!clientId) throw notLoggedIn(`no Shuttle client id for ${env} in profile "${deps.profile.name}"`, fix)
   const secret = await deps.store.secret('shuttle', 'client_secret', {env})
-  if (!secret) throw credentialsRejected(`no Shuttle client secret for ${env} in profile "${deps.profile.name}"`, fix)
+  if (!secret) throw notLoggedIn(`no Shuttle client secret for ${env} in profile "${deps.profile.name}"`, fix)
   deps.secrets.add(secret.value)
   return {clientId, clientSecret: secret.value}
 }

@@ -50,6 +50,8 @@ export async function refreshShuttleToken(deps: Deps, options: RefreshOptions = 
     // Read only after taking the lock: whatever another process stored meanwhile is what counts.
     const stored = await readShuttleToken(deps)
     if (!stored?.refreshToken) {
+      // Not logged in at all is exit 3, as everywhere; a login whose token cannot be refreshed is 4.
+      if (!stored) await resolveShuttleClient(deps)
       throw expiredOrUsed(
         stored ? `the stored Shuttle token (${env}) has no refresh token` : `no Shuttle token stored for ${env} in profile "${deps.profile.name}"`,
         'run `ftauth shuttle login`',

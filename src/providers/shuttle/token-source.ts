@@ -7,6 +7,7 @@ import {expiredOrUsed} from '../../core/errors.js'
 import {canPrompt} from '../../core/prompt.js'
 import type {StoredToken} from '../../core/token-cache.js'
 import type {TokenOrigin, TokenSource, UsableToken} from '../../core/token-source.js'
+import {resolveShuttleClient} from './client-auth.js'
 import {refreshShuttleToken, reuseUnless, reuseWhileUsable} from './refresh.js'
 import {isUsable, readShuttleToken} from './token-store.js'
 
@@ -30,6 +31,8 @@ export const shuttleTokenSource: TokenSource = {
       const {shuttleLogin} = await import('./login.js')
       return usable((await shuttleLogin(deps)).token, 'new')
     }
+    // Not logged in at all is exit 3 like on every other command; a client without a usable token is 4.
+    await resolveShuttleClient(deps)
     throw expiredOrUsed(
       stored
         ? `the stored Shuttle access token (${deps.profile.shuttle.env}) expired and there is no refresh token`
