@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# The one test command (README Quickstart and .ci/run): build, then every test under a real throwaway keychain.
+# The one test command (README Quickstart and .ci/run): build, then every test under a real throwaway
+# keychain; with CI set, the CLI and keychain tests again under Node 22 and 24 (scripts/test-nodes.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run build
-exec scripts/with-keyring.sh npx vitest run "$@"
+scripts/with-keyring.sh npx vitest run "$@"
+if [ -n "${CI:-}" ] && [ $# -eq 0 ]; then
+  scripts/test-nodes.sh
+fi
