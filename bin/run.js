@@ -17,8 +17,11 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   }
   // Token commands with plain argv run without loading oclif (src/fast-path.ts); the rest, help
   // and every parse error go through oclif.
-  const {runFast} = await import('../dist/fast/index.js')
-  const fastExit = await runFast(argv, process.env)
+  const {runFast, globalFlagsAfterCommand} = await import('../dist/fast/index.js')
+  // `ftauth --env local status`: global flags before the command count as if written after it.
+  const commandArgv = globalFlagsAfterCommand(argv)
+  process.argv.splice(2, Infinity, ...commandArgv)
+  const fastExit = await runFast(commandArgv, process.env)
   if (fastExit === undefined) {
     const {run} = await import('../dist/ftauth.js')
     await run()

@@ -48,7 +48,7 @@ export async function bundle({outdir = join(root, 'dist'), keepOldChunks = false
   const files = await commandFiles()
   // One entry per command (oclif loads only the one it runs, found through the manifest) plus the
   // CLI entry; shared code, @oclif/core included, lands once in common chunks.
-  const entryPoints = {ftauth: join(root, 'src', 'entry.ts')}
+  const entryPoints = {ftauth: join(root, 'src', 'entry.ts'), 'hooks/command-not-found': join(root, 'src', 'hooks', 'command-not-found.ts')}
   for (const file of files) entryPoints[`commands/${file.replace(/\.ts$/, '')}`] = join(commandsDir, file)
   const main = await build({...options, entryPoints, outdir})
   // The fast path (src/fast-path.ts) is built on its own: chunked for its few commands only, it

@@ -53,3 +53,5 @@ export async function runFast(argv: readonly string[], env: NodeJS.ProcessEnv): 
     return renderError(error, {id: definition.id, out: makeOutput(json ? 'json' : 'human', flags.color as boolean | undefined), json, debug: Boolean(flags.debug), secrets: []})
   }
 }
+
+export {globalFlagsAfterCommand} from './core/leading-flags.js'

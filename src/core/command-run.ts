@@ -5,6 +5,7 @@ import type {ArgSpecs, ArgValues, FlagSpecs, FlagValues, GlobalFlagValues} from 
 import {colorEnabled, Output, type OutputMode} from './output.js'
 import {pathsFor, resolveConfigDir, type FtauthPaths} from './paths.js'
 import {redactKnown, redactSecret} from './redact.js'
+import {terminalColumns} from './text.js'
 
 /** What a command body sees, whichever path (oclif or the fast path) parsed its argv. */
 export interface CommandContext<F, A = Record<string, never>> {
@@ -37,6 +38,7 @@ export function makeOutput(mode: OutputMode, colorFlag: boolean | undefined): Ou
   return new Output({stdout: process.stdout, stderr: process.stderr}, mode, {
     colorOut: colorEnabled(process.stdout, process.env, colorFlag),
     colorErr: colorEnabled(process.stderr, process.env, colorFlag),
+    columns: terminalColumns(process.stdout.isTTY ? process.stdout : process.stderr, process.env),
   })
 }
 

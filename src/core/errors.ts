@@ -11,6 +11,8 @@ export const ExitCode = {
   network: 5,
   provider: 6,
   keychain: 7,
+  /** A mistyped command (what a shell answers for an unknown command). */
+  unknownCommand: 127,
 } as const
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]

@@ -1,7 +1,8 @@
 import {Chalk, type ChalkInstance} from 'chalk'
 
-import {redactSecret} from './redact.js'
-import {formatCountdown} from './time.js'
+import {isJwtShaped} from './redact.js'
+import {padVisible, terminalColumns, visibleLength, wrapHanging} from './text.js'
+import {formatCountdown, formatInstant} from './time.js'
 
 export type OutputMode = 'human' | 'json' | 'quiet'
 
@@ -18,6 +19,7 @@ export interface Step {
 export interface WritableLike {
   write(chunk: string): unknown
   isTTY?: boolean
+  columns?: number
 }
 
 export interface Streams {
@@ -43,15 +45,18 @@ export class Output {
   /** Colours for stdout (result) and stderr (steps, warnings). */
   readonly c: ChalkInstance
   readonly e: ChalkInstance
+  /** Every human line fits this many columns ($COLUMNS, the terminal's width, else 80). */
+  readonly columns: number
   private readonly warned = new Set<string>()
 
   constructor(
     readonly streams: Streams,
     readonly mode: OutputMode,
-    options: {colorOut: boolean; colorErr: boolean},
+    options: {colorOut: boolean; colorErr: boolean; columns?: number},
   ) {
     this.c = new Chalk({level: options.colorOut ? 2 : 0})
     this.e = new Chalk({level: options.colorErr ? 2 : 0})
+    this.columns = options.columns ?? 80
   }
 
   get human(): boolean {
@@ -65,7 +70,7 @@ export class Output {
     const e = this.e
     const mark = step.status === 'warn' ? e.yellow('!') : step.status === 'skip' ? e.dim('·') : e.green('✓')
     const tail = [step.request, step.ms === undefined ? undefined : `${step.ms}ms`].filter(Boolean).join(' ')
-    this.err(`${mark} ${e.bold(step.title)}  ${step.outcome}${tail ? `  ${e.dim(tail)}` : ''}`)
+    this.err(wrapHanging(`${mark} ${e.bold(step.title)}  ${step.outcome}${tail ? `  ${e.dim(tail)}` : ''}`, this.columns, 4))
   }
 
   /** Progress line for humans only (stderr). */
@@ -80,9 +85,14 @@ export class Output {
     this.err(`${this.e.yellow('warning:')} ${line}`)
   }
 
-  /** Human result line on stdout. */
+  /** Human result line on stdout, printed as given (a token printed with --show must not be broken). */
   print(line = ''): void {
     if (this.mode === 'human') this.streams.stdout.write(`${line}\n`)
+  }
+
+  /** Human prose on stdout, wrapped to the terminal with continuation lines indented. */
+  printWrapped(line: string, indent = 2): void {
+    this.print(wrapHanging(line, this.columns, indent))
   }
 
   /** The bare primary value for -q. */
@@ -94,21 +104,31 @@ export class Output {
     this.streams.stderr.write(`${line}\n`)
   }
 
-  /** "label  value" rows, aligned. */
+  /** "label  value" rows, aligned; a value too long for the line wraps under itself. */
   table(rows: [string, string][]): void {
-    const width = Math.max(0, ...rows.map(([label]) => label.length))
-    for (const [label, value] of rows) this.print(`  ${this.c.dim(label.padEnd(width))}  ${value}`)
+    const width = Math.max(0, ...rows.map(([label]) => visibleLength(label)))
+    for (const [label, value] of rows) {
+      const lead = `  ${this.c.dim(padVisible(label, width))}  `
+      this.print(wrapHanging(`${lead}${value}`, this.columns, width + 4))
+    }
   }
 
-  /** A token for human output: itself only when asked for (--show); screens get shared and recorded. */
+  /**
+   * A token for human output: itself only when asked for (--show); otherwise its kind, length and a
+   * short prefix, which is enough to tell tokens apart (screens get shared and recorded).
+   */
   token(value: string, show: boolean): string {
-    return show ? value : `${redactSecret(value)}  ${this.c.dim('(--show or -q to print it)')}`
+    if (show) return value
+    const jwt = isJwtShaped(value)
+    const prefix = value.length > 24 ? value.slice(0, jwt ? 10 : 4) : ''
+    const what = jwt ? `JWT, ${value.length} chars, signature hidden` : `${value.length} chars, hidden`
+    return `${prefix}… ${this.c.dim(`(${what}; --show prints it)`)}`
   }
 
   /** Expiry with a colour telling how close it is. */
   expiry(at: Date, now: Date): string {
     const left = at.getTime() - now.getTime()
-    const text = `${at.toISOString()} (${formatCountdown(at, now)})`
+    const text = `${formatInstant(at)} (${formatCountdown(at, now)})`
     if (left <= 0) return this.c.red(text)
     if (left < 60_000) return this.c.yellow(text)
     return this.c.green(text)

@@ -20,3 +20,8 @@ export function formatCountdown(target: Date, now: Date): string {
 export function formatClock(date: Date): string {
   return date.toTimeString().slice(0, 8)
 }
+
+/** An instant for people: ISO 8601 in UTC to the second (expiries have no use for milliseconds). */
+export function formatInstant(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z')
+}

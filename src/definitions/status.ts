@@ -1,5 +1,5 @@
 import {defineCommand} from '../core/command-run.js'
-import {formatCountdown} from '../core/time.js'
+import {formatCountdown, formatInstant} from '../core/time.js'
 import {collectStatus} from '../providers/status.js'
 import {title} from '../providers/titles.js'
 
@@ -11,7 +11,7 @@ export const status = defineCommand({
     const result = await collectStatus(deps)
     const {c} = out
     const now = deps.now()
-    out.print(`${c.bold('Profile')} ${result.profile}  ${c.dim(`config ${result.configDir} · secrets in ${result.secretStorage}`)}`)
+    out.printWrapped(`${c.bold('Profile')} ${result.profile}  ${c.dim(`config ${result.configDir} · secrets in ${result.secretStorage}`)}`)
     if (result.keychainError) out.warn(result.keychainError)
     for (const provider of result.providers) {
       out.print()
@@ -25,7 +25,7 @@ export const status = defineCommand({
       if (provider.tokens.length === 0) rows.push(['tokens', c.dim('none cached')])
       for (const token of provider.tokens) {
         const label = ['token', ...tokenName(token.key, [provider.env, ...Object.values(provider.ids), token.scopes.join(',')])].join(' ')
-        const expiry = `${token.expiresAt} (${formatCountdown(new Date(token.expiresAt), now)})`
+        const expiry = `${formatInstant(new Date(token.expiresAt))} (${formatCountdown(new Date(token.expiresAt), now)})`
         const scopes = token.scopes.length ? ` · ${token.scopes.join(' ')}` : ''
         rows.push([label, `${token.expired ? c.red(expiry) : c.green(expiry)}${c.dim(`${scopes}${token.hasRefreshToken ? ' · refreshable' : ''} · ${token.storage}`)}`])
       }

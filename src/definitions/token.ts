@@ -1,7 +1,7 @@
 import {defineCommand} from '../core/command-run.js'
 import {flag} from '../core/flag-spec.js'
 import type {Output} from '../core/output.js'
-import {formatCountdown, formatDuration} from '../core/time.js'
+import {formatCountdown, formatDuration, formatInstant} from '../core/time.js'
 import {inspectToken, type TokenReport} from '../tokens/inspect.js'
 import {resolveTokenRef} from '../tokens/token-ref.js'
 
@@ -40,14 +40,14 @@ export const tokenInspect = defineCommand({
 
 function renderReport(out: Output, report: TokenReport, origin: string, now: Date, verification?: {jwksUrl: string; algorithm: string}) {
   const {c} = out
-  out.print(`${c.bold(report.kind === 'jwt' ? 'JWT' : 'Opaque token')} from ${origin} · ${report.length} chars · ${report.provider} ${out.env(report.environment.verdict)}`)
+  out.printWrapped(`${c.bold(report.kind === 'jwt' ? 'JWT' : 'Opaque token')} from ${origin} · ${report.length} chars · ${report.provider} ${out.env(report.environment.verdict)}`)
   const rows: [string, string][] = []
   if (report.header) rows.push(['header', JSON.stringify(report.header)])
   if (report.issuer) rows.push(['issuer', report.issuer])
   if (report.audience !== undefined) rows.push(['audience', JSON.stringify(report.audience)])
   if (report.subject) rows.push(['subject', report.subject])
   rows.push(['scopes', report.scopes.length ? report.scopes.join(' ') : c.dim('none')])
-  if (report.issuedAt) rows.push(['issued', `${report.issuedAt} (${formatCountdown(new Date(report.issuedAt), now)})`])
+  if (report.issuedAt) rows.push(['issued', `${formatInstant(new Date(report.issuedAt))} (${formatCountdown(new Date(report.issuedAt), now)})`])
   if (report.expiresAt) rows.push(['expires', out.expiry(new Date(report.expiresAt), now)])
   if (report.lifetimeSeconds !== undefined) rows.push(['lifetime', formatDuration(report.lifetimeSeconds * 1000)])
   rows.push(['environment', `${report.environment.verdict} — ${report.environment.reasons.join('; ')}`])
@@ -55,6 +55,6 @@ function renderReport(out: Output, report: TokenReport, origin: string, now: Dat
   out.table(rows)
   if (report.claims) {
     out.print(c.bold('claims'))
-    for (const [claim, value] of Object.entries(report.claims)) out.print(`  ${c.dim(claim.padEnd(12))} ${JSON.stringify(value)}`)
+    out.table(Object.entries(report.claims).map(([claim, value]) => [claim, JSON.stringify(value)]))
   }
 }

@@ -6,7 +6,7 @@ import {runCall} from '../call/run-call.js'
 import {createDeps, type Deps} from '../core/deps.js'
 import type {Output} from '../core/output.js'
 import {MemoryBackend} from '../core/secret-backends.js'
-import {formatCountdown} from '../core/time.js'
+import {formatCountdown, formatInstant} from '../core/time.js'
 import type {Emulator} from '../emulator/index.js'
 
 export interface DemoRow {
@@ -120,7 +120,7 @@ export async function runDemo(out: Output, options: {timeoutMs: number; trace: b
         flow: flow.title,
         steps: out.steps.length - before,
         tokens,
-        expires: expiresAt ? `${expiresAt.toISOString()} (${formatCountdown(expiresAt, deps.now())})` : '—',
+        expires: expiresAt ? `${formatInstant(expiresAt)} (${formatCountdown(expiresAt, deps.now())})` : '—',
       })
     }
     return rows

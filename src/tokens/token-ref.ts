@@ -65,7 +65,7 @@ async function storedToken(deps: Deps, provider: ProviderName, env: EnvName): Pr
     const stored = await deps.tokens.get(provider, entry.key)
     if (stored) {
       deps.secrets.add(stored.accessToken)
-      return {token: stored.accessToken, origin: `stored ${provider} (${env}, ${entry.key})`, cached: entry}
+      return {token: stored.accessToken, origin: `stored ${provider} (${env}${typeof entry.meta.kind === 'string' ? `, ${entry.meta.kind}` : ''})`, cached: entry}
     }
   }
   throw usageError(`no stored ${provider} token for ${env} in profile ${deps.profile.name}`, `get one first (see \`ftauth ${provider === 'funtrips' ? 'session create --headless --exchange' : provider === 'fluz' ? 'fluz token' : 'shuttle login'} --env ${env}\`)`)

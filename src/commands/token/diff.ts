@@ -1,6 +1,9 @@
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../core/base-command.js'
+import type {Output} from '../../core/output.js'
+import {padVisible, wrapVisible} from '../../core/text.js'
+import {formatDuration} from '../../core/time.js'
 import {diffReports, inspectToken} from '../../tokens/inspect.js'
 import {resolveTokenRef, TOKEN_REF_HELP} from '../../tokens/token-ref.js'
 
@@ -23,25 +26,61 @@ export default class TokenDiff extends BaseCommand<typeof TokenDiff> {
     const b = inspectToken(second.token, now, second.cached)
     const rows = diffReports(a, b)
     const {c} = this.out
-    const show = (value: unknown) => (value === undefined ? c.dim('—') : typeof value === 'string' ? value : JSON.stringify(value))
-    const width = Math.max(...rows.map((row) => row.claim.length))
-    const labelA = `A: ${first.origin}`
-    // The column fits the A label too, so a long @path does not run into B's.
-    const colWidth = Math.max(12, labelA.length, ...rows.map((row) => show(row.a).length)) + 2
-    this.out.print(`${' '.repeat(width + 4)}${c.bold(labelA.padEnd(colWidth))}${c.bold(`B: ${second.origin}`)}`)
-    for (const row of rows) {
-      const mark = row.same ? ' ' : row.key ? c.red('≠') : c.yellow('≠')
-      const line = `${mark} ${row.claim.padEnd(width)}   ${show(row.a).padEnd(colWidth)}${show(row.b)}`
-      this.out.print(row.same ? c.dim(line) : line)
-    }
+    const show = (claim: string, value: unknown) =>
+      value === undefined ? '—' : claim === 'lifetime' && typeof value === 'number' ? formatDuration(value * 1000) : typeof value === 'string' ? value : JSON.stringify(value)
+    printColumns(this.out, [
+      {cells: ['', `A: ${first.origin}`, `B: ${second.origin}`], style: (text) => c.bold(text)},
+      ...rows.map((row) => ({
+        mark: row.same ? ' ' : row.key ? c.red('≠') : c.yellow('≠'),
+        cells: [row.claim, show(row.claim, row.a), show(row.claim, row.b)] as [string, string, string],
+        style: row.same ? (text: string) => c.dim(text) : (text: string) => text,
+      })),
+    ])
     const differing = rows.filter((row) => !row.same)
     this.out.print()
-    this.out.print(differing.length ? `${differing.length} claims differ: ${differing.map((row) => row.claim).join(', ')}` : 'The tokens carry the same claims.')
+    this.out.printWrapped(differing.length ? `${differing.length} claims differ: ${differing.map((row) => row.claim).join(', ')}` : 'The tokens carry the same claims.')
     for (const row of differing) this.out.quiet(row.claim)
     return {
       a: {origin: first.origin, ...a},
       b: {origin: second.origin, ...b},
       differences: differing.map(({claim, a: left, b: right}) => ({claim, a: left, b: right})),
+    }
+  }
+}
+
+interface DiffLine {
+  mark?: string
+  cells: [string, string, string]
+  style: (text: string) => string
+}
+
+/**
+ * Claim, A and B columns sized to their content; when the two values do not fit side by side in
+ * the terminal, the value columns share what is left and long values wrap inside their column.
+ */
+function printColumns(out: Output, lines: DiffLine[]): void {
+  const claimWidth = Math.max(...lines.map((line) => line.cells[0].length))
+  const lead = 2 + claimWidth + 3
+  const gap = 2
+  const natural = (column: 1 | 2) => Math.max(...lines.map((line) => line.cells[column].length))
+  let widthA = natural(1)
+  let widthB = natural(2)
+  const room = out.columns - lead - gap
+  if (widthA + widthB > room) {
+    const half = Math.max(10, Math.floor(room / 2))
+    // The narrower column keeps its width; the wider one takes the rest.
+    if (widthA <= half) widthB = Math.max(10, room - widthA)
+    else if (widthB <= half) widthA = Math.max(10, room - widthB)
+    else [widthA, widthB] = [half, Math.max(10, room - half)]
+  }
+  for (const line of lines) {
+    const [claim, a, b] = line.cells
+    const partsA = wrapVisible(a, widthA)
+    const partsB = wrapVisible(b, widthB)
+    for (let index = 0; index < Math.max(partsA.length, partsB.length); index++) {
+      const left = `${index === 0 ? claim : ''}`.padEnd(claimWidth)
+      const text = `${left}   ${padVisible(partsA[index] ?? '', widthA)}${' '.repeat(gap)}${partsB[index] ?? ''}`.trimEnd()
+      out.print(`${index === 0 ? (line.mark ?? ' ') : ' '} ${line.style(text)}`)
     }
   }
 }

@@ -9,12 +9,11 @@ export function isUsable(token: {expiresAt: string}, now: Date): boolean {
   return new Date(token.expiresAt).getTime() - now.getTime() > REUSE_MARGIN_MS
 }
 
-/** "expires in 41m" / "expired 2m ago": whole minutes read best in a step line. */
+/** "expires in 59m 59s" / "expired 2m ago", in the one duration style every command uses. */
 export function expiresIn(at: Date, now: Date): string {
   const ms = at.getTime() - now.getTime()
   if (ms <= 0) return `expired ${formatDuration(ms)} ago`
-  if (ms < 120_000 || ms >= 3 * 3600_000) return `expires in ${formatDuration(ms)}`
-  return `expires in ${Math.round(ms / 60_000)}m`
+  return `expires in ${formatDuration(ms)}`
 }
 
 /**

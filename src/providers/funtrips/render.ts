@@ -1,5 +1,6 @@
 import {isNumericDate} from '../../core/jwt.js'
 import type {Output} from '../../core/output.js'
+import {formatInstant} from '../../core/time.js'
 import type {CreatedSession, ExchangedBearer} from './flows.js'
 import {codePrefix} from './session.js'
 
@@ -82,7 +83,7 @@ export function renderPublicBearer(out: Output, bearer: ExchangedBearer, now: Da
     Object.entries(claims).map(([name, value]): [string, string] => {
       // isNumericDate: a server's `exp: 1e22` is shown as the number it is, not a crash in Date.
       if ((name === 'exp' || name === 'iat' || name === 'nbf') && isNumericDate(value)) {
-        return [name, `${value}  ${c.dim(new Date(value * 1000).toISOString())}`]
+        return [name, `${value}  ${c.dim(formatInstant(new Date(value * 1000)))}`]
       }
       return [name, typeof value === 'string' ? value : JSON.stringify(value)]
     }),

@@ -1,0 +1,83 @@
+import {stripVTControlCharacters} from 'node:util'
+
+/** Width a human line must fit: $COLUMNS, else the terminal's own width, else 80. */
+export function terminalColumns(stream: {isTTY?: boolean; columns?: number}, env: NodeJS.ProcessEnv): number {
+  const fromEnv = Number.parseInt(env.COLUMNS ?? '', 10)
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv
+  if (stream.isTTY && typeof stream.columns === 'number' && stream.columns > 0) return stream.columns
+  return 80
+}
+
+/** Length as the terminal shows it (colour codes take no room). */
+export function visibleLength(text: string): number {
+  return [...stripVTControlCharacters(text)].length
+}
+
+export function padVisible(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - visibleLength(text)))
+}
+
+/**
+ * Word-wraps text (colour codes kept) into lines of at most `width` visible characters; a word
+ * longer than a line (a URL, a JWT) is cut where the line ends rather than overflowing it.
+ */
+export function wrapVisible(text: string, width: number, nextWidth = width): string[] {
+  // Leading spaces are an indent, not separators: keep them on the first line.
+  const indent = /^ */.exec(text)![0]
+  if (indent) {
+    const [first = '', ...rest] = wrapVisible(text.slice(indent.length), width - indent.length, nextWidth)
+    return [indent + first, ...rest]
+  }
+  const lines: string[] = []
+  const limitOf = () => Math.max(8, lines.length === 0 ? width : nextWidth)
+  let line = ''
+  let lineLength = 0
+  for (const word of text.split(' ')) {
+    const length = visibleLength(word)
+    const needed = lineLength === 0 ? length : lineLength + 1 + length
+    if (needed <= limitOf()) {
+      line = lineLength === 0 && line === '' ? word : `${line} ${word}`
+      lineLength = needed
+      continue
+    }
+    if (lineLength > 0) lines.push(line)
+    line = ''
+    lineLength = 0
+    let rest = word
+    while (visibleLength(rest) > limitOf()) {
+      const [head, tail] = splitVisible(rest, limitOf())
+      lines.push(head)
+      rest = tail
+    }
+    line = rest
+    lineLength = visibleLength(rest)
+  }
+  lines.push(line)
+  return lines
+}
+
+/** Splits after `count` visible characters, keeping escape sequences whole. */
+function splitVisible(text: string, count: number): [string, string] {
+  // eslint-disable-next-line no-control-regex
+  const pattern = /\u001B\[[0-9;]*m/y
+  let seen = 0
+  let index = 0
+  while (index < text.length && seen < count) {
+    pattern.lastIndex = index
+    const escape = pattern.exec(text)
+    if (escape) {
+      index += escape[0].length
+      continue
+    }
+    const codePoint = text.codePointAt(index)!
+    index += codePoint > 0xffff ? 2 : 1
+    seen += 1
+  }
+  return [text.slice(0, index), text.slice(index)]
+}
+
+/** Wraps with a hanging indent: continuation lines start with `indent` spaces. */
+export function wrapHanging(text: string, width: number, indent: number): string {
+  const [first = '', ...rest] = wrapVisible(text, width, width - indent)
+  return [first, ...rest.map((line) => ' '.repeat(indent) + line)].join('\n')
+}
