@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run build
+scripts/ensure-test-tools.sh
 scripts/with-keyring.sh npx vitest run "$@"
 if [ -n "${CI:-}" ] && [ $# -eq 0 ]; then
   scripts/test-nodes.sh

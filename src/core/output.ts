@@ -56,7 +56,8 @@ export class Output {
   ) {
     this.c = new Chalk({level: options.colorOut ? 2 : 0})
     this.e = new Chalk({level: options.colorErr ? 2 : 0})
-    this.columns = options.columns ?? 80
+    // Unset (tests of rendering, not of width): lines are never wrapped.
+    this.columns = options.columns ?? Number.POSITIVE_INFINITY
   }
 
   get human(): boolean {

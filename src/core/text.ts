@@ -18,14 +18,15 @@ export function padVisible(text: string, width: number): string {
 }
 
 /**
- * Word-wraps text (colour codes kept) into lines of at most `width` visible characters; a word
- * longer than a line (a URL, a JWT) is cut where the line ends rather than overflowing it.
+ * Word-wraps text (colour codes kept) into lines of at most `width` visible characters (`nextWidth`
+ * after the first). A word longer than a line (a URL, a path, a token) gets a line of its own and
+ * stays whole, so it can still be copied, unless `cut` asks to break it where the line ends.
  */
-export function wrapVisible(text: string, width: number, nextWidth = width): string[] {
+export function wrapVisible(text: string, width: number, nextWidth = width, cut = false): string[] {
   // Leading spaces are an indent, not separators: keep them on the first line.
   const indent = /^ */.exec(text)![0]
   if (indent) {
-    const [first = '', ...rest] = wrapVisible(text.slice(indent.length), width - indent.length, nextWidth)
+    const [first = '', ...rest] = wrapVisible(text.slice(indent.length), width - indent.length, nextWidth, cut)
     return [indent + first, ...rest]
   }
   const lines: string[] = []
@@ -40,11 +41,11 @@ export function wrapVisible(text: string, width: number, nextWidth = width): str
       lineLength = needed
       continue
     }
-    if (lineLength > 0) lines.push(line)
+    if (lineLength > 0) lines.push(line.trimEnd())
     line = ''
     lineLength = 0
     let rest = word
-    while (visibleLength(rest) > limitOf()) {
+    while (cut && visibleLength(rest) > limitOf()) {
       const [head, tail] = splitVisible(rest, limitOf())
       lines.push(head)
       rest = tail
@@ -79,5 +80,7 @@ function splitVisible(text: string, count: number): [string, string] {
 /** Wraps with a hanging indent: continuation lines start with `indent` spaces. */
 export function wrapHanging(text: string, width: number, indent: number): string {
   const [first = '', ...rest] = wrapVisible(text, width, width - indent)
-  return [first, ...rest.map((line) => ' '.repeat(indent) + line)].join('\n')
+  // A word too long for the indented column (a URL) moves left as far as it needs to fit.
+  const indented = (line: string) => ' '.repeat(Math.max(0, Math.min(indent, width - visibleLength(line)))) + line
+  return [first, ...rest.map(indented)].join('\n')
 }

@@ -123,7 +123,7 @@ describe('fast path and oclif give the same result', () => {
     const [fluzToken] = withoutClock(statusRuns.fast.stdout).providers[1].tokens
     expect(fluzToken.key).toMatch(/^local:.*:LIST_OFFERS$/)
     // Human output names the token by what is not shown already (here: nothing), not by its key.
-    const human = await sandbox.run(['status'])
+    const human = await sandbox.run(['status'], {env: {COLUMNS: '200'}})
     expect(human.stdout).toMatch(/^ {2}token {6}\d{4}-\d\d-\d\dT.* · LIST_OFFERS · refreshable · keychain$/m)
     expect(human.stdout).not.toContain(fluzToken.key)
   })

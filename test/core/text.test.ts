@@ -6,7 +6,8 @@ import {terminalColumns, visibleLength, wrapHanging, wrapVisible} from '../../sr
 describe('wrapping to the terminal', () => {
   it('wraps at word boundaries, cuts a word longer than a line, and keeps a leading indent', () => {
     expect(wrapVisible('aaa bbb ccc ddd', 8)).toEqual(['aaa bbb', 'ccc ddd'])
-    expect(wrapVisible('x'.repeat(20), 8)).toEqual(['x'.repeat(8), 'x'.repeat(8), 'x'.repeat(4)])
+    expect(wrapVisible('x'.repeat(20), 8, 8, true)).toEqual(['x'.repeat(8), 'x'.repeat(8), 'x'.repeat(4)])
+    expect(wrapVisible(`see ${'x'.repeat(20)} now`, 8)).toEqual(['see', 'x'.repeat(20), 'now'])
     expect(wrapVisible('  label  value value', 14)).toEqual(['  label  value', 'value'])
     expect(wrapHanging('  key  one two three four', 17, 7)).toBe('  key  one two\n       three four')
   })
@@ -36,5 +37,13 @@ describe('global flags before the command', () => {
     expect(globalFlagsAfterCommand(['--env', 'local'])).toEqual(['--env', 'local'])
     expect(globalFlagsAfterCommand(['--env', 'local', '--headless', 'session'])).toEqual(['--env', 'local', '--headless', 'session'])
     expect(globalFlagsAfterCommand(['status', '--env', 'local'])).toEqual(['status', '--env', 'local'])
+  })
+})
+
+describe('hanging indent', () => {
+  it('moves a word too long for the indented column left until it fits', () => {
+    const url = `http://127.0.0.1:1/${'x'.repeat(40)}`
+    const lines = wrapHanging(`  a-long-label-here  ${url}`, 64, 21).split('\n')
+    expect(lines).toEqual(['  a-long-label-here', ' '.repeat(64 - url.length) + url])
   })
 })

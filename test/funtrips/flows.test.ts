@@ -60,9 +60,9 @@ describe('PKCE pair', () => {
 
 describe('expiry helpers', () => {
   const now = new Date('2030-01-01T12:00:00Z')
-  it('words the step line in minutes', () => {
-    expect(expiresIn(new Date(now.getTime() + 41 * 60_000 + 10_000), now)).toBe('expires in 41m')
-    expect(expiresIn(new Date(now.getTime() + 3600_000), now)).toBe('expires in 60m')
+  it('words the step line in the one duration style every command uses', () => {
+    expect(expiresIn(new Date(now.getTime() + 41 * 60_000 + 10_000), now)).toBe('expires in 41m 10s')
+    expect(expiresIn(new Date(now.getTime() + 3600_000), now)).toBe('expires in 1h')
     expect(expiresIn(new Date(now.getTime() + 30_000), now)).toBe('expires in 30s')
     expect(expiresIn(new Date(now.getTime() - 120_000), now)).toBe('expired 2m ago')
   })

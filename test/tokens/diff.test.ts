@@ -30,8 +30,8 @@ interface DiffJson {
 }
 
 describe('ftauth token diff', () => {
-  it('shows the two side by side, marking environment, issuer, scopes and lifetime (600 vs 180) as different', async () => {
-    const result = await world.run(['token', 'diff', `@${a}`, `@${b}`])
+  it('shows the two side by side, marking environment, issuer, scopes and lifetime (10m vs 3m) as different', async () => {
+    const result = await world.run(['token', 'diff', `@${a}`, `@${b}`], {env: {COLUMNS: '200'}})
     expect(result.code, result.stderr).toBe(0)
     const lines = result.stdout.split('\n')
     expect(lines[0]).toMatch(new RegExp(`A: @${a}\\s+B: @${b}`))
@@ -39,7 +39,7 @@ describe('ftauth token diff', () => {
     expect(row('environment')).toMatch(/^≠ environment\s+sandbox\s+production$/)
     expect(row('iss')).toMatch(new RegExp(`^≠ iss\\s+${world.emulator.url}/fluz/sandbox\\s+${world.emulator.url}/fluz/production$`))
     expect(row('scopes')).toMatch(/^≠ scopes\s+LIST_OFFERS\s+LIST_OFFERS LIST_PURCHASES$/)
-    expect(row('lifetime')).toMatch(/^≠ lifetime\s+600\s+180$/)
+    expect(row('lifetime')).toMatch(/^≠ lifetime\s+10m\s+3m$/)
     expect(row('aud')).toMatch(/^ {2}aud\s+fluz-api\s+fluz-api$/) // same: no mark
     expect(row('sub')).toMatch(/^ {2}sub\s/)
     expect(result.stdout).toMatch(/\n\d+ claims differ: environment, iss, scopes, lifetime, /)

@@ -75,8 +75,8 @@ function printColumns(out: Output, lines: DiffLine[]): void {
   }
   for (const line of lines) {
     const [claim, a, b] = line.cells
-    const partsA = wrapVisible(a, widthA)
-    const partsB = wrapVisible(b, widthB)
+    const partsA = wrapVisible(a, widthA, widthA, true)
+    const partsB = wrapVisible(b, widthB, widthB, true)
     for (let index = 0; index < Math.max(partsA.length, partsB.length); index++) {
       const left = `${index === 0 ? claim : ''}`.padEnd(claimWidth)
       const text = `${left}   ${padVisible(partsA[index] ?? '', widthA)}${' '.repeat(gap)}${partsB[index] ?? ''}`.trimEnd()
