@@ -67,5 +67,10 @@ export async function openTerminal(env: Record<string, string | undefined>, shel
       await tmux('kill-server').catch(() => undefined)
     },
   }
+  if (shell.startsWith('bash')) {
+    // bash sets its own prompt even with PS1 in the environment: set it, and start from a clear screen.
+    await terminal.waitFor(/\S/)
+    await terminal.type("PS1='$ '; clear")
+  }
   return terminal
 }
