@@ -8,8 +8,8 @@ export default class Call extends oclifCommand(call) {
   static override examples = [
     '<%= config.bin %> call --provider funtrips /v1/merchants',
     '<%= config.bin %> call POST --provider shuttle /payment_links -f amount=1000 -f currency=GBP',
-    '<%= config.bin %> call fluz --query \'query { offers(first: 3) { edges { id } } }\'',
+    '<%= config.bin %> call fluz --query \'query { offers(first: 3) { offers { offerId merchantName } } }\'',
     '<%= config.bin %> call --provider funtrips --as backend /v1/admin/fulfillments -i',
-    'echo \'{"name":"x"}\' | <%= config.bin %> call PUT --provider shuttle /payment_links/pl_1 -d -',
+    'echo \'{"description":"Deposit"}\' | <%= config.bin %> call PUT --provider shuttle /payment_links/pl_1 -d -',
   ]
 }
