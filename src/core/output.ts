@@ -2,7 +2,7 @@ import {Chalk, type ChalkInstance} from 'chalk'
 
 import {isJwtShaped} from './redact.js'
 import {padVisible, terminalColumns, visibleLength, wrapHanging} from './text.js'
-import {formatCountdown, formatInstant} from './time.js'
+import {formatCountdown, formatDuration, formatInstant} from './time.js'
 
 export type OutputMode = 'human' | 'json' | 'quiet'
 
@@ -84,6 +84,26 @@ export class Output {
     if (this.warned.has(line)) return
     this.warned.add(line)
     this.err(`${this.e.yellow('warning:')} ${line}`)
+  }
+
+  /**
+   * A line on stderr that counts down to `deadline`: on a terminal it rewrites itself every second
+   * and vanishes when stopped; elsewhere `render(undefined)` is printed once. Returns the stop.
+   */
+  countdown(render: (left: string | undefined) => string, deadline: number): () => void {
+    if (this.mode !== 'human') return () => undefined
+    const stderr = this.streams.stderr
+    if (!stderr.isTTY) {
+      this.err(render(undefined))
+      return () => undefined
+    }
+    const draw = () => stderr.write(`\r\u001B[2K${render(formatDuration(Math.max(0, deadline - Date.now())))}`)
+    draw()
+    const timer = setInterval(draw, 1000)
+    return () => {
+      clearInterval(timer)
+      stderr.write('\r\u001B[2K')
+    }
   }
 
   /** Human result line on stdout, printed as given (a token printed with --show must not be broken). */

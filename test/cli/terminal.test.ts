@@ -9,6 +9,7 @@ import {DEMO} from '../../src/emulator/index.js'
 import {makeWorld, type World} from '../call/helpers.js'
 import {BIN} from '../helpers/cli.js'
 import {openTerminal, type Terminal} from '../helpers/tmux.js'
+import {TEST_BROWSER} from '../shuttle/helpers.js'
 
 vi.setConfig({testTimeout: 120_000, hookTimeout: 120_000})
 
@@ -77,6 +78,37 @@ describe('prompts in a real terminal', () => {
     // Typed characters echo again.
     await term.type('echo typed-back', {enter: false})
     await term.waitFor(/echo typed-back/)
+  })
+})
+
+describe('a waiting shuttle login', () => {
+  // The stand-in browser takes 4 s before it loads the consent page (the emulator approves it).
+  const slowBrowser = {BROWSER: TEST_BROWSER, FTAUTH_TEST_BROWSER_DELAY_MS: '4000'}
+
+  /** Seconds left on each screen that showed the countdown, in order. */
+  function secondsShown(screens: string[]): number[] {
+    return screens.flatMap((screen) => {
+      const left = /(?:(\d+)m )?(\d+)s left/.exec(screen)
+      return left ? [Number(left[1] ?? 0) * 60 + Number(left[2])] : []
+    })
+  }
+
+  it.each([
+    ['with the paste prompt (stdin a terminal)', 'ftauth shuttle login --wait 90'],
+    ['without a prompt (stdin not a terminal)', 'ftauth shuttle login --wait 90 </dev/null'],
+  ])('%s: a live countdown on stderr that is gone once the login is done', async (_name, command) => {
+    const term = await shell(slowBrowser)
+    await term.type(`${command}; echo "exit-wait=$?"`)
+    await term.waitFor(/1m 2\ds left/)
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    const done = await term.waitFor(/exit-wait=\d+/, 60_000)
+    expect(done).toMatch(/exit-wait=0/)
+    const shown = secondsShown(term.captures)
+    // It counted down while waiting: at least two different values, never going up.
+    expect(new Set(shown).size).toBeGreaterThan(1)
+    expect([...shown].sort((a, b) => b - a)).toEqual(shown)
+    expect(done).not.toMatch(/s left/)
+    expect(done).toMatch(/Consent\s+approved/)
   })
 })
 

@@ -78,6 +78,7 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
   const started = Date.now()
   // Ends the wait (timer, paste prompt) however the flow leaves this block.
   const stop = new AbortController()
+  let stopCountdown = () => undefined as void
   try {
     if (plan.kind === 'loopback') {
       listener = await startLoopback({host: plan.host, port: plan.port, path: plan.path, handle: (params) => judge(params, state)})
@@ -96,7 +97,8 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
       codeChallenge: verifier ? codeChallengeS256(verifier) : undefined,
     }).toString()
 
-    const paste = canPaste ? (options.readPaste ?? promptForPaste) : undefined
+    const deadline = started + waitSeconds * 1000
+    const paste = canPaste ? (options.readPaste ?? pasteReaderUntil(deadline)) : undefined
     // The --wait clock starts before the browser opens: an opener that hangs cannot stall the login.
     let printed: () => void = () => undefined
     const urlShown = new Promise<void>((resolve) => (printed = resolve))
@@ -127,11 +129,18 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
         }
       }
     }
-    if (listener && !paste && !arrivedAtOnce) deps.out.info(`Waiting up to ${formatDuration(waitSeconds * 1000)} for the browser to come back… (Ctrl-C to cancel)`)
+    if (listener && !paste && !arrivedAtOnce) {
+      // On a terminal a live countdown (gone once the wait ends); elsewhere this line once.
+      stopCountdown = deps.out.countdown(
+        (left) => (left === undefined ? `Waiting up to ${formatDuration(waitSeconds * 1000)} for the browser to come back… (Ctrl-C to cancel)` : `Waiting for the browser to come back… ${left} left (Ctrl-C to cancel)`),
+        deadline,
+      )
+    }
     // The paste prompt starts only now, so nothing else writes to the terminal while it is shown.
     printed()
     arrival = await waiting
   } finally {
+    stopCountdown()
     stop.abort()
     await listener?.close()
   }
@@ -234,14 +243,20 @@ async function readPasted(read: PasteReader, state: string, signal: AbortSignal)
   }
 }
 
-/** The default paste reader: a prompt on stderr that only accepts something parsePasted understands. */
-async function promptForPaste(signal: AbortSignal): Promise<string> {
-  const {input} = await import('@inquirer/prompts')
-  return input(
-    {
-      message: 'Waiting for the browser… or paste the address it was sent to (or the code):',
-      validate: (value) => (parsePasted(value) ? true : 'not a redirect URL, query string or code'),
-    },
-    {output: process.stderr, signal, clearPromptOnDone: true},
-  )
+/**
+ * The default paste reader: a prompt on stderr, counting down to the end of the wait, that only
+ * accepts something parsePasted understands; it leaves the screen once the wait is over.
+ */
+function pasteReaderUntil(deadline: number): PasteReader {
+  return async (signal) => {
+    const {countdownInput} = await import('../../core/countdown-prompt.js')
+    return countdownInput(
+      {
+        message: 'Waiting for the browser… or paste the address it was sent to (or the code):',
+        deadline,
+        validate: (value) => (parsePasted(value) ? true : 'not a redirect URL, query string or code'),
+      },
+      {output: process.stderr, signal, clearPromptOnDone: true},
+    )
+  }
 }
