@@ -64,7 +64,7 @@ export async function helpExamples(): Promise<Example[]> {
  * a line listed here that no longer appears anywhere fails the test, so the list stays honest.
  */
 const CANNOT_RUN: Record<string, string> = {
-  'ftauth login funtrips': 'prompts for the client id and secret: the terminal test (test/cli/terminal.test.ts) types them',
+  'ftauth login funtrips': 'prompts for the client id and secret: the terminal test (test/ux/terminal.test.ts) types them',
   'ftauth emulator': 'listens on the fixed port 7787, which parallel test runs may hold; `ftauth emulator --port 0 --json` runs instead',
   'ftauth emulator --token-ttl 30 --code-ttl 10 --auto-approve': 'listens on the fixed port 7787 (see above)',
   'ftauth shuttle login --no-browser': 'waits for a person to open the printed URL (the browser test covers the consent page)',
