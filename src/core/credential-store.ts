@@ -223,8 +223,11 @@ export class CredentialStore {
 
   /** Every account of this profile (optionally one provider), for logout and status. */
   async accounts(provider?: ProviderName): Promise<string[]> {
-    const prefix = provider ? `${this.profile}:${provider}:` : `${this.profile}:`
-    return (await this.backend.accounts()).filter((account) => account.startsWith(prefix))
+    // Profile and provider compared whole (never as a prefix: profile `ci` is not `ci-old`).
+    return (await this.backend.accounts()).filter((account) => {
+      const [profile, owner] = account.split(':')
+      return profile === this.profile && (!provider || owner === provider)
+    })
   }
 
   async deleteAccount(account: string): Promise<boolean> {
