@@ -269,6 +269,10 @@ function toNetworkError(error: unknown, method: string, url: string, timeoutMs: 
   if (err.name === 'InvalidArgumentError' || code === 'ERR_INVALID_URL') {
     return new FtauthError(ExitCode.usage, `invalid URL ${endpointOf(url)}`, {hint: 'check the base URL (`ftauth config list`)'})
   }
+  if (/CERT|SSL|TLS|SELF_SIGNED/.test(code ?? '')) {
+    // A company proxy that inspects TLS, or a private CA: Node trusts extra CAs given at start-up.
+    return networkError(`${where} failed: the server's TLS certificate is not trusted (${code})`, 'if a company proxy or private CA signs it, set NODE_EXTRA_CA_CERTS to its PEM file', error)
+  }
   return networkError(`${where} failed: ${code ?? 'network error'}`, 'check the network and the base URL', error)
 }
 
