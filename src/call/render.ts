@@ -1,5 +1,7 @@
 import type {ChalkInstance} from 'chalk'
 
+import {terminalSafe} from '../core/output.js'
+
 /**
  * A response body for a terminal: JSON pretty-printed and coloured. Piped (pretty=false) it is
  * written byte-exact, so `ftauth call … > file` keeps what the server sent.
@@ -15,7 +17,9 @@ export function renderBody(body: Buffer, contentType: string | undefined, option
       // not JSON after all: print as text
     }
   }
-  return text.endsWith('\n') ? text : `${text}\n`
+  // On a terminal a body's control characters (CSI, OSC, BEL…) are shown escaped; --raw or a pipe gets the bytes.
+  const safe = terminalSafe(text)
+  return safe.endsWith('\n') ? safe : `${safe}\n`
 }
 
 function colorJson(json: string, c: ChalkInstance): string {

@@ -45,6 +45,8 @@ export async function runCall(deps: Deps, input: CallInput): Promise<CallResult>
   const source = await tokenSourceFor(provider, input.as)
   const request = buildRequest(deps, source, input)
   refuseForeignHost(deps, source, request.url)
+  // Before the token flow runs: nothing is requested at all for a cleartext target.
+  deps.http.checkTransport(request.url, `the call URL ${request.url.origin}`)
   if (provider === 'shuttle' && /\/instances\/[^/]+/.test(request.url.pathname)) {
     deps.out.warn('Shuttle tokens identify the merchant instance: drop /instances/{id} from the path')
   }
@@ -73,14 +75,14 @@ export async function runCall(deps: Deps, input: CallInput): Promise<CallResult>
 }
 
 /**
- * A full URL given with --provider must be on one of that provider's hosts: the token is a bearer
- * credential, and sending it anywhere else would hand it over.
+ * A full URL given with --provider must be on one of that provider's origins (scheme, host and
+ * port): the token is a bearer credential, and sending it anywhere else would hand it over.
  */
 function refuseForeignHost(deps: Deps, source: TokenSource, url: URL) {
-  const hosts = new Set([source.apiBase(deps), ...source.hosts(deps)].map((base) => parseBase(base)?.host).filter((host): host is string => host !== undefined))
-  if (hosts.has(url.host)) return
+  const origins = new Set([source.apiBase(deps), ...source.hosts(deps)].map((base) => parseBase(base)?.origin).filter((origin): origin is string => origin !== undefined))
+  if (origins.has(url.origin)) return
   throw usageError(
-    `${url.host} is not a ${source.provider} host in profile ${deps.profile.name} (${[...hosts].join(', ')}); ftauth will not send the token there`,
+    `${url.origin} is not a ${source.provider} origin in profile ${deps.profile.name} (${[...origins].join(', ')}); ftauth will not send the token there`,
     'check --env and --provider, or set the provider\'s URL with `ftauth config set`',
   )
 }
@@ -116,12 +118,14 @@ function buildRequest(deps: Deps, source: TokenSource, input: CallInput): Prepar
   }
   if (input.query !== undefined) {
     if (source.provider !== 'fluz') throw usageError('--query is for Fluz GraphQL', 'use `ftauth call fluz --query …`')
-    return {
+    const graphql: PreparedRequest = {
       method: 'POST',
       url: input.target ? resolveTarget(input.target, source.apiBase(deps)) : new URL(source.apiBase(deps)),
       headers: {'content-type': 'application/json', ...lowercaseNames(input.headers)},
       body: JSON.stringify({query: input.query, variables: input.variables ?? {}}),
     }
+    refuseHostOverride(graphql.headers, graphql.url)
+    return graphql
   }
   if (!input.target) throw usageError('no path or URL given', 'use `ftauth call [METHOD] <path-or-url>`')
   const url = resolveTarget(input.target, source.apiBase(deps))
@@ -142,7 +146,21 @@ function buildRequest(deps: Deps, source: TokenSource, input: CallInput): Prepar
   if (body !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
     headers['content-type'] = looksLikeJson(body) ? 'application/json' : 'text/plain'
   }
+  refuseHostOverride(headers, url)
   return {method, url, headers, body}
+}
+
+/**
+ * A Host (or HTTP/2 :authority) header naming another host than the URL would have a virtual-host
+ * proxy route the attached token elsewhere: refused, since `call` always attaches one.
+ */
+function refuseHostOverride(headers: Record<string, string>, url: URL) {
+  for (const name of ['host', ':authority']) {
+    const value = headers[name]
+    if (value === undefined) continue
+    if (value.trim().toLowerCase() === url.host.toLowerCase()) continue
+    throw usageError(`-H ${name === 'host' ? 'Host' : name}: ${JSON.stringify(value.slice(0, 80))} differs from the URL's host ${url.host}; ftauth will not send the token under another host name`, 'drop the header, or call that host\'s URL')
+  }
 }
 
 /** Header names are case-insensitive: lowercased, a user's `-H Accept: …` replaces the client's default instead of being sent beside it. */

@@ -38,6 +38,7 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
       out: this.out,
       secrets,
       trace: this.tracing ? (line) => this.out.err(e.dim(redactKnown(line, [...secrets]))) : undefined,
+      allowHttp: this.flags['allow-http'],
     })
     renderReport(this.out, report, {profile: selectedProfile(this.flags.profile, process.env), configDir: this.paths.dir})
     this.out.quiet(report.ok ? 'ok' : 'failed')

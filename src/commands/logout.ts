@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../core/base-command.js'
-import {PROVIDERS, type ProviderName} from '../core/config.js'
+import {PROVIDERS, withConfigLock, type ProviderName} from '../core/config.js'
 import {usageError} from '../core/errors.js'
 
 export default class Logout extends BaseCommand<typeof Logout> {
@@ -14,8 +14,21 @@ export default class Logout extends BaseCommand<typeof Logout> {
     const provider = this.args.provider as ProviderName | undefined
     if (!provider && !this.flags.all) throw usageError('which provider?', 'run `ftauth logout funtrips|fluz|shuttle`, or `ftauth logout --all`')
     const deps = await this.context()
-    const accounts = await deps.store.accounts(provider)
-    for (const account of accounts) await deps.store.deleteAccount(account)
+    // Under the config lock, as login stores: parallel logouts (and a login) take turns, so an item
+    // listed here is never one another process is deleting at the same moment.
+    const accounts = await withConfigLock(deps.paths.config, async () => {
+      const listed = await deps.store.accounts(provider)
+      const removed: string[] = []
+      for (const account of listed) {
+        try {
+          if (await deps.store.deleteAccount(account)) removed.push(account)
+        } catch (error) {
+          // Gone meanwhile (a token flow replaced or dropped it): that is what logout wanted.
+          if ((await deps.store.backend.get(account).catch(() => 'unknown')) !== null) throw error
+        }
+      }
+      return removed
+    })
     await deps.tokens.forget(provider)
     const what = provider ?? 'every provider'
     this.out.print(

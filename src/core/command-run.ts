@@ -2,9 +2,9 @@ import {ENVIRONMENTS, type EnvName} from './config.js'
 import {createDeps, type Deps} from './deps.js'
 import {ExitCode, FtauthError, usageError} from './errors.js'
 import type {ArgSpecs, ArgValues, FlagSpecs, FlagValues, GlobalFlagValues} from './flag-spec.js'
-import {colorEnabled, Output, type OutputMode} from './output.js'
+import {colorEnabled, Output, terminalSafe, type OutputMode} from './output.js'
 import {pathsFor, resolveConfigDir, type FtauthPaths} from './paths.js'
-import {redactKnown, redactSecret} from './redact.js'
+import {redactKnown, redactSecret, redactStrings} from './redact.js'
 import {terminalColumns} from './text.js'
 
 /** What a command body sees, whichever path (oclif or the fast path) parsed its argv. */
@@ -56,6 +56,7 @@ export class CommandRun<F = Record<string, never>, A = Record<string, string | u
   ) {
     const mode: OutputMode = flags.json ? 'json' : flags.quiet ? 'quiet' : 'human'
     this.out = makeOutput(mode, flags.color)
+    this.out.useSecrets(this.secretsSeen)
     // One rule on both start-up paths (oclif's own config dir is not consulted: it is the same rule).
     this.paths = pathsFor(resolveConfigDir())
     if (process.env.FTAUTH_ENV && !(ENVIRONMENTS as readonly string[]).includes(process.env.FTAUTH_ENV)) {
@@ -80,6 +81,7 @@ export class CommandRun<F = Record<string, never>, A = Record<string, string | u
       timeoutMs: this.flags.timeout * 1000,
       trace: this.tracing,
       secrets: this.secretsSeen,
+      allowHttp: this.flags['allow-http'],
     })
     return this.deps
   }
@@ -102,22 +104,28 @@ export function writeJson(value: unknown): void {
 export function renderError(error: unknown, options: {id: string | undefined; out: Output; json: boolean; debug: boolean; secrets: string[]}): number {
   const {out, secrets} = options
   const ftauthError = toFtauthError(error instanceof Error ? error : new Error(String(error)), options.id)
-  out.err(`${out.e.red('error:')} ${redactKnown(ftauthError.line, secrets)}`)
+  // Messages quote providers (error descriptions, GraphQL errors[]): masked, and made safe for a terminal.
+  out.err(`${out.e.red('error:')} ${terminalSafe(redactKnown(ftauthError.line, secrets), {singleLine: true})}`)
   if (options.debug || process.env.DEBUG) {
     // The cause chain too: a wrapped network or keychain error keeps its original reason there.
     for (let current: unknown = error; current; current = (current as {cause?: unknown}).cause) {
       const text = current instanceof Error ? (current.stack ?? current.message) : String(current)
-      out.err(out.e.dim(redactKnown(current === error ? text : `caused by: ${text}`, secrets)))
+      out.err(out.e.dim(terminalSafe(redactKnown(current === error ? text : `caused by: ${text}`, secrets))))
     }
   }
   if (options.json) {
+    // Every field of the details (a provider's errors[], a failed call's response), at any depth,
+    // goes through the same masking as the message.
     writeJson({
-      error: {
-        message: redactKnown(ftauthError.message, secrets),
-        hint: ftauthError.hint,
-        exitCode: ftauthError.exitCode,
-        ...ftauthError.details,
-      },
+      error: redactStrings(
+        {
+          message: ftauthError.message,
+          hint: ftauthError.hint,
+          exitCode: ftauthError.exitCode,
+          ...ftauthError.details,
+        },
+        secrets,
+      ),
     })
   }
   return ftauthError.exitCode
@@ -146,7 +154,25 @@ const PARSE_ERRORS = new Set([
   'CLIParseError',
 ])
 
+/** ENOSPC or EDQUOT anywhere in the cause chain: the disk (or the user's quota) is full. */
+function diskFullCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current && depth < 10; current = (current as {cause?: unknown}).cause, depth++) {
+    const code = (current as NodeJS.ErrnoException).code
+    if (code === 'ENOSPC' || code === 'EDQUOT') return code
+  }
+  return undefined
+}
+
 export function toFtauthError(error: Error & {oclif?: {exit?: number}}, commandId: string | undefined): FtauthError {
+  const full = diskFullCode(error)
+  if (full) {
+    // Exit 1 as any environment failure, but named: nothing half-written was left (files.ts, login.ts).
+    const path = (error as NodeJS.ErrnoException).path
+    return new FtauthError(ExitCode.unexpected, `disk full (${full}${path ? ` writing ${path}` : ''}): nothing was changed`, {
+      hint: 'free some space (or quota) and run the command again',
+      cause: error,
+    })
+  }
   if (error instanceof FtauthError) return error
   // Ctrl-C (or Ctrl-D) at an @inquirer prompt.
   if (error.name === 'ExitPromptError') {

@@ -6,12 +6,14 @@ import {
   PROVIDERS,
   ProfileSchema,
   saveConfig,
+  withConfigLock,
   type Config,
   type EnvName,
   type ProviderName,
 } from './config.js'
 import {ExitCode, FtauthError, usageError} from './errors.js'
 import {readIfExists} from './files.js'
+import {redactUserinfo} from './redact.js'
 import {ENV_OVERRIDES, resolveProfile, SECRET_ENV_VARS, type ResolvedProfile} from './profiles.js'
 
 /**
@@ -175,7 +177,8 @@ export function parseValue(key: ConfigKey, raw: string): unknown {
 /** Renders a value for humans and `-q`: lists comma-separated, as `config set` accepts them. */
 export function formatValue(value: ConfigValue | null): string {
   if (value === null) return ''
-  return Array.isArray(value) ? value.join(',') : String(value)
+  // A URL's password (https://user:pass@host) is a secret: shown masked, like every secret.
+  return Array.isArray(value) ? value.join(',') : redactUserinfo(String(value))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -211,7 +214,9 @@ export interface EffectiveSettings {
 /** Every key of the profile with its effective value; the values are resolveProfile's, so they match what commands use. */
 export function effectiveSettings(config: Config, input: SettingsInput): EffectiveSettings {
   const resolved = resolveProfile(config, {profileFlag: input.profileFlag, envFlag: input.envFlag, env: input.env})
-  return {profile: resolved.name, settings: CONFIG_KEYS.map((key) => settingOf(key, resolved, input))}
+  // Settings are shown (list, get, doctor): a URL's password is masked in every one of them.
+  const masked = (setting: Setting): Setting => (typeof setting.value === 'string' ? {...setting, value: redactUserinfo(setting.value)} : setting)
+  return {profile: resolved.name, settings: CONFIG_KEYS.map((key) => masked(settingOf(key, resolved, input)))}
 }
 
 function settingOf(key: ConfigKey, resolved: ResolvedProfile, input: SettingsInput): Setting {
@@ -308,7 +313,8 @@ export interface EditResult {
   changed: boolean
 }
 
-export async function setConfigValue(configPath: string, profile: string, key: ConfigKey, raw: string): Promise<EditResult> {
+export function setConfigValue(configPath: string, profile: string, key: ConfigKey, raw: string): Promise<EditResult> {
+  return withConfigLock(configPath, async () => {
   const document = await readConfigDocument(configPath)
   const profiles = objectAt(document, ['profiles'])
   const previous = valueAt(profiles[profile], key.path)
@@ -317,10 +323,12 @@ export async function setConfigValue(configPath: string, profile: string, key: C
   const config = validate(configPath, document, profile, key)
   await saveConfig(configPath, config)
   return {profile, key: key.key, previous, value: valueAt(config.profiles[profile], key.path), changed: true}
+  })
 }
 
 /** Removes a key or a whole group (`fluz.urls`), or a key the schema does not know, so a bad file can be repaired. */
-export async function unsetConfigValue(configPath: string, profile: string, dottedKey: string): Promise<EditResult> {
+export function unsetConfigValue(configPath: string, profile: string, dottedKey: string): Promise<EditResult> {
+  return withConfigLock(configPath, async () => {
   const document = await readConfigDocument(configPath)
   const profiles = objectAt(document, ['profiles'])
   const path = dottedKey.split('.')
@@ -330,6 +338,7 @@ export async function unsetConfigValue(configPath: string, profile: string, dott
   const config = validate(configPath, document, profile, undefined)
   await saveConfig(configPath, config)
   return {profile, key: dottedKey, previous, value: null, changed: true}
+  })
 }
 
 /** Whether the file holds something at this dotted path of the profile (known to the schema or not). */

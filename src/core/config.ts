@@ -1,12 +1,23 @@
 import * as z from './zod.js'
 
 import {FtauthError, ExitCode} from './errors.js'
+import {dirname, join} from 'node:path'
+
 import {readIfExists, writePrivateFileAtomic} from './files.js'
+import {withLock} from './locks.js'
 
 export const PROVIDERS = ['funtrips', 'fluz', 'shuttle'] as const
 export type ProviderName = (typeof PROVIDERS)[number]
 export const ENVIRONMENTS = ['sandbox', 'production', 'local'] as const
 export type EnvName = (typeof ENVIRONMENTS)[number]
+
+/**
+ * The one alphabet of profile names, wherever a name enters (--profile, FTAUTH_PROFILE, the config
+ * file): names become parts of keychain accounts (`<profile>:<provider>:…`) and lock file names,
+ * so no `:`, no `/`, and no leading dot (`.`, `..`).
+ */
+export const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
+export const PROFILE_NAME_RULE = 'profile names are 1-64 letters, digits, . _ - and start with a letter or digit'
 
 const url = z.url({protocol: /^https?$/})
 const uuid = z.uuid()
@@ -64,7 +75,7 @@ export const ConfigSchema = z.strictObject({
    * delete each other's secrets. Written on the first keychain write; the default dir has none.
    */
   keychainId: z.optional(z.string().check(z.regex(/^[0-9a-f]{16}$/))),
-  profiles: z._default(z.record(z.string().check(z.regex(/^[\w.-]{1,64}$/, 'profile names use letters, digits, . _ -')), ProfileSchema), {}),
+  profiles: z._default(z.record(z.string().check(z.regex(PROFILE_NAME, PROFILE_NAME_RULE)), ProfileSchema), {}),
 })
 
 export type Profile = z.infer<typeof ProfileSchema>
@@ -81,7 +92,9 @@ export function firstIssue(error: z.core.$ZodError): string {
   const issue = error.issues[0]
   if (!issue) return 'invalid'
   const keys = issue.code === 'unrecognized_keys' ? ` (unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')})` : ''
-  return `${issuePath(issue.path)}: ${issue.message}${keys}`
+  // A record key that failed its own check (a profile name): say which rule, not "Invalid key in record".
+  const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message
+  return `${issuePath(issue.path)}: ${message}${keys}`
 }
 
 /** Loads and validates the config file; a malformed file is reported and never rewritten. */
@@ -109,8 +122,21 @@ export async function saveConfig(path: string, config: Config): Promise<void> {
   await writePrivateFileAtomic(path, `${JSON.stringify(ConfigSchema.parse(config), null, 2)}\n`)
 }
 
+/**
+ * Runs a read-modify-write of config.json under the config lock (the `locks` dir beside it), so
+ * parallel commands (two logins, a login and `config set`) never lose each other's changes.
+ */
+export function withConfigLock<T>(configPath: string, run: () => Promise<T>): Promise<T> {
+  return withLock(join(dirname(configPath), 'locks'), 'config', run)
+}
+
 /** Applies a change to one profile and saves; the file is only written after the whole change validated. */
-export async function updateProfile(path: string, profileName: string, change: (profile: Profile) => Profile): Promise<Config> {
+export function updateProfile(path: string, profileName: string, change: (profile: Profile) => Profile): Promise<Config> {
+  return withConfigLock(path, () => updateProfileLocked(path, profileName, change))
+}
+
+/** updateProfile for a caller that already holds the config lock (login: secret and profile as one unit). */
+export async function updateProfileLocked(path: string, profileName: string, change: (profile: Profile) => Profile): Promise<Config> {
   const config = await loadConfig(path)
   const next: Config = {...config, profiles: {...config.profiles, [profileName]: change(config.profiles[profileName] ?? {})}}
   await saveConfig(path, next)

@@ -1,5 +1,7 @@
 import {connect, type Socket} from 'node:net'
 
+import {timerMs} from './time.js'
+
 /**
  * Just enough of the D-Bus wire protocol (https://dbus.freedesktop.org/doc/dbus-specification.html)
  * to call methods on the session bus from JavaScript: SASL EXTERNAL, little-endian marshalling of
@@ -69,6 +71,9 @@ function completeTypeEnd(signature: string, start: number): number {
   if (c === 'a') return completeTypeEnd(signature, start + 1)
   if (c === '(' || c === '{') {
     const close = c === '(' ? ')' : '}'
+    // An empty struct or dict entry is not a type (the spec forbids them), and reading an array of
+    // them would never advance.
+    if (signature[start + 1] === close) throw new Error(`bad D-Bus signature ${signature}`)
     let i = start + 1
     while (signature[i] !== close) {
       if (i >= signature.length) throw new Error(`bad D-Bus signature ${signature}`)
@@ -175,6 +180,9 @@ class Reader {
     if (this.offset + n > this.buffer.length) throw new Error('D-Bus message ends early')
   }
 
+  /** Variants nest at most this deep (the spec's limit); deeper is a hostile message. */
+  private depth = 0
+
   read(type: string): DbusValue {
     const c = type[0]!
     this.align(ALIGN[c] ?? 1)
@@ -206,7 +214,13 @@ class Reader {
       }
       case 'v': {
         const signature = this.read('g') as string
-        return {signature, value: this.read(signature)}
+        if (splitSignature(signature).length !== 1) throw new Error('D-Bus variant does not hold exactly one type')
+        if (++this.depth > MAX_DEPTH) throw new Error('D-Bus message nests too deep')
+        try {
+          return {signature, value: this.read(signature)}
+        } finally {
+          this.depth--
+        }
       }
       case 'a': {
         this.need(4)
@@ -222,7 +236,13 @@ class Reader {
           return bytes
         }
         const items: DbusValue[] = []
-        while (this.offset < end) items.push(this.read(element))
+        while (this.offset < end) {
+          const before = this.offset
+          items.push(this.read(element))
+          // Every element takes at least one byte; anything else would loop for ever.
+          if (this.offset <= before) throw new Error('D-Bus array element of no size')
+        }
+        if (this.offset !== end) throw new Error('D-Bus array overruns its length')
         return items
       }
       case '(':
@@ -233,6 +253,11 @@ class Reader {
     }
   }
 }
+
+/** Header field codes and their types: PATH, INTERFACE, MEMBER, ERROR_NAME, REPLY_SERIAL, DESTINATION, SENDER, SIGNATURE. */
+const FIELD_TYPES: Record<number, string> = {1: 'o', 2: 's', 3: 's', 4: 's', 5: 'u', 6: 's', 7: 's', 8: 'g'}
+/** The bus itself: it answers Hello and GetNameOwner, and is the sender of its own replies. */
+const BUS = 'org.freedesktop.DBus'
 
 const enum MessageType {
   MethodCall = 1,
@@ -247,6 +272,13 @@ interface Message {
   body: DbusValue[]
 }
 
+/**
+ * The largest message accepted. Secret Service replies carry one secret (a few KB; chunked secrets
+ * stay far below this); the spec allows 128 MiB, which a hostile peer could use to exhaust memory.
+ */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+const MAX_DEPTH = 32
+
 /** One complete message from the front of `buffer`, or undefined when more bytes are needed. */
 function parseMessage(buffer: Buffer): {message: Message; size: number} | undefined {
   if (buffer.length < 16) return undefined
@@ -255,10 +287,16 @@ function parseMessage(buffer: Buffer): {message: Message; size: number} | undefi
   const fieldsLength = buffer.readUInt32LE(12)
   const headerEnd = 16 + fieldsLength + ((8 - ((16 + fieldsLength) % 8)) % 8)
   const size = headerEnd + bodyLength
+  if (size > MAX_MESSAGE_BYTES) throw new Error(`D-Bus message of ${size} bytes is over the ${MAX_MESSAGE_BYTES}-byte limit`)
   if (buffer.length < size) return undefined
   const header = new Reader(buffer, 12, 0)
   const fields = new Map<number, DbusValue>()
-  for (const [code, variant] of header.read('a(yv)') as [number, Variant][]) fields.set(code, variant.value)
+  for (const [code, variant] of header.read('a(yv)') as [number, Variant][]) {
+    // Header fields have fixed types (spec, "Header Fields"); a mistyped one is a broken peer.
+    const expected = FIELD_TYPES[code]
+    if (expected && variant.signature !== expected) throw new Error(`D-Bus header field ${code} has type ${variant.signature}, not ${expected}`)
+    fields.set(code, variant.value)
+  }
   const signature = (fields.get(8) as string | undefined) ?? ''
   const body = new Reader(buffer.subarray(0, size), headerEnd, headerEnd)
   const values = splitSignature(signature).map((type) => body.read(type))
@@ -296,13 +334,26 @@ export interface MethodCall {
   member: string
   signature?: string
   args?: DbusValue[]
+  /** The reply body's signature the caller relies on; a reply with another is refused. */
+  replySignature?: string
+}
+
+interface Waiter {
+  resolve: (body: DbusValue[]) => void
+  reject: (error: Error) => void
+  /** Where the call went: only a reply from that peer is accepted. */
+  destination: string
+  /** The body signature the caller can use; any other reply is refused. */
+  replySignature: string | undefined
 }
 
 /** A connection to a bus: authenticated, Hello said, ready for method calls. */
 export class DbusConnection {
   private serial = 0
   private buffered = Buffer.alloc(0)
-  private readonly pending = new Map<number, {resolve: (body: DbusValue[]) => void; reject: (error: Error) => void}>()
+  private readonly pending = new Map<number, Waiter>()
+  /** Unique names (":1.42") owning the well-known names calls went to, as the bus said. */
+  private readonly owners = new Map<string, Promise<string | undefined>>()
   private failure: Error | undefined
 
   private constructor(private readonly socket: Socket) {
@@ -311,22 +362,41 @@ export class DbusConnection {
     socket.on('close', () => this.fail(new Error('the D-Bus connection closed')))
   }
 
-  /** Connects to the session bus at `address` (unix path, abstract or tcp). */
-  static async open(address: string): Promise<DbusConnection> {
+  /**
+   * Connects to the session bus at `address` (unix path, abstract or tcp), authenticates and says
+   * Hello, all within `timeoutMs`: a bus that accepts and then says nothing must not hang the run.
+   */
+  static async open(address: string, timeoutMs = 5000): Promise<DbusConnection> {
     const target = parseAddress(address)
     if (!target) throw new Error(`unsupported D-Bus address ${address}`)
     const socket = connectTo(target)
-    await authenticate(socket)
-    const connection = new DbusConnection(socket)
-    await connection.call({destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'Hello'})
-    return connection
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        socket.destroy()
+        reject(new Error(`the D-Bus bus at ${address} did not complete the handshake within ${timeoutMs} ms`))
+      }, timerMs(timeoutMs))
+    })
+    try {
+      return await Promise.race([
+        (async () => {
+          await authenticate(socket)
+          const connection = new DbusConnection(socket)
+          await connection.call({destination: BUS, path: '/org/freedesktop/DBus', interface: BUS, member: 'Hello', replySignature: 's'})
+          return connection
+        })(),
+        timeout,
+      ])
+    } finally {
+      clearTimeout(timer)
+    }
   }
 
   call(call: MethodCall): Promise<DbusValue[]> {
     if (this.failure) return Promise.reject(this.failure)
     const serial = ++this.serial
     return new Promise((resolve, reject) => {
-      this.pending.set(serial, {resolve, reject})
+      this.pending.set(serial, {resolve, reject, destination: call.destination, replySignature: call.replySignature})
       // Hold the process open only while a reply is awaited: an idle connection must not keep a
       // finished command (or a test worker) alive.
       this.socket.ref()
@@ -343,22 +413,68 @@ export class DbusConnection {
     try {
       for (let parsed = parseMessage(this.buffered); parsed; parsed = parseMessage(this.buffered)) {
         this.buffered = this.buffered.subarray(parsed.size)
-        const {message} = parsed
-        const replyTo = message.fields.get(5) as number | undefined
-        const waiter = replyTo === undefined ? undefined : this.pending.get(replyTo)
-        if (!waiter || replyTo === undefined) continue // signals and strays
-        this.pending.delete(replyTo)
-        if (this.pending.size === 0) this.socket.unref()
-        if (message.type === MessageType.Error) {
-          waiter.reject(new DbusError(String(message.fields.get(4) ?? 'org.freedesktop.DBus.Error.Failed'), String(message.body[0] ?? '')))
-        } else {
-          waiter.resolve(message.body)
-        }
+        this.dispatch(parsed.message)
       }
     } catch (error) {
       this.fail(error as Error)
       this.socket.destroy()
     }
+  }
+
+  /**
+   * A reply settles its call only if it is a METHOD_RETURN or ERROR, answers that call's serial, and
+   * comes from the peer the call went to (the bus sets SENDER; another client on the bus cannot
+   * forge it). Anything else — signals, calls, strays, a reply from a third party — is ignored.
+   */
+  private dispatch(message: Message): void {
+    if (message.type !== MessageType.MethodReturn && message.type !== MessageType.Error) return
+    const replyTo = message.fields.get(5)
+    if (typeof replyTo !== 'number') return
+    const waiter = this.pending.get(replyTo)
+    if (!waiter) return
+    const sender = message.fields.get(7)
+    if (typeof sender !== 'string') return
+    const settle = () => {
+      if (this.pending.get(replyTo) !== waiter) return
+      this.pending.delete(replyTo)
+      if (this.pending.size === 0) this.socket.unref()
+      if (message.type === MessageType.Error) {
+        waiter.reject(new DbusError(String(message.fields.get(4) ?? 'org.freedesktop.DBus.Error.Failed'), String(message.body[0] ?? '')))
+        return
+      }
+      const signature = (message.fields.get(8) as string | undefined) ?? ''
+      if (waiter.replySignature !== undefined && signature !== waiter.replySignature) {
+        waiter.reject(new Error(`D-Bus reply has signature "${signature}", expected "${waiter.replySignature}"`))
+        return
+      }
+      waiter.resolve(message.body)
+    }
+    const {destination} = waiter
+    if (destination === BUS || destination.startsWith(':')) {
+      if (sender === destination) settle()
+      return
+    }
+    // A well-known name (org.freedesktop.secrets): its owner's unique name, asked of the bus once.
+    void this.ownerOf(destination).then(async (owner) => {
+      if (owner === sender) return settle()
+      // The name may have changed hands (a restarted keyring): ask once more, then ignore the reply.
+      this.owners.delete(destination)
+      if ((await this.ownerOf(destination)) === sender) settle()
+    })
+  }
+
+  private ownerOf(name: string): Promise<string | undefined> {
+    let owner = this.owners.get(name)
+    if (!owner) {
+      owner = this.call({destination: BUS, path: '/org/freedesktop/DBus', interface: BUS, member: 'GetNameOwner', signature: 's', args: [name], replySignature: 's'}).then(
+        ([unique]) => unique as string,
+        () => undefined,
+      )
+      // Asked again next time if the name had no owner yet (the service may still be starting).
+      void owner.then((unique) => unique === undefined && this.owners.delete(name))
+      this.owners.set(name, owner)
+    }
+    return owner
   }
 
   private fail(error: Error): void {
@@ -424,7 +540,7 @@ export async function probeSessionBus(address: string | undefined, timeoutMs: nu
       socket?.destroy()
       resolve(result)
     }
-    const timer = setTimeout(() => finish({ok: false, reason: `the D-Bus session bus at ${address} did not answer within ${timeoutMs / 1000}s`}), timeoutMs)
+    const timer = setTimeout(() => finish({ok: false, reason: `the D-Bus session bus at ${address} did not answer within ${timeoutMs / 1000}s`}), timerMs(timeoutMs))
     timer.unref()
     socket = connectTo(target)
     socket.once('connect', () => socket?.write(AUTH_EXTERNAL))

@@ -7,11 +7,12 @@ import {KeychainBackend, keychainLabel, keychainTimeoutMs} from './keychain.js'
 import {keychainScope, ScopedKeychainBackend} from './keychain-scope.js'
 import type {Output} from './output.js'
 import {defaultConfigDir, pathsFor, type FtauthPaths} from './paths.js'
-import {environmentCredential, resolveProfile, type ResolvedProfile} from './profiles.js'
+import {environmentCredential, envUrlOverrides, resolveProfile, type ResolvedProfile} from './profiles.js'
 import {SealedFile} from './sealed-cache.js'
 import {redactKnown} from './redact.js'
 import {FileBackend, type SecretBackend} from './secret-backends.js'
 import {TokenCache} from './token-cache.js'
+import {checkTransport} from './transport.js'
 
 /** What a flow needs, built once per command run (gh's "factory"): no module mocking in tests. */
 export interface Deps {
@@ -44,6 +45,8 @@ export interface DepsOptions {
   secrets?: Set<string>
   /** A ready HTTP client (tests pass one with instant retry sleeps); otherwise one from timeoutMs/trace. */
   http?: HttpClient
+  /** --allow-http: plain http to other hosts, with a warning on every use. */
+  allowHttp?: boolean
 }
 
 export interface BackendChoiceInput {
@@ -83,6 +86,9 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
   const paths = pathsFor(options.configDir)
   const config = await loadConfig(paths.config)
   const profile = resolveProfile(config, {profileFlag: options.profileFlag, envFlag: options.envFlag, env})
+  const transport = {allowHttp: Boolean(options.allowHttp), warn: (line: string) => out.warn(line)}
+  // FTAUTH_*_URL variables are checked before anything runs; URLs from elsewhere are checked by every request.
+  for (const [variable, value] of envUrlOverrides(env)) checkTransport(value, variable, transport)
   const insecure = Boolean(options.insecureStorage) || profile.profile.insecureStorage === true
   const backend = options.backend ?? chooseSecretBackend({insecure, env, paths, config, profile, warn: (line) => out.warn(line)})
   const store = new CredentialStore(backend, profile.name, env)
@@ -100,6 +106,7 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
       new HttpClient({
         timeoutMs: options.timeoutMs,
         trace: options.trace ? (line) => out.err(out.e.dim(redactKnown(line, [...secrets]))) : undefined,
+        transport,
       }),
     now: () => new Date(),
     secrets,

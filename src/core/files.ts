@@ -1,12 +1,14 @@
 import {randomBytes} from 'node:crypto'
-import {chmod, mkdir, open, readFile, rename, rm} from 'node:fs/promises'
+import {mkdir, open, readFile, rename, rm} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 
-/** Private directory (0700): every directory ftauth creates. */
+/**
+ * Private directory (0700) for every directory ftauth creates. An existing one keeps its mode:
+ * it may be shared on purpose (a 1777 FTAUTH_CONFIG_DIR), and ftauth's files in it are 0600
+ * anyway; `ftauth doctor` reports a loose one.
+ */
 export async function ensurePrivateDir(dir: string): Promise<void> {
   await mkdir(dir, {recursive: true, mode: 0o700})
-  // mkdir keeps the mode of an existing dir; tighten it if a user or older version left it open.
-  await chmod(dir, 0o700).catch(() => undefined)
 }
 
 /**
@@ -17,17 +19,18 @@ export async function writePrivateFileAtomic(path: string, content: string): Pro
   const dir = dirname(path)
   await ensurePrivateDir(dir)
   const temp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`)
-  const handle = await open(temp, 'wx', 0o600)
   try {
-    await handle.writeFile(content, 'utf8')
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  try {
+    const handle = await open(temp, 'wx', 0o600)
+    try {
+      await handle.writeFile(content, 'utf8')
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
     await rename(temp, path)
   } catch (error) {
-    await rm(temp, {force: true})
+    // A full disk (or any failure) leaves the old file and no half-written temp file behind.
+    await rm(temp, {force: true}).catch(() => undefined)
     throw error
   }
 }

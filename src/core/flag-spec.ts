@@ -82,6 +82,7 @@ export const GLOBAL_FLAGS = {
   'insecure-storage': flag.boolean({description: 'keep secrets in a 0600 file in the config dir instead of the OS keychain', helpGroup: 'GLOBAL'}),
   cache: flag.boolean({description: 'cache tokens between runs (--no-cache: obtain fresh ones and store none)', allowNo: true, helpGroup: 'GLOBAL'}),
   timeout: flag.integer({description: 'HTTP timeout in seconds', default: 15, min: 1, helpGroup: 'GLOBAL'}),
+  'allow-http': flag.boolean({description: 'allow plain http to hosts other than this machine (lab setups only; warns on every use)', helpGroup: 'GLOBAL'}),
 }
 
 /**

@@ -1,7 +1,8 @@
 import {ExitCode, FtauthError, networkError, providerError} from './errors.js'
-import {redactAuthorization, redactForm, redactJson, redactKnown} from './redact.js'
+import {redactAuthorization, redactForm, redactJson, redactKnown, redactThenTruncate, redactUserinfo} from './redact.js'
 import {maskProxy, proxyFor} from './proxy.js'
-import {formatDuration} from './time.js'
+import {formatDuration, timerMs} from './time.js'
+import {checkTransport, type TransportPolicy} from './transport.js'
 import type {Dispatcher} from 'undici'
 
 import type * as z from './zod.js'
@@ -43,6 +44,8 @@ export interface HttpOptions {
   maxRetryAfterMs: number
   trace: ((line: string) => void) | undefined
   sleep?: (ms: number) => Promise<void>
+  /** Plain http beyond loopback: refused (exit 2) unless allowed, then warned about on every use. */
+  transport?: TransportPolicy
 }
 
 const DEFAULT_OPTIONS: HttpOptions = {timeoutMs: 15_000, maxAttempts: 3, maxRetryAfterMs: 10_000, trace: undefined}
@@ -78,6 +81,11 @@ export class HttpClient {
     this.options = {...DEFAULT_OPTIONS, ...options}
   }
 
+  /** Refuses (exit 2) a URL that would carry credentials in cleartext beyond this machine; `source` names where it came from. */
+  checkTransport(url: string | URL, source: string): void {
+    checkTransport(url, source, this.options.transport ?? {allowHttp: false, warn: () => undefined})
+  }
+
   async request(request: HttpRequest): Promise<HttpResponse> {
     const method = request.method.toUpperCase()
     const idempotent = request.idempotent ?? IDEMPOTENT.has(method)
@@ -101,6 +109,8 @@ export class HttpClient {
   }
 
   private async once(method: string, request: HttpRequest): Promise<HttpResponse> {
+    // Every request, whatever built its URL (profile, environment variable, a full URL given to `call`).
+    this.checkTransport(request.url, `${method} ${endpointOf(request.url)}`)
     const undiciRequest = await loadUndiciRequest()
     const headers: Record<string, string> = {'user-agent': userAgent(), accept: 'application/json', ...request.headers}
     let body: string | Buffer | undefined = request.body
@@ -113,7 +123,7 @@ export class HttpClient {
     }
     const secrets = request.secrets ?? []
     this.traceRequest(method, request, headers, secrets)
-    const timeoutMs = request.timeoutMs ?? this.options.timeoutMs
+    const timeoutMs = timerMs(request.timeoutMs ?? this.options.timeoutMs)
     const started = performance.now()
     try {
       const response = await undiciRequest(request.url, {
@@ -124,7 +134,7 @@ export class HttpClient {
         bodyTimeout: timeoutMs,
         signal: AbortSignal.timeout(timeoutMs),
       })
-      const buffer = Buffer.from(await response.body.arrayBuffer())
+      const buffer = await readCapped(response.body, response.headers['content-length'], `${method} ${endpointOf(request.url)}`)
       const flatHeaders = flattenHeaders(response.headers)
       const dateHeader = flatHeaders.date ? new Date(flatHeaders.date) : undefined
       const result: HttpResponse = {
@@ -177,8 +187,7 @@ export function redactBody(text: string, secrets: readonly string[]): string {
   try {
     return JSON.stringify(redactJson(JSON.parse(trimmed), secrets))
   } catch {
-    const short = trimmed.length > 500 ? `${trimmed.slice(0, 500)}… (${trimmed.length} chars)` : trimmed
-    return redactKnown(short, secrets)
+    return redactThenTruncate(trimmed, secrets, 500)
   }
 }
 
@@ -191,9 +200,10 @@ export function redactUrl(url: string, secrets: readonly string[] = []): string 
     const hash = parsed.hash.includes('=') ? `#${redactForm(new URLSearchParams(parsed.hash.slice(1)), secrets)}` : parsed.hash
     parsed.search = ''
     parsed.hash = ''
+    if (parsed.password) parsed.password = 'redacted'
     return redactKnown(`${parsed.toString()}${query}${hash}`, secrets)
   } catch {
-    return redactKnown(url, secrets)
+    return redactKnown(redactUserinfo(url), secrets)
   }
 }
 
@@ -201,6 +211,7 @@ export function redactUrl(url: string, secrets: readonly string[] = []): string 
 export function endpointOf(url: string): string {
   try {
     const parsed = new URL(url)
+    // origin has no user:password part: a URL's password never reaches an error message.
     return `${parsed.origin}${parsed.pathname}`
   } catch {
     return url
@@ -288,5 +299,29 @@ function definedEntries(form: Record<string, string | undefined>): [string, stri
   return Object.entries(form).filter((entry): entry is [string, string] => entry[1] !== undefined)
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, timerMs(ms)))
+
+/** No provider answer ftauth reads is near this; a bigger body is a broken or hostile server (exit 6). */
+export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+
+/** Reads a response body up to MAX_RESPONSE_BYTES, giving up (and dropping the connection) beyond it. */
+async function readCapped(body: AsyncIterable<Buffer | Uint8Array> & {destroy?: (error?: Error) => void}, contentLength: string | string[] | undefined, where: string): Promise<Buffer> {
+  const tooLarge = () =>
+    providerError(`${where} sent a response body over ${MAX_RESPONSE_BYTES / 1024 / 1024} MB`, 'the server or a proxy is misbehaving; check the base URL (`ftauth config list`)')
+  if (typeof contentLength === 'string' && Number(contentLength) > MAX_RESPONSE_BYTES) {
+    body.destroy?.()
+    throw tooLarge()
+  }
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body) {
+    size += chunk.length
+    if (size > MAX_RESPONSE_BYTES) {
+      body.destroy?.()
+      throw tooLarge()
+    }
+    chunks.push(Buffer.from(chunk))
+  }
+  return Buffer.concat(chunks)
+}
 

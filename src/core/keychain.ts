@@ -4,6 +4,7 @@ import {probeSessionBus} from './dbus.js'
 import {keychainError, FtauthError} from './errors.js'
 import {SecretServiceClient, type ReadOutcome} from './secret-service.js'
 import type {SecretBackend} from './secret-backends.js'
+import {timerMs} from './time.js'
 
 /** Windows Credential Manager refuses blobs over 2,560 bytes (UTF-16: 1,280 chars); macOS has limits too. */
 export const CHUNK_CHARS = 1000
@@ -82,7 +83,7 @@ export class KeychainBackend implements SecretBackend {
             `raise FTAUTH_KEYCHAIN_TIMEOUT, or ${WAYS_OUT}`,
           ),
         )
-      }, this.timeoutMs)
+      }, timerMs(this.timeoutMs))
       timer.unref()
     })
     try {
@@ -121,7 +122,7 @@ export class KeychainBackend implements SecretBackend {
   private async directClient(): Promise<SecretServiceClient | undefined> {
     const address = process.env.DBUS_SESSION_BUS_ADDRESS
     if (process.platform !== 'linux' || !address) return undefined
-    this.direct ??= SecretServiceClient.open(address).catch(() => undefined)
+    this.direct ??= SecretServiceClient.open(address, this.timeoutMs).catch(() => undefined)
     return this.direct
   }
 
@@ -172,11 +173,9 @@ export class KeychainBackend implements SecretBackend {
     } else {
       // New chunks under a fresh generation first, then the index: a crash never leaves a mix.
       const generation = randomBytes(4).toString('hex')
-      const count = Math.ceil(value.length / CHUNK_CHARS)
-      for (let i = 0; i < count; i++) {
-        await this.rawSet(chunkAccount(account, generation, i), value.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS))
-      }
-      await this.rawSet(account, `${CHUNK_MARKER}${generation}:${count}:${digest(value)}`)
+      const chunks = splitOnCodePoints(value, CHUNK_CHARS)
+      for (const [i, chunk] of chunks.entries()) await this.rawSet(chunkAccount(account, generation, i), chunk)
+      await this.rawSet(account, `${CHUNK_MARKER}${generation}:${chunks.length}:${digest(value)}`)
     }
     if (previous?.startsWith(CHUNK_MARKER)) await this.deleteChunks(account, previous)
   }
@@ -201,6 +200,24 @@ export class KeychainBackend implements SecretBackend {
     if (!index) return
     for (let i = 0; i < index.count; i++) await this.rawDelete(chunkAccount(account, index.generation, i))
   }
+}
+
+/**
+ * Pieces of at most `max` UTF-16 units that never cut a surrogate pair: a lone half would be stored
+ * as U+FFFD (the keychain keeps UTF-8) and the secret could not be read back.
+ */
+export function splitOnCodePoints(value: string, max: number): string[] {
+  const chunks: string[] = []
+  let current = ''
+  for (const char of value) {
+    if (current.length + char.length > max) {
+      chunks.push(current)
+      current = ''
+    }
+    current += char
+  }
+  if (current) chunks.push(current)
+  return chunks
 }
 
 function chunkAccount(account: string, generation: string, i: number): string {

@@ -28,6 +28,7 @@ export async function withLock<T>(locksDir: string, name: string, run: () => Pro
   } catch (error) {
     throw new FtauthError(ExitCode.unexpected, `could not take the lock ${target} (${(error as Error).message})`, {
       hint: 'another ftauth process is holding it; try again, or remove the .lock directory if no ftauth is running',
+      cause: error,
     })
   }
   try {

@@ -1,6 +1,6 @@
 import {Chalk, type ChalkInstance} from 'chalk'
 
-import {isJwtShaped} from './redact.js'
+import {isJwtShaped, redactKnown} from './redact.js'
 import {padVisible, terminalColumns, visibleLength, wrapHanging} from './text.js'
 import {formatCountdown, formatDuration, formatInstant} from './time.js'
 
@@ -27,6 +27,20 @@ export interface Streams {
   stderr: WritableLike
 }
 
+/**
+ * Text from a provider or a token (error descriptions, claims, response bodies) made safe for a
+ * terminal: C0 and C1 control characters (ESC of CSI/OSC sequences, BEL, backspace, CR…) and DEL
+ * are shown as \x1b-style escapes, so a hostile server cannot move the cursor, retitle the window,
+ * rewrite earlier lines or hide text. Newlines and tabs stay unless `singleLine`.
+ */
+export function terminalSafe(text: string, options: {singleLine?: boolean} = {}): string {
+  const control = options.singleLine ? /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g : /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g
+  return text.replace(control, (char) => {
+    const code = char.charCodeAt(0)
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
+  })
+}
+
 /** Colour only for a terminal, never with NO_COLOR or --no-color (https://no-color.org). */
 export function colorEnabled(stream: WritableLike, env: NodeJS.ProcessEnv, flag: boolean | undefined): boolean {
   // An explicit flag wins over the environment, as flags do everywhere in ftauth.
@@ -48,6 +62,8 @@ export class Output {
   /** Every human line fits this many columns ($COLUMNS, the terminal's width, else 80). */
   readonly columns: number
   private readonly warned = new Set<string>()
+  /** Secrets of this run: never written to stderr, whatever text carries them. */
+  private secrets: ReadonlySet<string> = new Set()
 
   constructor(
     readonly streams: Streams,
@@ -58,6 +74,11 @@ export class Output {
     this.e = new Chalk({level: options.colorErr ? 2 : 0})
     // Unset (tests of rendering, not of width): lines are never wrapped.
     this.columns = options.columns ?? Number.POSITIVE_INFINITY
+  }
+
+  /** Masks these secrets (the run's live set) in everything written to stderr. */
+  useSecrets(secrets: ReadonlySet<string>): void {
+    this.secrets = secrets
   }
 
   get human(): boolean {
@@ -71,7 +92,7 @@ export class Output {
     const e = this.e
     const mark = step.status === 'warn' ? e.yellow('!') : step.status === 'skip' ? e.dim('·') : e.green('✓')
     const tail = [step.request, step.ms === undefined ? undefined : `${step.ms}ms`].filter(Boolean).join(' ')
-    this.err(wrapHanging(`${mark} ${e.bold(step.title)}  ${step.outcome}${tail ? `  ${e.dim(tail)}` : ''}`, this.columns, 4))
+    this.err(wrapHanging(`${mark} ${e.bold(terminalSafe(step.title, {singleLine: true}))}  ${terminalSafe(step.outcome, {singleLine: true})}${tail ? `  ${e.dim(terminalSafe(tail, {singleLine: true}))}` : ''}`, this.columns, 4))
   }
 
   /** Progress line for humans only (stderr). */
@@ -83,7 +104,7 @@ export class Output {
   warn(line: string): void {
     if (this.warned.has(line)) return
     this.warned.add(line)
-    this.err(`${this.e.yellow('warning:')} ${line}`)
+    this.err(`${this.e.yellow('warning:')} ${terminalSafe(line, {singleLine: true})}`)
   }
 
   /**
@@ -121,8 +142,9 @@ export class Output {
     if (this.mode === 'quiet') this.streams.stdout.write(`${value}\n`)
   }
 
+  /** stderr never carries a secret: known ones are masked in whatever form they take. */
   err(line: string): void {
-    this.streams.stderr.write(`${line}\n`)
+    this.streams.stderr.write(`${this.secrets.size ? redactKnown(line, [...this.secrets]) : line}\n`)
   }
 
   /** "label  value" rows, aligned; a value too long for the line wraps under itself. */

@@ -1,5 +1,6 @@
-import type {Config, EnvName, Profile, ProviderName} from './config.js'
+import {PROFILE_NAME, PROFILE_NAME_RULE, type Config, type EnvName, type Profile, type ProviderName} from './config.js'
 import {usageError} from './errors.js'
+import {redactUserinfo} from './redact.js'
 import {DEFAULT_EMULATOR_PORT, DEMO, emulatorUrls} from '../emulator/demo-credentials.js'
 
 /**
@@ -71,7 +72,12 @@ export interface ResolveOptions {
   env: NodeJS.ProcessEnv
 }
 
-const trimSlash = (value: string): string => value.replace(/\/+$/, '')
+/**
+ * A resolved URL: no trailing slash, and a password in it (`https://user:pass@host`) masked. ftauth
+ * never sends URL credentials (requests go to origin and path), so the mask changes no request and
+ * keeps the password out of every line that shows a URL.
+ */
+const trimSlash = (value: string): string => redactUserinfo(value).replace(/\/+$/, '')
 
 /**
  * Environment variables that override a resolved provider setting, keyed `<provider>.<field>`
@@ -89,6 +95,12 @@ export const ENV_OVERRIDES = {
   'shuttle.apiUrl': 'FTAUTH_SHUTTLE_API_URL',
 } as const satisfies Record<string, string>
 
+/** The URL-valued FTAUTH_* variables that are set, as [variable, value] pairs. */
+export function envUrlOverrides(env: NodeJS.ProcessEnv): [string, string][] {
+  const variables = [...Object.entries(ENV_OVERRIDES).filter(([key]) => /url$/i.test(key)).map(([, variable]) => variable), 'FTAUTH_LOCAL_URL']
+  return variables.flatMap((variable) => (env[variable] ? [[variable, env[variable]] as [string, string]] : []))
+}
+
 /** Precedence everywhere: flag > environment variable > profile > built-in default for the environment. */
 export function resolveProfile(config: Config, options: ResolveOptions): ResolvedProfile {
   const {env} = options
@@ -100,11 +112,13 @@ export function resolveProfile(config: Config, options: ResolveOptions): Resolve
     return value
   }
   const name = options.profileFlag || env.FTAUTH_PROFILE || 'default'
+  checkProfileName(name, options.profileFlag ? '--profile' : 'FTAUTH_PROFILE')
   const profile = config.profiles[name] ?? {}
   if (env.FTAUTH_LOCAL_URL) checkUrl('FTAUTH_LOCAL_URL', env.FTAUTH_LOCAL_URL)
   const localUrl = trimSlash(env.FTAUTH_LOCAL_URL || DEFAULT_LOCAL_URL)
   const local = emulatorUrls(localUrl)
-  const envVar = env.FTAUTH_ENV as EnvName | undefined
+  // An empty FTAUTH_ENV is unset, as for every other variable here.
+  const envVar = (env.FTAUTH_ENV || undefined) as EnvName | undefined
   const envFor = (provider: ProviderName): EnvName =>
     options.envFlag ?? envVar ?? profile[provider]?.env ?? profile.env ?? DEFAULT_ENV[provider]
 
@@ -181,6 +195,12 @@ export function demoSecret(provider: ProviderName, name: string): string | undef
   if (provider === 'fluz' && name === 'api_key') return DEMO.fluz.apiKey
   if (provider === 'shuttle' && name === 'client_secret') return DEMO.shuttle.clientSecret
   return undefined
+}
+
+/** Exit 2 for a profile name outside the one alphabet (`a:b`, `../x`), before anything is read or stored. */
+export function checkProfileName(name: string, source: string): void {
+  if (PROFILE_NAME.test(name)) return
+  throw usageError(`invalid profile name ${JSON.stringify(name.slice(0, 80))} (from ${source})`, `${PROFILE_NAME_RULE}, e.g. staging or dev-2; nothing was written`)
 }
 
 function checkUrl(variable: string, value: string): void {

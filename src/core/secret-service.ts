@@ -29,8 +29,8 @@ export class SecretServiceClient {
 
   private constructor(private readonly bus: DbusConnection) {}
 
-  static async open(address: string): Promise<SecretServiceClient> {
-    return new SecretServiceClient(await DbusConnection.open(address))
+  static async open(address: string, timeoutMs?: number): Promise<SecretServiceClient> {
+    return new SecretServiceClient(await DbusConnection.open(address, timeoutMs))
   }
 
   /** The secret of the one item with these attributes; undefined: ask the binding. */
@@ -39,7 +39,7 @@ export class SecretServiceClient {
     if (found === 'none') return {found: false}
     if (found === undefined) return undefined
     const {path, key} = await this.openSession()
-    const [secrets] = (await this.service('GetSecrets', 'aoo', [[found], path])) as [[string, DbusValue[]][]]
+    const [secrets] = (await this.service('GetSecrets', 'aoo', [[found], path], 'a{o(oayays)}')) as [[string, DbusValue[]][]]
     const secret = secrets.find(([item]) => item === found)?.[1]
     if (!secret) return {found: false} // deleted between the search and the read
     const [, iv, ciphertext] = secret as [string, Buffer, Buffer, string]
@@ -60,7 +60,7 @@ export class SecretServiceClient {
     const cipher = createCipheriv('aes-128-cbc', key, iv)
     const secret: DbusValue[] = [path, iv, Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]), 'text/plain']
     if (found !== 'none') {
-      await this.bus.call({destination: BUS_NAME, path: found, interface: 'org.freedesktop.Secret.Item', member: 'SetSecret', signature: '(oayays)', args: [secret]})
+      await this.bus.call({destination: BUS_NAME, path: found, interface: 'org.freedesktop.Secret.Item', member: 'SetSecret', signature: '(oayays)', args: [secret], replySignature: ''})
       return true
     }
     const properties: DbusValue[] = [
@@ -74,6 +74,7 @@ export class SecretServiceClient {
       member: 'CreateItem',
       signature: 'a{sv}(oayays)b',
       args: [properties, secret, true],
+      replySignature: 'oo',
     })
     return prompt === NO_PROMPT
   }
@@ -83,7 +84,7 @@ export class SecretServiceClient {
     const found = await this.search(attributes)
     if (found === 'none') return false
     if (found === undefined) return undefined
-    const [prompt] = await this.bus.call({destination: BUS_NAME, path: found, interface: 'org.freedesktop.Secret.Item', member: 'Delete'})
+    const [prompt] = await this.bus.call({destination: BUS_NAME, path: found, interface: 'org.freedesktop.Secret.Item', member: 'Delete', replySignature: 'o'})
     return prompt === NO_PROMPT ? true : undefined
   }
 
@@ -93,13 +94,13 @@ export class SecretServiceClient {
 
   /** The one unlocked item with these attributes, 'none', or undefined (locked or ambiguous). */
   private async search(attributes: Record<string, string>): Promise<string | 'none' | undefined> {
-    const [unlocked, locked] = (await this.service('SearchItems', 'a{ss}', [Object.entries(attributes)])) as [string[], string[]]
+    const [unlocked, locked] = (await this.service('SearchItems', 'a{ss}', [Object.entries(attributes)], 'aoao')) as [string[], string[]]
     if (unlocked.length === 0 && locked.length === 0) return 'none'
     return unlocked.length === 1 && locked.length === 0 ? unlocked[0] : undefined
   }
 
-  private service(member: string, signature: string, args: DbusValue[]): Promise<DbusValue[]> {
-    return this.bus.call({destination: BUS_NAME, path: SERVICE_PATH, interface: SERVICE_INTERFACE, member, signature, args})
+  private service(member: string, signature: string, args: DbusValue[], replySignature: string): Promise<DbusValue[]> {
+    return this.bus.call({destination: BUS_NAME, path: SERVICE_PATH, interface: SERVICE_INTERFACE, member, signature, args, replySignature})
   }
 
   /** One transfer session per connection: DH over the 1024-bit IETF group, HKDF-SHA256 to an AES-128 key. */
@@ -108,7 +109,8 @@ export class SecretServiceClient {
       // Key objects, not getDiffieHellman(): that one re-checks the group's primes (~60 ms).
       const ours = generateDhKeyPair('dh', {group: 'modp2'})
       const ourSpki = ours.publicKey.export({type: 'spki', format: 'der'})
-      const [output, path] = (await this.service('OpenSession', 'sv', [ALGORITHM, {signature: 'ay', value: publicValueOf(ourSpki)}])) as [Variant, string]
+      const [output, path] = (await this.service('OpenSession', 'sv', [ALGORITHM, {signature: 'ay', value: publicValueOf(ourSpki)}], 'vo')) as [Variant, string]
+      if (output.signature !== 'ay') throw new Error(`OpenSession answered a ${output.signature} public value, not ay`)
       const shared = diffieHellman({privateKey: ours.privateKey, publicKey: peerKey(ourSpki, output.value as Buffer)})
       // libsecret pads the shared secret to the group's size before deriving the key.
       const padded = Buffer.concat([Buffer.alloc(Math.max(0, 128 - shared.length)), shared])

@@ -1,3 +1,15 @@
+/**
+ * The longest delay a Node timer can hold (2^31 − 1 ms, about 24.8 days): a longer one fires at
+ * once (with a TimeoutOverflowWarning). Every timeout and wait that comes from a flag, a variable or
+ * a server goes through this.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
+export function timerMs(ms: number): number {
+  if (!Number.isFinite(ms)) return ms > 0 ? MAX_TIMER_MS : 0
+  return Math.min(MAX_TIMER_MS, Math.max(0, Math.round(ms)))
+}
+
 /** Human time: ISO plus a countdown ("in 9m 12s", "2m ago"), as every command prints expiries. */
 export function formatDuration(ms: number): string {
   const total = Math.round(Math.abs(ms) / 1000)

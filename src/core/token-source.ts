@@ -20,7 +20,7 @@ export interface TokenSource {
   readonly provider: ProviderName
   /** Base URL that bare paths are resolved against. */
   apiBase(deps: Deps): string
-  /** Hosts that identify this provider in a full URL. */
+  /** Origins (scheme, host, port) that identify this provider in a full URL. */
   hosts(deps: Deps): string[]
   current(deps: Deps): Promise<UsableToken>
   /** Renew once after the server rejected `rejected` with 401 (Funtrips: new session; Fluz: refresh else regenerate; Shuttle: refresh). */

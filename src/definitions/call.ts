@@ -1,5 +1,8 @@
 import {PROVIDERS, type ProviderName} from '../core/config.js'
 import {defineCommand} from '../core/command-run.js'
+import type {Deps} from '../core/deps.js'
+import type {Output} from '../core/output.js'
+import {redactKnown} from '../core/redact.js'
 import {FtauthError, usageError} from '../core/errors.js'
 import {flag} from '../core/flag-spec.js'
 import {renderBody} from '../call/render.js'
@@ -45,13 +48,14 @@ export const call = defineCommand({
       waitTimeoutMs: flags['wait-timeout'] * 1000,
     })
     const {response} = result
+    const shownBody = maskEchoedSecrets(response.body, flags.raw, deps, out)
     if (!flags.json) {
       if (flags.include) {
         process.stdout.write(`HTTP ${response.status}\n`)
         for (const [name, value] of Object.entries(response.headers)) process.stdout.write(`${name}: ${value}\n`)
         process.stdout.write('\n')
       }
-      process.stdout.write(renderBody(response.body, response.headers['content-type'], {pretty: Boolean(process.stdout.isTTY) && !flags.raw, color: out.c}))
+      process.stdout.write(renderBody(shownBody, response.headers['content-type'], {pretty: Boolean(process.stdout.isTTY) && !flags.raw, color: out.c}))
     }
     const document = {
       provider: result.provider,
@@ -60,7 +64,7 @@ export const call = defineCommand({
       status: response.status,
       renewed: result.renewed,
       headers: response.headers,
-      body: parseBody(response.body),
+      body: parseBody(shownBody),
     }
     if (result.failure) {
       // --json prints one document: the error, with the response inside it (not two documents in a row).
@@ -71,6 +75,19 @@ export const call = defineCommand({
     return document
   },
 })
+
+/**
+ * A server that echoes the token or key ftauth attached would have `call` print it: masked unless
+ * --raw asks for the body exactly as received. A body without any of them stays byte-exact.
+ */
+function maskEchoedSecrets(body: Buffer, raw: boolean, deps: Deps, out: Output): Buffer {
+  if (raw) return body
+  const text = body.toString('utf8')
+  const masked = redactKnown(text, [...deps.secrets])
+  if (masked === text) return body
+  out.warn('the response repeats a secret ftauth sent; it is masked (--raw prints the body as received)')
+  return Buffer.from(masked, 'utf8')
+}
 
 function parseVariables(text: string): Record<string, unknown> {
   try {

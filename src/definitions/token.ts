@@ -1,6 +1,7 @@
 import {defineCommand} from '../core/command-run.js'
+import {usageError} from '../core/errors.js'
 import {flag} from '../core/flag-spec.js'
-import type {Output} from '../core/output.js'
+import {terminalSafe, type Output} from '../core/output.js'
 import {formatCountdown, formatDuration, formatInstant} from '../core/time.js'
 import {inspectToken, type TokenReport} from '../tokens/inspect.js'
 import {resolveTokenRef} from '../tokens/token-ref.js'
@@ -9,7 +10,8 @@ export const tokenInspect = defineCommand({
   id: 'token:inspect',
   args: {token: {description: 'token reference (default: stdin)'}},
   flags: {
-    verify: flag.boolean({description: "check the signature against the issuer's JWKS"}),
+    verify: flag.boolean({description: "check the signature against the JWKS of the provider environment the issuer belongs to (unknown issuers are not verified)"}),
+    jwks: flag.string({description: 'with --verify: check against this JWKS URL instead (pins the keys; the issuer is not looked up)'}),
     show: flag.boolean({description: 'also print the token itself'}),
   },
   async run({args, flags, out, context}) {
@@ -18,12 +20,13 @@ export const tokenInspect = defineCommand({
     deps.secrets.add(resolved.token)
     const now = deps.now()
     const report = inspectToken(resolved.token, now, resolved.cached)
-    let verification: Awaited<ReturnType<typeof import('../tokens/verify.js').verifyAgainstIssuer>> | undefined
+    let verification: Awaited<ReturnType<typeof import('../tokens/verify.js').verifyToken>> | undefined
+    if (flags.jwks !== undefined && !flags.verify) throw usageError('--jwks pins the keys for --verify', 'add --verify')
     if (flags.verify) {
       if (report.kind !== 'jwt') out.warn('an opaque token has no signature to verify; ask the provider (e.g. call an API with it)')
       else {
-        const {verifyAgainstIssuer} = await import('../tokens/verify.js')
-        verification = await verifyAgainstIssuer(resolved.token, report.issuer, flags.timeout * 1000)
+        const {verifyToken} = await import('../tokens/verify.js')
+        verification = await verifyToken(deps, resolved.token, report.issuer, {timeoutMs: flags.timeout * 1000, pinnedJwks: flags.jwks})
       }
     }
     renderReport(out, report, resolved.origin, now, verification)
@@ -43,14 +46,15 @@ function renderReport(out: Output, report: TokenReport, origin: string, now: Dat
   out.printWrapped(`${c.bold(report.kind === 'jwt' ? 'JWT' : 'Opaque token')} from ${origin} · ${report.length} chars · ${report.provider} ${out.env(report.environment.verdict)}`)
   const rows: [string, string][] = []
   if (report.header) rows.push(['header', JSON.stringify(report.header)])
-  if (report.issuer) rows.push(['issuer', report.issuer])
+  // Claims come from whoever made the token: control characters are escaped before they reach a terminal.
+  if (report.issuer) rows.push(['issuer', terminalSafe(report.issuer, {singleLine: true})])
   if (report.audience !== undefined) rows.push(['audience', JSON.stringify(report.audience)])
-  if (report.subject) rows.push(['subject', report.subject])
-  rows.push(['scopes', report.scopes.length ? report.scopes.join(' ') : c.dim('none')])
+  if (report.subject) rows.push(['subject', terminalSafe(report.subject, {singleLine: true})])
+  rows.push(['scopes', report.scopes.length ? terminalSafe(report.scopes.join(' '), {singleLine: true}) : c.dim('none')])
   if (report.issuedAt) rows.push(['issued', `${formatInstant(new Date(report.issuedAt))} (${formatCountdown(new Date(report.issuedAt), now)})`])
   if (report.expiresAt) rows.push(['expires', out.expiry(new Date(report.expiresAt), now)])
   if (report.lifetimeSeconds !== undefined) rows.push(['lifetime', formatDuration(report.lifetimeSeconds * 1000)])
-  rows.push(['environment', `${report.environment.verdict} — ${report.environment.reasons.join('; ')}`])
+  rows.push(['environment', terminalSafe(`${report.environment.verdict} — ${report.environment.reasons.join('; ')}`, {singleLine: true})])
   if (verification) rows.push(['signature', c.green(`valid (${verification.algorithm}, ${verification.jwksUrl})`)])
   out.table(rows)
   if (report.claims) {

@@ -31,6 +31,8 @@ export interface DoctorInput {
   secrets: Set<string>
   trace?: ((line: string) => void) | undefined
   now?: () => Date
+  /** --allow-http: plain http to other hosts, with a warning on every use. */
+  allowHttp?: boolean
 }
 
 /**
@@ -56,7 +58,12 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   const store = new CredentialStore(choice.backend, profile.name, input.env)
   const tokens = new TokenCache(store, input.paths.cache, input.paths.locks, (line) => cacheNotes.push(line))
   // One attempt per request: doctor reports what it sees rather than retrying it away.
-  const http = new HttpClient({timeoutMs: input.timeoutMs, maxAttempts: 1, trace: input.trace})
+  const http = new HttpClient({
+    timeoutMs: input.timeoutMs,
+    maxAttempts: 1,
+    trace: input.trace,
+    transport: {allowHttp: Boolean(input.allowHttp), warn: (line) => input.out.warn(line)},
+  })
   const deps: Deps = {out: input.out, env: input.env, paths: input.paths, config, profile, store, tokens, http, now, secrets: input.secrets}
 
   const [keychain, reachability, tokenCheck] = await Promise.all([

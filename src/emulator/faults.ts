@@ -1,7 +1,8 @@
 // Injectable faults: the next `count` requests matching method+path get a failure instead
 // of the real answer, so clients' retry, timeout and parsing paths can be exercised.
 import * as z from '../core/zod.js';
-import { json, type EmuResponse } from './http.js';
+import { echoResponse, type EchoKind } from './echo.js';
+import { json, type EmuRequest, type EmuResponse } from './http.js';
 import type { FaultKind } from './types.js';
 
 export const faultSchema = z.strictObject({
@@ -12,7 +13,7 @@ export const faultSchema = z.strictObject({
     ),
   ),
   path: z.string().check(z.startsWith('/')),
-  kind: z.enum(['500', '503', '429', 'hang', 'malformed-json', 'wrong-shape', 'reset']),
+  kind: z.enum(['500', '503', '429', 'hang', 'malformed-json', 'wrong-shape', 'reset', 'echo-oauth', 'echo-graphql', 'echo-text', 'huge-body']),
   count: z._default(z.int().check(z.positive()), 1),
   retryAfter: z.optional(z.int().check(z.nonnegative())),
   hangMs: z.optional(z.int().check(z.nonnegative())),
@@ -30,14 +31,17 @@ export interface FaultStore {
   clear(): void;
   list(): Array<z.output<typeof faultSchema> & { remaining: number }>;
   /** Consumes one use of the first fault matching this request, if any. */
-  take(method: string, path: string): FaultAction | undefined;
+  take(method: string, path: string, request?: Pick<EmuRequest, 'headers' | 'body'>): FaultAction | undefined;
 }
 
 function pathMatches(pattern: string, path: string): boolean {
   return pattern.endsWith('*') ? path.startsWith(pattern.slice(0, -1)) : path === pattern;
 }
 
-function respondWith(kind: Exclude<FaultKind, 'hang' | 'reset'>, retryAfter: number | undefined): EmuResponse {
+/** Just over the 10 MB a client should accept: a JSON document padded with spaces. */
+const HUGE_BODY_BYTES = 10 * 1024 * 1024 + 1024;
+
+function respondWith(kind: Exclude<FaultKind, 'hang' | 'reset'>, retryAfter: number | undefined, request: Pick<EmuRequest, 'headers' | 'body'>): EmuResponse {
   const retry: Record<string, string> = retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) };
   switch (kind) {
     case '500':
@@ -51,6 +55,12 @@ function respondWith(kind: Exclude<FaultKind, 'hang' | 'reset'>, retryAfter: num
       return { status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: '{"access_token": ' };
     case 'wrong-shape':
       return json(200, { unexpected: true });
+    case 'huge-body':
+      return { status: 200, headers: { 'Content-Type': 'application/json' }, body: `{"padding": "${' '.repeat(HUGE_BODY_BYTES)}"}` };
+    case 'echo-oauth':
+    case 'echo-graphql':
+    case 'echo-text':
+      return echoResponse(kind satisfies EchoKind, request);
   }
 }
 
@@ -67,14 +77,14 @@ export function createFaultStore(): FaultStore {
       faults = [];
     },
     list: () => faults.map((f) => ({ ...f })),
-    take(method, path) {
+    take(method, path, request = { headers: {}, body: '' }) {
       const f = faults.find((x) => (x.method === undefined || x.method === method) && pathMatches(x.path, path));
       if (!f) return undefined;
       f.remaining -= 1;
       if (f.remaining <= 0) faults = faults.filter((x) => x !== f);
       if (f.kind === 'hang') return { type: 'hang', ms: f.hangMs };
       if (f.kind === 'reset') return { type: 'reset' };
-      return { type: 'respond', response: respondWith(f.kind, f.retryAfter) };
+      return { type: 'respond', response: respondWith(f.kind, f.retryAfter, request) };
     },
   };
 }

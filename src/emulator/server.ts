@@ -117,7 +117,7 @@ export async function startServer(deps: ServerDeps, listen: { host: string; port
       entry.status = res.statusCode;
     });
 
-    const fault = deps.faults.take(method, url.pathname);
+    const fault = deps.faults.take(method, url.pathname, { headers: req.headers, body });
     if (fault?.type === 'reset') {
       req.socket.destroy();
       return;

@@ -38,7 +38,12 @@ export interface LoggedRequest {
   at: string;
 }
 
-export type FaultKind = '500' | '503' | '429' | 'hang' | 'malformed-json' | 'wrong-shape' | 'reset';
+export type FaultKind =
+  | '500' | '503' | '429' | 'hang' | 'malformed-json' | 'wrong-shape' | 'reset'
+  /** Hostile provider: echo the request's credentials back in many encodings (see echo.ts). */
+  | 'echo-oauth' | 'echo-graphql' | 'echo-text'
+  /** A 200 body just over 10 MB. */
+  | 'huge-body';
 
 export interface Fault {
   /** Only requests with this method (any when omitted). */

@@ -1,5 +1,5 @@
 import type {Deps} from '../core/deps.js'
-import {updateProfile, type EnvName, type Profile, type ProviderName} from '../core/config.js'
+import {updateProfileLocked, withConfigLock, type EnvName, type Profile, type ProviderName} from '../core/config.js'
 import {credentialsRejected} from '../core/errors.js'
 import {obtainSecret, obtainValue} from '../core/prompt.js'
 import {requestBackendToken} from './funtrips/backend-token.js'
@@ -89,8 +89,32 @@ export async function login(deps: Deps, input: LoginInput): Promise<LoginResult>
     }
   }
   deps.secrets.add(secret)
-  await deps.store.setSecret(provider, secretName, {env}, secret)
-  await updateProfile(deps.paths.config, deps.profile.name, profileChange)
+  await storeIdentity(deps, {provider, secretName, env, secret, profileChange})
   deps.out.step({title: 'Store', outcome: `${secretName.replace('_', ' ')} saved in the ${deps.store.backend.label}`})
   return {provider, profile: deps.profile.name, env, identity, verified: input.verify, storage: deps.store.backend.kind}
+}
+
+/**
+ * The secret and the ids that go with it, as one unit under the config lock: the secret first, then
+ * the profile; if the profile cannot be written the previous secret is put back. Parallel logins
+ * of one provider therefore always leave a matching id/secret pair, and of different providers
+ * lose nothing.
+ */
+export async function storeIdentity(
+  deps: Deps,
+  input: {provider: ProviderName; secretName: string; env: EnvName; secret: string; profileChange: (profile: Profile) => Profile},
+): Promise<void> {
+  const {provider, secretName, env, secret} = input
+  await withConfigLock(deps.paths.config, async () => {
+    const previous = await deps.store.get(provider, `${env}.${secretName}`)
+    await deps.store.setSecret(provider, secretName, {env}, secret)
+    try {
+      await updateProfileLocked(deps.paths.config, deps.profile.name, input.profileChange)
+    } catch (error) {
+      // Put the old secret back (or remove the new one) so the store never pairs it with the old ids.
+      const restore = previous === null ? deps.store.delete(provider, `${env}.${secretName}`) : deps.store.setSecret(provider, secretName, {env}, previous)
+      await restore.catch(() => undefined)
+      throw error
+    }
+  })
 }

@@ -3,6 +3,7 @@ import {PROVIDERS, type EnvName, type ProviderName} from '../core/config.js'
 import {SECRET_ENV_VARS} from '../core/profiles.js'
 import type {StorageKind} from '../core/secret-backends.js'
 import {FtauthError} from '../core/errors.js'
+import {redactUserinfo} from '../core/redact.js'
 
 export interface CredentialStatus {
   name: string
@@ -59,7 +60,8 @@ export async function collectStatus(deps: Deps): Promise<StatusResult> {
     const ids: Record<string, string> = {}
     for (const [key, value] of Object.entries(rest)) {
       if (typeof value !== 'string') continue
-      if (/url$/i.test(key) || key === 'exchangePath') urls[key] = value
+      // A password in a URL (https://user:pass@host) is masked like any secret.
+      if (/url$/i.test(key) || key === 'exchangePath') urls[key] = redactUserinfo(value)
       else ids[key] = value
     }
     providers.push({

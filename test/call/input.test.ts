@@ -180,7 +180,7 @@ describe('provider inference from a full URL (the emulator serves all three on o
     world = await makeWorld()
     const result = await world.run(['call', '--provider', 'funtrips', 'http://127.0.0.2:9/v1/merchants'])
     expect(result.code).toBe(2)
-    expect(result.stderr).toContain('127.0.0.2:9 is not a funtrips host')
+    expect(result.stderr).toContain('127.0.0.2:9 is not a funtrips origin')
     expect(world.emulator.requests()).toEqual([])
   })
 })

@@ -132,7 +132,7 @@ describe('fluzTokenSource', () => {
   it('uses the profile ids and scopes: generate, then cache, renew by refresh', async () => {
     const d = await deps({fluz: {scopes: ['LIST_OFFERS']}})
     expect(fluzTokenSource.apiBase(d)).toBe(`${emulator.url}/fluz/api/v1/graphql`)
-    expect(fluzTokenSource.hosts(d)).toEqual([new URL(emulator.url).host])
+    expect(fluzTokenSource.hosts(d)).toEqual([new URL(emulator.url).origin])
     const first = await fluzTokenSource.current(d)
     expect(first).toMatchObject({origin: 'new', scopes: ['LIST_OFFERS']})
     const again = await fluzTokenSource.current(d)

@@ -208,7 +208,7 @@ describe('flows against the emulator', () => {
     // It really is a public bearer: the emulator's public endpoints accept it.
     const merchants = await fetch(`${funtripsPublicTokenSource.apiBase(deps)}/v1/merchants`, {headers: {authorization: `Bearer ${renewed.token}`}})
     expect(merchants.status).toBe(200)
-    expect(funtripsPublicTokenSource.hosts(deps)).toEqual([new URL(emulator.url).host])
+    expect(funtripsPublicTokenSource.hosts(deps)).toEqual([new URL(emulator.url).origin])
   })
 
   it('backend token source: cached bearer, renewal by a fresh client-credentials grant', async () => {

@@ -230,6 +230,32 @@ export function sweep(pass: 'env' | 'keychain') {
     })
   }
 
+  if (pass === 'env') {
+    it('a hostile provider echoing every credential back (encoded, in errors[] and extensions, cut off) is masked in every mode', async () => {
+      const runs: RecordedRun[] = []
+      const modes: Mode[] = ['human', 'json', 'quiet', 'trace', 'debug']
+      // A stored Shuttle token to refresh and a cached Fluz token for `call` (when this test runs alone).
+      await once(['shuttle', 'login', '--wait', '30', '-q'])
+      await once(['fluz', 'token', '--scopes', 'LIST_OFFERS', '-q'])
+      const hostile = (label: string, args: string[], expectCode: number, fault: Parameters<Emulator['inject']>[0]) => {
+        emulator.inject({...fault, count: modes.length})
+        return run(`hostile ${label}`, args, {modes, expectCode})
+      }
+      // Client credentials (Basic id:secret) echoed in an OAuth error body.
+      runs.push(...(await hostile('funtrips oauth echo', ['session', 'create', '--headless', '--fresh'], 6, {method: 'POST', path: '/funtrips/oauth/token', kind: 'echo-oauth'})))
+      // The Fluz API key echoed in GraphQL errors[] messages and nested extensions.
+      runs.push(...(await hostile('fluz graphql echo', ['fluz', 'token', '--scopes', 'LIST_OFFERS', '--fresh'], 6, {method: 'POST', path: '/fluz/api/v1/graphql', kind: 'echo-graphql'})))
+      // A text body whose 500-character trace cut falls inside the refresh token.
+      runs.push(...(await hostile('shuttle text echo', ['shuttle', 'refresh'], 6, {method: 'POST', path: '/shuttle/token', kind: 'echo-text'})))
+      runs.push(...(await hostile('shuttle oauth echo', ['shuttle', 'refresh'], 6, {method: 'POST', path: '/shuttle/token', kind: 'echo-oauth'})))
+      // The bearer a call attached, echoed in the errors[] of a 200 answer (the --json error carries the response).
+      runs.push(...(await hostile('call fluz graphql echo', ['call', 'fluz', '--query', 'query { marco }'], 6, {method: 'POST', path: '/fluz/api/v1/graphql', kind: 'echo-graphql'})))
+      check(runs)
+      // The echoes were really served and masked (the test would prove nothing otherwise): every trace shows a mask.
+      for (const traced of runs.filter((recorded) => recorded.label.endsWith('[trace]'))) expect(traced.result.stderr, traced.label).toContain('<redacted')
+    })
+  }
+
   if (pass === 'keychain') {
     it('the commands that read a client secret from the keychain echo it nowhere', async () => {
       const runs = [

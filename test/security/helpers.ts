@@ -4,6 +4,7 @@ import {randomBytes} from 'node:crypto'
 import {lstat, readdir, readFile} from 'node:fs/promises'
 import {join, relative} from 'node:path'
 
+import {echoedForms} from '../../src/emulator/echo.js'
 import type {Emulator, LoggedRequest} from '../../src/emulator/index.js'
 import type {CliResult, RunOptions, Sandbox} from '../helpers/cli.js'
 
@@ -103,11 +104,38 @@ export function knownSecrets(emulator: Emulator): KnownSecret[] {
   return all.filter((secret) => !seen.has(secret.value) && seen.add(secret.value))
 }
 
-/** The forms a secret can leak in: whole, and for a JWT its signature alone (header.payload are shown on purpose). */
+/** The base64 and base64url characters that encode only `text`, at each of the three byte alignments (found inside any longer base64). */
+export function base64Cores(text: string): string[] {
+  const cores: string[] = []
+  for (let shift = 0; shift < 3; shift++) {
+    const padded = Buffer.concat([Buffer.alloc(shift), Buffer.from(text, 'utf8')])
+    const core = padded.toString('base64').slice(shift === 0 ? 0 : shift + 1, Math.floor(padded.length / 3) * 4)
+    if (core.length >= 16) cores.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'))
+  }
+  return cores
+}
+
+const needleCache = new Map<string, string[]>()
+
+/**
+ * The forms a secret can leak in: whole, every encoding a hostile provider echoes it in (URL- and
+ * form-encoded, base64 alone or inside a Basic pair, JSON-escaped), a cut-off head; for a JWT its
+ * signature (header.payload are shown on purpose), alone, encoded and cut off.
+ */
 function needles(secret: KnownSecret): string[] {
-  if (secret.kind !== 'jwt') return [secret.value]
-  const signature = secret.value.split('.')[2] ?? ''
-  return signature.length >= 16 ? [secret.value, signature] : [secret.value]
+  const cached = needleCache.get(secret.value)
+  if (cached) return cached
+  const part = secret.kind === 'jwt' ? (secret.value.split('.')[2] ?? '') : secret.value
+  const list = new Set<string>(secret.kind === 'jwt' ? [secret.value] : [])
+  if (part.length >= 16) {
+    const forms = echoedForms(part)
+    for (const form of [forms.raw, forms.urlEncoded, forms.formEncoded, forms.base64, forms.base64url, forms.jsonEscaped, forms.jsonUnicode]) list.add(form)
+    for (const core of base64Cores(part)) list.add(core)
+    list.add(part.slice(0, 20))
+  } else if (part) list.add(part)
+  const result = [...list]
+  needleCache.set(secret.value, result)
+  return result
 }
 
 /** What a run may print on stdout: the value it was asked for. stderr may never carry a secret. */
@@ -141,7 +169,7 @@ export function leaksOf(run: RecordedRun, secrets: KnownSecret[]): string[] {
     for (const secret of secrets) {
       if (stream === 'stdout' && allowedValues.has(secret.value)) continue
       const hit = needles(secret).find((needle) => text.includes(needle))
-      if (hit) leaks.push(`${run.label}: ${nameOf(secret)} in ${stream}${hit === secret.value ? '' : ' (JWT signature)'}`)
+      if (hit) leaks.push(`${run.label}: ${nameOf(secret)} in ${stream}${hit === secret.value ? '' : secret.kind === 'jwt' ? ' (JWT signature)' : ' (a part or an encoding of it)'}`)
     }
     if (text.includes(MARKER) && !leaks.some((leak) => leak.startsWith(`${run.label}:`) && leak.includes(stream))) {
       const at = text.indexOf(MARKER)

@@ -44,7 +44,7 @@ function login(args: string[] = [], env: Record<string, string> = {}) {
   })
 }
 
-async function browserLog(): Promise<{status: number; title: string; path: string; visited: string[]}> {
+async function browserLog(): Promise<{status: number; title: string; path: string; visited: string[]; forged?: {status: number; title: string}}> {
   return JSON.parse(await readFile(join(scratch, 'browser.json'), 'utf8'))
 }
 
@@ -129,13 +129,28 @@ describe('ftauth shuttle login', () => {
       expect(result.stdout).toBe(`${(await stored())?.accessToken}\n`)
     })
 
-    it('rejects a redirect whose state was forged (exit 3) and exchanges nothing', async () => {
-      const result = await login([], {FTAUTH_TEST_FORGE_STATE: '1'})
-      expect(result.code).toBe(3)
-      expect(result.stderr).toMatch(/error: the redirect's state does not match/)
+    it('answers a redirect whose state was forged with an error page and a warning, exchanges nothing, and keeps waiting (exit 5 at --wait)', async () => {
+      const result = await sandbox.run(['shuttle', 'login', '--wait', '3'], {
+        env: {BROWSER: TEST_BROWSER, FTAUTH_TEST_BROWSER_LOG: join(scratch, 'browser.json'), FTAUTH_TEST_FORGE_STATE: '1'},
+      })
+      expect(result.code).toBe(5)
+      expect(result.stderr).toMatch(/warning: ignored a redirect whose state does not match/)
+      expect(result.stderr).toMatch(/error: no authorization came back within 3s/)
       expect(tokenRequests(emulator.requests())).toHaveLength(0)
       expect(await stored()).toBeUndefined()
-      expect(await browserLog()).toMatchObject({status: 400, title: 'Shuttle authorization failed'})
+      expect(await browserLog()).toMatchObject({status: 400, title: 'Not this login'})
+    })
+
+    it('a forged redirect first does not end the login: the real one that follows logs in', async () => {
+      const result = await login([], {FTAUTH_TEST_FORGE_STATE: 'then-real'})
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stderr).toMatch(/warning: ignored a redirect whose state does not match/)
+      expect(await browserLog()).toMatchObject({status: 200, title: 'Shuttle access approved', forged: {status: 400, title: 'Not this login'}})
+      // Only the real code was exchanged.
+      const exchanges = tokenRequests(emulator.requests(), 'authorization_code')
+      expect(exchanges).toHaveLength(1)
+      expect(formOf(exchanges[0]!).get('code')).not.toBe('ac_forged_code_0000')
+      expect((await stored())?.refreshToken).toMatch(/^rt_/)
     })
   })
 

@@ -194,7 +194,7 @@ describe('refresh, revoke and the token source (in-process)', () => {
     // 20 s tokens are inside the 30 s margin: every cached one counts as expiring.
     await setUp()
     expect(shuttleTokenSource.apiBase(ctx.deps)).toBe(`${emulator.url}/shuttle/c/api`)
-    expect(shuttleTokenSource.hosts(ctx.deps)).toEqual([new URL(emulator.url).host])
+    expect(shuttleTokenSource.hosts(ctx.deps)).toEqual([new URL(emulator.url).origin])
     const none = await failure(shuttleTokenSource.current(ctx.deps))
     expect(none.exitCode).toBe(ExitCode.expiredOrUsed)
     expect(none.line).toContain('ftauth shuttle login')

@@ -221,7 +221,12 @@ describe('ftauth token inspect --verify', () => {
     expect(calls(world.emulator)).toEqual(['GET /fluz/sandbox/.well-known/jwks.json 200'])
 
     const json = await world.run(['token', 'inspect', '-', '--verify', '--json'], {stdin: token})
-    expect((JSON.parse(json.stdout) as InspectJson).verification).toEqual({verified: true, jwksUrl: `${world.emulator.url}/fluz/sandbox/.well-known/jwks.json`, algorithm: 'RS256'})
+    expect((JSON.parse(json.stdout) as InspectJson).verification).toEqual({
+      verified: true,
+      jwksUrl: `${world.emulator.url}/fluz/sandbox/.well-known/jwks.json`,
+      algorithm: 'RS256',
+      trustedAs: {provider: 'fluz', env: 'local'},
+    })
   })
 
   it('a tampered token fails (exit 3)', async () => {

@@ -7,7 +7,8 @@ import {FtauthError} from '../../src/core/errors.js'
 import type {CacheEntry} from '../../src/core/token-cache.js'
 import {DEMO, startEmulator, type Emulator} from '../../src/emulator/index.js'
 import {diffReports, inspectToken} from '../../src/tokens/inspect.js'
-import {verifyAgainstIssuer} from '../../src/tokens/verify.js'
+import {verifyToken} from '../../src/tokens/verify.js'
+import {inProcessDeps, type InProcessDeps} from '../helpers/deps.js'
 import {tamper} from './helpers.js'
 
 const NOW = new Date('2025-06-01T12:00:00.000Z')
@@ -128,12 +129,16 @@ describe('diffReports', () => {
   })
 })
 
-describe('verifyAgainstIssuer (emulator JWKS)', () => {
+describe('verifyToken (emulator JWKS)', () => {
   let emulator: Emulator
   let backendToken: string
+  let world: InProcessDeps
+  const verifyAgainstIssuer = (token: string, issuer: string | undefined, timeoutMs: number, pinnedJwks?: string) =>
+    verifyToken(world.deps, token, issuer, {timeoutMs, pinnedJwks})
 
   beforeAll(async () => {
     emulator = await startEmulator({port: 0})
+    world = await inProcessDeps(emulator.url)
     const response = await fetch(`${emulator.url}/funtrips/oauth/token`, {
       method: 'POST',
       headers: {
@@ -144,7 +149,10 @@ describe('verifyAgainstIssuer (emulator JWKS)', () => {
     })
     backendToken = ((await response.json()) as {access_token: string}).access_token
   })
-  afterAll(() => emulator.close())
+  afterAll(async () => {
+    await world.cleanup()
+    await emulator.close()
+  })
 
   const exitCodeOf = async (promise: Promise<unknown>) => {
     const error = await promise.then(
@@ -160,6 +168,7 @@ describe('verifyAgainstIssuer (emulator JWKS)', () => {
       verified: true,
       jwksUrl: `${emulator.url}/funtrips/.well-known/jwks.json`,
       algorithm: 'RS256',
+      trustedAs: {provider: 'funtrips', env: 'local'},
     })
   })
 
@@ -169,7 +178,9 @@ describe('verifyAgainstIssuer (emulator JWKS)', () => {
     expect(await exitCodeOf(verifyAgainstIssuer(foreign, `${emulator.url}/funtrips`, 5000))).toBe(3)
     expect(await exitCodeOf(verifyAgainstIssuer(backendToken, undefined, 5000))).toBe(3)
     expect(await exitCodeOf(verifyAgainstIssuer(backendToken, 'not a url', 5000))).toBe(3)
-    expect(await exitCodeOf(verifyAgainstIssuer(backendToken, 'http://127.0.0.1:9/funtrips', 2000))).toBe(5)
+    // An issuer on no host of this profile is not even fetched from (exit 3), unless pinned with --jwks.
+    expect(await exitCodeOf(verifyAgainstIssuer(backendToken, 'http://127.0.0.1:9/funtrips', 2000))).toBe(3)
+    expect(await exitCodeOf(verifyAgainstIssuer(backendToken, undefined, 2000, 'http://127.0.0.1:9/funtrips/.well-known/jwks.json'))).toBe(5)
   })
 
   it('an issuer that is not the one in the token fails (exit 3)', async () => {

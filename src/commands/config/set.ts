@@ -4,6 +4,7 @@ import {BaseCommand} from '../../core/base-command.js'
 import {loadConfig} from '../../core/config.js'
 import {effectiveSettings, formatValue, requireKey, selectedProfile, setConfigValue} from '../../core/config-keys.js'
 import {usageError} from '../../core/errors.js'
+import {checkTransport} from '../../core/transport.js'
 
 export default class ConfigSet extends BaseCommand<typeof ConfigSet> {
   static override summary = 'Set one profile setting in the config file'
@@ -24,6 +25,10 @@ export default class ConfigSet extends BaseCommand<typeof ConfigSet> {
     if (this.args.value === undefined) throw usageError(`no value given for ${key.key}`, `run \`ftauth config set ${key.key} <value>\` (${key.expects})`)
     const paths = this.paths
     const profile = selectedProfile(this.flags.profile, process.env)
+    // A base URL in cleartext to another host is refused before anything is written (exit 2).
+    if (key.expects === 'an http(s) URL' && URL.canParse(this.args.value.trim())) {
+      checkTransport(this.args.value.trim(), key.key, {allowHttp: this.flags['allow-http'], warn: (line) => this.out.warn(line)})
+    }
     const result = await setConfigValue(paths.config, profile, key, this.args.value)
     const value = formatValue(result.value)
     this.out.print(`Set ${key.key} = ${value} in profile ${profile} ${this.out.c.dim(`(${paths.config})`)}`)

@@ -25,7 +25,7 @@ export const fluzTokenSource: TokenSource = {
   provider: 'fluz',
   apiBase: (deps) => deps.profile.fluz.url,
   // Profile URLs are valid here: the config schema and resolveProfile check them.
-  hosts: (deps) => [new URL(deps.profile.fluz.url).host],
+  hosts: (deps) => [new URL(deps.profile.fluz.url).origin],
   async current(deps) {
     return usable(await obtainFluzToken(deps, await profileRequest(deps), {minTtlSeconds: DEFAULT_MIN_TTL_SECONDS, fresh: false}))
   },

@@ -10,7 +10,7 @@ const apiBase = (deps: Deps): string => deps.profile.funtrips.apiUrl
 
 function hosts(deps: Deps): string[] {
   const {apiUrl, authUrl} = deps.profile.funtrips
-  return [...new Set([apiUrl, authUrl].map((url) => new URL(url).host))]
+  return [...new Set([apiUrl, authUrl].map((url) => new URL(url).origin))]
 }
 
 /** A new public bearer through the whole headless flow (there is no refresh token: a new session is the renewal). */

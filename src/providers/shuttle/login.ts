@@ -5,12 +5,12 @@
 import type {Deps} from '../../core/deps.js'
 import {networkError, usageError} from '../../core/errors.js'
 import {canPrompt} from '../../core/prompt.js'
-import {formatDuration} from '../../core/time.js'
+import {formatDuration, timerMs} from '../../core/time.js'
 import type {StoredToken} from '../../core/token-cache.js'
 import {systemOpener, type OpenResult, type UrlOpener} from '../../core/browser.js'
 import {interpretCallback, parsePasted, type CallbackVerdict} from './callback.js'
 import {resolveShuttleClient, type ClientAuthMethod} from './client-auth.js'
-import {startLoopback, type CallbackPage, type Loopback} from './loopback.js'
+import {startLoopback, type CallbackHandler, type CallbackPage, type Loopback} from './loopback.js'
 import {codeChallengeS256, generateCodeVerifier} from '../../core/pkce.js'
 import {buildAuthorizationUrl, exchangeCode, generateState} from './oauth.js'
 import {planRedirect} from './redirect.js'
@@ -81,7 +81,7 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
   let stopCountdown = () => undefined as void
   try {
     if (plan.kind === 'loopback') {
-      listener = await startLoopback({host: plan.host, port: plan.port, path: plan.path, handle: (params) => judge(params, state)})
+      listener = await startLoopback({host: plan.host, port: plan.port, path: plan.path, handle: (params) => judge(params, state, (line) => deps.out.warn(line))})
       redirectUri = plan.registered ?? `http://127.0.0.1:${listener.port}${plan.path}`
       deps.out.step({title: 'Listen', outcome: `${redirectUri} (one redirect, up to ${formatDuration(waitSeconds * 1000)})`})
     } else {
@@ -169,9 +169,18 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
 }
 
 /** What the listener answers and hands over for each authorization response. */
-function judge(params: URLSearchParams, state: string): {page: CallbackPage; result: CallbackVerdict} | undefined {
+function judge(params: URLSearchParams, state: string, warn: (line: string) => void): ReturnType<CallbackHandler<CallbackVerdict>> {
   const verdict = interpretCallback(params, state)
   if (!verdict) return undefined
+  if (!verdict.ok && verdict.error.details?.error === 'state_mismatch') {
+    // RFC 6749 §10.12: not ours (a forged redirect, or a tab of an earlier login). Refused, and the
+    // login keeps waiting for the real redirect instead of letting a stranger end it.
+    warn(`ignored a redirect whose state ${params.has('state') ? 'does not match' : 'is missing'} (a forged redirect, or a tab from an earlier login); still waiting for this login's`)
+    return {
+      page: {status: 400, title: 'Not this login', message: 'This redirect does not belong to the login ftauth is waiting for, and was ignored. Finish the login in the tab ftauth opened.'},
+      ignored: true,
+    }
+  }
   const page: CallbackPage = verdict.ok
     ? {status: 200, title: 'Shuttle access approved', message: 'ftauth received the authorization. You can close this tab and return to the terminal.'}
     : {status: 400, title: 'Shuttle authorization failed', message: `${verdict.error.message}. You can close this tab; the terminal says what to do next.`}
@@ -216,7 +225,7 @@ async function waitForArrival(
             `approve in the browser sooner or raise --wait, then run \`ftauth shuttle login\` again`,
           ),
         )
-      }, waitSeconds * 1000)
+      }, timerMs(waitSeconds * 1000))
     }),
   )
   try {

@@ -15,8 +15,11 @@ export interface CallbackPage {
   message: string
 }
 
-/** What the caller makes of a request: undefined = not an OAuth response, keep waiting. */
-export type CallbackHandler<T> = (params: URLSearchParams) => {page: CallbackPage; result: T} | undefined
+/**
+ * What the caller makes of a request: undefined = not an OAuth response; `ignored` = a response
+ * that is not for this login (wrong state): answered with the page, and the listener keeps waiting.
+ */
+export type CallbackHandler<T> = (params: URLSearchParams) => {page: CallbackPage; result: T} | {page: CallbackPage; ignored: true} | undefined
 
 export interface LoopbackOptions<T> {
   /** 127.0.0.1 unless the registered redirect names [::1]. */
@@ -53,8 +56,10 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
     if (!handled) {
       return answer(response, {status: 400, title: 'Not an authorization response', message: 'The request carried neither a code nor an error.'})
     }
-    done = true
     answer(response, handled.page)
+    // A forged or stale redirect must not end the login: the real one may still come.
+    if ('ignored' in handled) return
+    done = true
     settle(handled.result)
   })
 

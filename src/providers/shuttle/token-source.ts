@@ -16,7 +16,7 @@ export const shuttleTokenSource: TokenSource = {
 
   apiBase: (deps) => deps.profile.shuttle.apiUrl,
 
-  hosts: (deps) => [...new Set([deps.profile.shuttle.apiUrl, deps.profile.shuttle.authUrl].map((url) => new URL(url).host))],
+  hosts: (deps) => [...new Set([deps.profile.shuttle.apiUrl, deps.profile.shuttle.authUrl].map((url) => new URL(url).origin))],
 
   async current(deps) {
     const stored = await readShuttleToken(deps)
