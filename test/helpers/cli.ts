@@ -44,6 +44,8 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
       clearTimeout(timer)
       resolvePromise({code: code ?? (signal ? 128 : 1), stdout, stderr})
     })
+    // A command may stop reading early (stdin over its cap): the rest of the pipe is dropped (EPIPE).
+    child.stdin.on('error', () => undefined)
     child.stdin.end(options.stdin ?? '')
   })
 }
