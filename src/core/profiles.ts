@@ -1,7 +1,7 @@
 import {PROFILE_NAME, PROFILE_NAME_RULE, type Config, type EnvName, type Profile, type ProviderName} from './config.js'
 import {usageError} from './errors.js'
 import {redactUserinfo} from './redact.js'
-import {DEFAULT_EMULATOR_PORT, DEMO, emulatorUrls} from '../emulator/demo-credentials.js'
+import {DEFAULT_EMULATOR_PORT, DEMO, emulatorUrls} from '../local-demo/credentials.js'
 
 /**
  * Built-in hosts per environment. Hosts marked [guess] in ../shared/docs/PROVIDERS.md are

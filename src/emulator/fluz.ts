@@ -11,7 +11,7 @@
 import { execute, GraphQLError, parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
 import * as z from '../core/zod.js';
 import type { EmulatorContext } from './context.js';
-import { DEMO } from './demo-credentials.js';
+import { DEMO } from '../local-demo/credentials.js';
 import { buildFluzSchema, FLUZ_SCOPES, type FluzScope } from './fluz-schema.js';
 import { bearerToken, header, json, readJson, type EmuRequest, type EmuResponse } from './http.js';
 import { route, type Route } from './router.js';

@@ -3,7 +3,7 @@
 import * as z from '../core/zod.js';
 import { authenticateClient } from './client-auth.js';
 import type { EmulatorContext } from './context.js';
-import { DEMO } from './demo-credentials.js';
+import { DEMO } from '../local-demo/credentials.js';
 import {
   FUNTRIPS_AUDIENCE,
   FUNTRIPS_PREFIX,

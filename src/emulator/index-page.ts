@@ -1,5 +1,5 @@
 // The HTML index at `/`, generated from the route table so it cannot drift from what is served.
-import { emulatorUrls } from './demo-credentials.js';
+import { emulatorUrls } from '../local-demo/credentials.js';
 import { escapeHtml, page } from './html.js';
 
 export interface RouteSummary {

@@ -1,6 +1,6 @@
 // Validates EmulatorOptions once, at start-up, and fills in the defaults.
 import * as z from '../core/zod.js';
-import { DEMO } from './demo-credentials.js';
+import { DEMO } from '../local-demo/credentials.js';
 import type { EmulatorOptions, FluzEnv, FuntripsExchangePath } from './types.js';
 
 const optionsSchema = z.strictObject({

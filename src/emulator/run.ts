@@ -1,6 +1,6 @@
 // `ftauth emulator` body: starts the emulator and prints where it is and the demo credentials.
 // The oclif command stays thin: it calls this, waits for SIGINT/SIGTERM, then close().
-import { DEMO, emulatorUrls } from './demo-credentials.js';
+import { DEMO, emulatorUrls } from '../local-demo/credentials.js';
 import { startEmulator } from './start.js';
 import type { Emulator, EmulatorOptions, FluzEnv } from './types.js';
 

@@ -2,7 +2,7 @@
 // and refresh_token grants, RFC 6749 §5.2 errors) and revocation (RFC 7009).
 import { authenticateClient } from './client-auth.js';
 import type { EmulatorContext } from './context.js';
-import { DEMO } from './demo-credentials.js';
+import { DEMO } from '../local-demo/credentials.js';
 import { errorPage, escapeHtml, page } from './html.js';
 import { firstValues, html, readParams, redirect, tokenJson, type EmuRequest, type EmuResponse } from './http.js';
 import { isValidChallenge, verifierMatches } from './pkce.js';

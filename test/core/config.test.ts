@@ -6,7 +6,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {loadConfig, saveConfig, updateProfile} from '../../src/core/config.js'
 import {ExitCode, FtauthError} from '../../src/core/errors.js'
 import {resolveProfile} from '../../src/core/profiles.js'
-import {DEMO} from '../../src/emulator/demo-credentials.js'
+import {DEMO} from '../../src/local-demo/credentials.js'
 
 let dir: string
 beforeEach(async () => {

@@ -1,5 +1,6 @@
-// Fixed demo credentials of the local emulator. Kept free of heavy imports on purpose:
-// `ftauth --env local` imports this module just to fill in defaults.
+// Fixed demo credentials and URL layout of the `local` environment: the emulator serves them and
+// production code (`--env local`) fills in defaults from them, so neither imports the other. Kept
+// free of heavy imports on purpose: `ftauth --env local` imports this module just for defaults.
 import { Buffer } from 'node:buffer';
 
 const FLUZ_APP_ID = 'demo_app';
