@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench`: start-up and flow speed as ratios against Node's own floor, on this machine, in
-// one run (median of RUNS after WARMUP, commands interleaved). Prints a table; the README's Performance section quotes it.
+// one run (median of RUNS after WARMUP, commands interleaved). Prints a table; docs/performance.md quotes it.
 // Needs a built dist/ and a keychain (npm run bench wraps it in scripts/with-keyring.sh).
 import {spawn, spawnSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'

@@ -1,7 +1,7 @@
 // Bundles the CLI with esbuild: an entry with @oclif/core, one small entry per command, and shared
 // chunks (heavy modules such as prompts, undici, jose and the emulator only as lazily loaded chunks);
 // and, separately, the fast path (dist/fast/). Start-up parses a handful of files instead of
-// hundreds — see the Performance section of the README.
+// hundreds — see docs/performance.md.
 import {build} from 'esbuild'
 import {execFile} from 'node:child_process'
 import {mkdir, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'

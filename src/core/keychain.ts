@@ -26,7 +26,7 @@ export function keychainLabel(platform: NodeJS.Platform = process.platform): str
   return 'Secret Service (D-Bus)'
 }
 
-/** What works without a keychain (README "Without a keychain"); doctor spells out the same per platform. */
+/** What works without a keychain (docs/storage.md, "Without a keychain"); doctor spells out the same per platform. */
 export const WAYS_OUT =
   'commands still work with the credential in its FTAUTH_* variable (tokens are then cached sealed with that credential), or rerun with --insecure-storage to keep secrets in a 0600 file; `ftauth doctor` explains'
 

@@ -70,7 +70,7 @@ export async function checkKeychain(choice: BackendChoice, platform: Platform): 
   }
 }
 
-/** What runs without a keychain, in words shared with the README. */
+/** What runs without a keychain, in words shared with docs/storage.md. */
 export function withoutKeychain(providers: readonly ProviderName[], dir: string): string {
   return `${providers.join(', ')} run from the credential in the environment and cache tokens in ${dir}/tokens-<provider>.sealed, encrypted with a key derived from that credential; \`ftauth login\` needs a keychain or --insecure-storage`
 }

@@ -1,5 +1,6 @@
 import {execFile} from 'node:child_process'
-import {readdir, readFile} from 'node:fs/promises'
+import {copyFile, mkdtemp, readdir, readFile, rm, symlink} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
 import {join, relative} from 'node:path'
 import {promisify} from 'node:util'
 import {describe, expect, it} from 'vitest'
@@ -35,11 +36,29 @@ describe('oclif.manifest.json', () => {
   })
 })
 
-describe('README command reference', () => {
-  it('is what `oclif readme` generates from the current commands', async () => {
-    const {stdout: generated} = await run('npx', ['oclif', 'readme', '--dry-run'], {cwd: ROOT, maxBuffer: 10_000_000})
-    // The dry run prints a "replacing <!-- commands --> in …" line first; the section starts at the marker's own line.
-    const section = (text: string) => text.slice(text.indexOf('\n<!-- commands -->\n'), text.indexOf('<!-- commandsstop -->'))
-    expect(section(await readFile(join(ROOT, 'README.md'), 'utf8')), 'run `npm run readme` after changing commands').toBe(section(generated))
+describe('command reference (README topic list and docs/commands/)', () => {
+  it('is what `npm run readme` (oclif readme --multi) generates from the current commands', async () => {
+    // oclif writes next to the plugin it documents: generate into a scratch copy of the package
+    // (its package.json, manifest, README and the built commands) and compare every page.
+    const scratch = await mkdtemp(join(tmpdir(), 'ftauth-readme-'))
+    try {
+      for (const file of ['package.json', 'oclif.manifest.json', 'README.md']) await copyFile(join(ROOT, file), join(scratch, file))
+      for (const dir of ['dist', 'node_modules']) await symlink(join(ROOT, dir), join(scratch, dir))
+      const {readme} = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).scripts as {readme: string}
+      const [command, ...args] = readme.split(' ')
+      expect(command).toBe('oclif')
+      await run(join(ROOT, 'node_modules', '.bin', 'oclif'), args, {cwd: scratch, maxBuffer: 10_000_000})
+      const section = (text: string) => text.slice(text.indexOf('\n<!-- commands -->\n'), text.indexOf('<!-- commandsstop -->'))
+      const hint = 'run `npm run readme` after changing commands'
+      expect(section(await readFile(join(ROOT, 'README.md'), 'utf8')), hint).toBe(section(await readFile(join(scratch, 'README.md'), 'utf8')))
+      const pages = (await readdir(join(scratch, 'docs', 'commands'))).sort()
+      expect(pages.length).toBeGreaterThan(10)
+      expect((await readdir(join(ROOT, 'docs', 'commands'))).sort(), hint).toEqual(pages)
+      for (const page of pages) {
+        expect(await readFile(join(ROOT, 'docs', 'commands', page), 'utf8'), `${hint} (docs/commands/${page})`).toBe(await readFile(join(scratch, 'docs', 'commands', page), 'utf8'))
+      }
+    } finally {
+      await rm(scratch, {recursive: true, force: true})
+    }
   }, 60_000)
 })

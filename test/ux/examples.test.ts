@@ -1,8 +1,8 @@
-// Examples that run: every `ftauth …` line in the README's code blocks and in each command's --help
-// examples (read from the current README and oclif manifests) runs against the emulator, in order,
+// Examples that run: every `ftauth …` line in the sh code blocks of the README and of docs/*.md, and
+// in each command's --help examples (read from the current docs and oclif manifests) runs against the emulator, in order,
 // in one throwaway config dir and keychain service — or is listed below with the reason it cannot.
 import {execFile} from 'node:child_process'
-import {mkdir, readFile, symlink, writeFile} from 'node:fs/promises'
+import {mkdir, readdir, readFile, symlink, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
@@ -23,8 +23,8 @@ interface Example {
 /** Runs `ftauth` as a command (not part of another word such as ./ftauth-*.tgz). */
 const RUNS_FTAUTH = /(^|[|;&(]\s*|\$\(\s*|^(\w+=\S*\s+)+)ftauth(\s|$)/
 
-/** The README's sh blocks outside the generated command reference (that is the --help text, below). */
-export function readmeExamples(readme: string): Example[] {
+/** A page's sh blocks outside the generated command reference (that is the --help text, below). */
+export function readmeExamples(readme: string, page = 'README'): Example[] {
   const examples: Example[] = []
   const outsideReference = readme.replace(/<!-- commands -->[\s\S]*<!-- commandsstop -->/, '')
   let section = ''
@@ -37,7 +37,7 @@ export function readmeExamples(readme: string): Example[] {
     }
     if (!inBlock) continue
     const line = raw.replace(/\s{2,}#.*$/, '').trim()
-    if (RUNS_FTAUTH.test(line)) examples.push({line, source: `README: ${section}`})
+    if (RUNS_FTAUTH.test(line)) examples.push({line, source: `${page}: ${section}`})
   }
   return examples
 }
@@ -171,7 +171,15 @@ function shell(line: string, options: {serves?: boolean} = {}): Promise<{code: n
   })
 }
 
-const readme = readmeExamples(await readFile(join(ROOT, 'README.md'), 'utf8'))
+/** The README's examples, then those of the pages in docs/ (docs/commands/ is the --help text, run below). */
+async function docsExamples(): Promise<Example[]> {
+  const examples = readmeExamples(await readFile(join(ROOT, 'README.md'), 'utf8'))
+  const pages = (await readdir(join(ROOT, 'docs'))).filter((name) => name.endsWith('.md')).sort()
+  for (const page of pages) examples.push(...readmeExamples(await readFile(join(ROOT, 'docs', page), 'utf8'), `docs/${page}`))
+  return examples
+}
+
+const readme = await docsExamples()
 const help = await helpExamples()
 
 describe('examples that run', () => {
