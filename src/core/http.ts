@@ -1,6 +1,6 @@
 import {ExitCode, FtauthError, networkError, providerError} from './errors.js'
 import {redactAuthorization, redactForm, redactJson, redactKnown, redactThenTruncate, redactUserinfo} from './redact.js'
-import {maskProxy, proxyFor} from './proxy.js'
+import {badProxyVariable, maskProxy, proxyFor} from './proxy.js'
 import {formatDuration, timerMs} from './time.js'
 import {checkTransport, type TransportPolicy} from './transport.js'
 import type {Dispatcher} from 'undici'
@@ -61,6 +61,8 @@ async function importUndici() {
   // undici is CommonJS: Node's import names its exports, the esbuild bundle's lazy chunk puts them on `default`.
   const module = await import('undici')
   const {request, EnvHttpProxyAgent} = ('default' in module ? module.default : module) as typeof module
+  const badProxy = badProxyVariable(process.env)
+  if (badProxy) throw new FtauthError(ExitCode.usage, `${badProxy} is not a proxy URL`, {hint: `set it like http://proxy.example.com:3128 (scheme included), or unset it`})
   const dispatcher = new EnvHttpProxyAgent()
   return (url: string, options: Omit<Dispatcher.RequestOptions, 'origin' | 'path'>) => request(url, {...options, dispatcher})
 }
@@ -268,6 +270,12 @@ function toNetworkError(error: unknown, method: string, url: string, timeoutMs: 
   // AbortSignal.timeout rejects with a DOMException whose numeric code (23) says nothing: use names then.
   const code = typeof err.code === 'string' ? err.code : typeof err.cause?.code === 'string' ? err.cause.code : err.name
   const where = `${method} ${endpointOf(url)}`
+  const proxy = proxyFor(url, process.env)
+  if (proxy && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'].includes(code ?? '')) {
+    // Undici connects to the proxy, not the provider: the proxy is what did not answer.
+    const failure = code === 'ECONNREFUSED' ? 'connection refused' : 'host not found'
+    return networkError(`cannot reach the proxy ${maskProxy(proxy)} for ${endpointOf(url)}: ${failure}`, 'check HTTP_PROXY/HTTPS_PROXY, or list the host in NO_PROXY', error)
+  }
   if (code === 'ECONNREFUSED') {
     return networkError(`cannot connect to ${endpointOf(url)}: connection refused`, 'is the server (or `ftauth emulator`) running, and is the base URL right?', error)
   }

@@ -38,3 +38,31 @@ export function maskProxy(proxy: string): string {
     return '<unparsable proxy URL>'
   }
 }
+
+/** The variable that names the proxy for one scheme, as undici picks it (lower case first), when set. */
+function proxyVariable(env: NodeJS.ProcessEnv, scheme: 'http' | 'https'): {name: string; value: string} | undefined {
+  for (const name of [`${scheme}_proxy`, `${scheme.toUpperCase()}_PROXY`]) {
+    const value = env[name]
+    if (value !== undefined) return value ? {name, value} : undefined
+  }
+  return undefined
+}
+
+/**
+ * A proxy variable undici cannot use, named: `HTTP_PROXY=proxy.corp:3128` (no scheme) otherwise ends
+ * as "unexpected error: Invalid URL". The value itself is not repeated: it may hold a password.
+ */
+export function badProxyVariable(env: NodeJS.ProcessEnv): string | undefined {
+  for (const scheme of ['http', 'https'] as const) {
+    const variable = proxyVariable(env, scheme)
+    if (!variable) continue
+    let protocol: string
+    try {
+      protocol = new URL(variable.value).protocol
+    } catch {
+      return variable.name
+    }
+    if (!['http:', 'https:', 'socks:', 'socks5:'].includes(protocol)) return variable.name
+  }
+  return undefined
+}

@@ -90,6 +90,30 @@ describe('HTTP_PROXY and NO_PROXY', () => {
   })
 })
 
+describe('a proxy that cannot carry the request', () => {
+  it('a proxy variable without a scheme is a usage error naming the variable, its password never printed', async () => {
+    for (const [name, value] of [['HTTP_PROXY', 'user:hunter2@proxy.corp:3128'], ['https_proxy', 'not a url']] as [string, string][]) {
+      const result = await sandbox.run(['fluz', 'token', '--scopes', 'LIST_OFFERS', '-q'], {env: {[name]: value}})
+      expect(result.code, result.stderr).toBe(2)
+      expect(result.stderr.trim()).toBe(`error: ${name} is not a proxy URL — set it like http://proxy.example.com:3128 (scheme included), or unset it`)
+    }
+    expect(emulator.requests()).toEqual([])
+  })
+
+  it('a proxy that refuses the connection is named (masked) as what failed, not the provider', async () => {
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const port = (closed.address() as AddressInfo).port
+    await new Promise((resolve) => closed.close(resolve))
+    const result = await sandbox.run(['fluz', 'token', '--scopes', 'LIST_OFFERS', '-q'], {env: {HTTP_PROXY: `http://u:hunter2@127.0.0.1:${port}`}})
+    expect(result.code, result.stderr).toBe(5)
+    expect(result.stderr).toContain(`cannot reach the proxy http://u:****@127.0.0.1:${port} for ${emulator.url}/fluz/`)
+    expect(result.stderr).toContain('NO_PROXY')
+    expect(result.stderr).not.toContain('hunter2')
+    expect(emulator.requests()).toEqual([])
+  })
+})
+
 describe('proxy choice, as EnvHttpProxyAgent makes it', () => {
   it.each([
     ['http://api.example.com/x', {HTTP_PROXY: 'http://p:1'}, 'http://p:1'],
