@@ -2,6 +2,7 @@ import {BaseCommand} from '../../core/base-command.js'
 import {oclifFlags} from '../../core/oclif-flags.js'
 import {fluzIdFlags, idsFromFlags, type FluzIdFlagValues} from '../../providers/fluz/flags.js'
 import {listFluzScopes} from '../../providers/fluz/scope-listing.js'
+import {terminalSafe} from '../../core/output.js'
 
 export default class FluzScopes extends BaseCommand<typeof FluzScopes> {
   static override summary = 'List the scopes the Fluz application holds, and which the cached token carries'
@@ -16,20 +17,22 @@ export default class FluzScopes extends BaseCommand<typeof FluzScopes> {
     const {c} = this.out
     const held = result.scopes.filter((row) => row.application).length
     this.out.print(`${c.bold('Fluz application scopes')} ${this.out.env(result.env)}  ${c.dim(`${held} held · ${result.url}`)}`)
-    const width = Math.max(...result.scopes.map((row) => row.scope.length))
+    // Scope names come from Fluz: shown with control characters escaped.
+    const name = (scope: string) => terminalSafe(scope, {singleLine: true})
+    const width = Math.max(...result.scopes.map((row) => name(row.scope).length))
     this.out.print(c.dim(`  app  token  ${'scope'.padEnd(width)}  meaning`))
     for (const row of result.scopes) {
       const app = row.application ? c.green('✓') : c.dim('·')
       const token = row.cachedToken ? c.green('✓') : c.dim('·')
       const meaning = row.meaning ?? c.yellow('not in the known list')
-      const line = `  ${app}    ${token}      ${row.scope.padEnd(width)}  ${meaning}`
+      const line = `  ${app}    ${token}      ${name(row.scope).padEnd(width)}  ${meaning}`
       this.out.print(row.application || row.cachedToken ? line : c.dim(line))
     }
     this.out.print()
     const cached = result.cachedToken
     if (cached) {
       const state = cached.expired ? c.red('expired') : c.green('valid')
-      this.out.print(`Cached token (${state}, expires ${cached.expiresAt}): ${cached.scopes.join(' ') || c.dim('no scopes recorded')}`)
+      this.out.print(`Cached token (${state}, expires ${cached.expiresAt}): ${name(cached.scopes.join(' ')) || c.dim('no scopes recorded')}`)
     } else {
       this.out.print(c.dim('No cached token for these ids: `ftauth fluz token` gets one.'))
     }

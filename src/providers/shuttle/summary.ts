@@ -1,5 +1,6 @@
 /** What the Shuttle commands show about a token: never a secret, the same fields for humans and --json. */
 import type {Deps} from '../../core/deps.js'
+import {terminalSafe} from '../../core/output.js'
 import type {StoredToken} from '../../core/token-cache.js'
 import {stringMeta} from './token-store.js'
 
@@ -36,11 +37,13 @@ export function summarizeToken(deps: Deps, token: StoredToken): ShuttleTokenSumm
 export function printTokenSummary(deps: Deps, headline: string, summary: ShuttleTokenSummary, extra: [string, string][] = []): void {
   const {out} = deps
   const {c} = out
-  out.print(`${headline} ${out.env(summary.env)}${summary.instanceId ? ` merchant instance ${c.bold(summary.instanceId)}` : ''}`)
+  // Scopes and the instance id are Shuttle's words: shown with control characters escaped.
+  const safe = (text: string) => terminalSafe(text, {singleLine: true})
+  out.print(`${headline} ${out.env(summary.env)}${summary.instanceId ? ` merchant instance ${c.bold(safe(summary.instanceId))}` : ''}`)
   out.table([
     ['expires', out.expiry(new Date(summary.expiresAt), deps.now())],
-    ['scopes', summary.scopes.length ? summary.scopes.join(' ') : c.dim('none stated')],
-    ['instance', summary.instanceId ?? c.dim('not stated by the server')],
+    ['scopes', summary.scopes.length ? safe(summary.scopes.join(' ')) : c.dim('none stated')],
+    ['instance', summary.instanceId ? safe(summary.instanceId) : c.dim('not stated by the server')],
     ['refresh token', summary.refreshToken === 'stored' ? `stored (${deps.store.backend.label})` : c.yellow('none issued')],
     ...extra,
   ])
