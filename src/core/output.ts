@@ -34,7 +34,10 @@ export interface Streams {
  * rewrite earlier lines or hide text. Newlines and tabs stay unless `singleLine`.
  */
 export function terminalSafe(text: string, options: {singleLine?: boolean} = {}): string {
-  const control = options.singleLine ? /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g : /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g
+  // Bidi overrides and isolates (U+202A–202E, U+2066–2069) too: they reorder what follows on screen.
+  const control = options.singleLine
+    ? /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+    : /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
   return text.replace(control, (char) => {
     const code = char.charCodeAt(0)
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
@@ -133,8 +136,8 @@ export class Output {
   }
 
   /** Human prose on stdout, wrapped to the terminal with continuation lines indented. */
-  printWrapped(line: string, indent = 2): void {
-    this.print(wrapHanging(line, this.columns, indent))
+  printWrapped(line: string, indent = 2, cut = false): void {
+    this.print(wrapHanging(line, this.columns, indent, cut))
   }
 
   /** The bare primary value for -q. */
@@ -144,15 +147,25 @@ export class Output {
 
   /** stderr never carries a secret: known ones are masked in whatever form they take. */
   err(line: string): void {
-    this.streams.stderr.write(`${this.secrets.size ? redactKnown(line, [...this.secrets]) : line}\n`)
+    this.streams.stderr.write(`${redactKnown(line, [...this.secrets])}\n`)
   }
 
-  /** "label  value" rows, aligned; a value too long for the line wraps under itself. */
-  table(rows: [string, string][]): void {
-    const width = Math.max(0, ...rows.map(([label]) => visibleLength(label)))
+  /**
+   * "label  value" rows, aligned; a value too long for the line wraps under itself. Labels are
+   * sized to content up to a third of the line: a longer one (a token's claim name) gets a line of
+   * its own. `cut` breaks a word longer than the line (JSON without spaces) instead of keeping it whole.
+   */
+  table(rows: [string, string][], options: {cut?: boolean} = {}): void {
+    const cap = Math.max(8, Math.floor(this.columns / 3))
+    const width = Math.max(0, ...rows.map(([label]) => visibleLength(label)).filter((length) => length <= cap))
     for (const [label, value] of rows) {
+      if (visibleLength(label) > width) {
+        this.print(wrapHanging(`  ${this.c.dim(label)}`, this.columns, 4, true))
+        this.print(wrapHanging(`${' '.repeat(width + 4)}${value}`, this.columns, width + 4, options.cut))
+        continue
+      }
       const lead = `  ${this.c.dim(padVisible(label, width))}  `
-      this.print(wrapHanging(`${lead}${value}`, this.columns, width + 4))
+      this.print(wrapHanging(`${lead}${value}`, this.columns, width + 4, options.cut))
     }
   }
 

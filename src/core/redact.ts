@@ -95,6 +95,7 @@ export function secretForms(secret: string): string[] {
   const unicode = Array.from({length: secret.length}, (_, at) => `\\u${secret.charCodeAt(at).toString(16).padStart(4, '0')}`).join('')
   textual.add(unicode)
   textual.add(unicode.replace(/[a-f]/g, (hex) => hex.toUpperCase()).replace(/\\U/g, '\\u'))
+  // Hex of the UTF-8 bytes, and every byte percent-encoded (both cases): dumps and over-eager encoders.
   textual.add(secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'))
   if (/^[A-Za-z0-9+/]+={0,2}$/.test(secret) && secret.length % 4 === 0) {
     const decoded = Buffer.from(secret, 'base64').toString('utf8')
@@ -102,6 +103,9 @@ export function secretForms(secret: string): string[] {
   }
   const forms = new Set(textual)
   for (const text of textual) for (const core of base64Cores(text)) forms.add(core)
+  // Hex of the UTF-8 bytes, and every byte percent-encoded (both cases): dumps and over-eager encoders.
+  const hex = Buffer.from(secret, 'utf8').toString('hex')
+  for (const digits of [hex, hex.toUpperCase()]) forms.add(digits).add(digits.replace(/../g, '%$&'))
   const list = [...forms].filter((form) => form.length >= MIN_SECRET).sort((a, b) => b.length - a.length)
   if (formsCache.size > 500) formsCache.clear()
   formsCache.set(secret, list)
@@ -154,8 +158,9 @@ function indexPieces(secret: string): void {
  * truncation, or the aligned core of its base64 inside a longer base64 value).
  */
 export function redactKnown(text: string, knownSecrets: readonly string[]): string {
-  if (knownSecrets.length === 0 || text.length < MIN_SECRET) return text
-  let out = text
+  const unmasked = redactUrlPasswords(text)
+  if (knownSecrets.length === 0 || unmasked.length < MIN_SECRET) return unmasked
+  let out = unmasked
   for (const secret of knownSecrets) {
     if (secret.length < MIN_SECRET) continue
     for (const form of secretForms(secret)) {
@@ -205,6 +210,11 @@ export function redactForm(params: URLSearchParams, knownSecrets: readonly strin
     parts.push(`${key}=${isSecretKey(key) ? redactSecret(item) : redactKnown(item, knownSecrets)}`)
   }
   return parts.join('&')
+}
+
+/** Every `scheme://user:password@` inside free text (an error naming a URL, a provider's message) with the password masked. */
+export function redactUrlPasswords(text: string): string {
+  return text.includes('@') ? text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:)(?!redacted@)[^\s/?#@]+@/gi, '$1redacted@') : text
 }
 
 /** A URL for display: the password of `user:pass@host` masked (the user name is kept, it helps and is not secret). */

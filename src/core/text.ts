@@ -41,10 +41,17 @@ export function wrapVisible(text: string, width: number, nextWidth = width, cut 
       lineLength = needed
       continue
     }
+    let rest = word
+    // A word that fits no line is cut anyway: start it on this line rather than leave the line short.
+    const room = limitOf() - lineLength - 1
+    if (cut && lineLength > 0 && length > Math.max(8, nextWidth) && room >= 8) {
+      const [head, tail] = splitVisible(rest, room)
+      line = `${line} ${head}`
+      rest = tail
+    }
     if (lineLength > 0) lines.push(line.trimEnd())
     line = ''
     lineLength = 0
-    let rest = word
     while (cut && visibleLength(rest) > limitOf()) {
       const [head, tail] = splitVisible(rest, limitOf())
       lines.push(head)
@@ -78,8 +85,8 @@ function splitVisible(text: string, count: number): [string, string] {
 }
 
 /** Wraps with a hanging indent: continuation lines start with `indent` spaces. */
-export function wrapHanging(text: string, width: number, indent: number): string {
-  const [first = '', ...rest] = wrapVisible(text, width, width - indent)
+export function wrapHanging(text: string, width: number, indent: number, cut = false): string {
+  const [first = '', ...rest] = wrapVisible(text, width, width - indent, cut)
   // A word too long for the indented column (a URL) moves left as far as it needs to fit.
   const indented = (line: string) => ' '.repeat(Math.max(0, Math.min(indent, width - visibleLength(line)))) + line
   return [first, ...rest.map(indented)].join('\n')

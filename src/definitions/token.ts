@@ -41,24 +41,33 @@ export const tokenInspect = defineCommand({
   },
 })
 
+/** JSON for a terminal: JSON.stringify escapes C0 controls but leaves C1 (U+009B is CSI), line separators and bidi overrides. */
+export function terminalJson(value: unknown, options: {spaced?: boolean} = {}): string {
+  // Spaced (`{ "alg": "RS256", "kid": "…" }`) so a long header wraps between members, not off screen;
+  // JSON.stringify escapes newlines inside strings, so every newline it writes is layout.
+  const json = options.spaced ? JSON.stringify(value, null, 1)?.replace(/\n */g, ' ') : JSON.stringify(value)
+  return terminalSafe(json ?? String(value), {singleLine: true})
+}
+
 function renderReport(out: Output, report: TokenReport, origin: string, now: Date, verification?: {jwksUrl: string; algorithm: string}) {
   const {c} = out
   out.printWrapped(`${c.bold(report.kind === 'jwt' ? 'JWT' : 'Opaque token')} from ${origin} · ${report.length} chars · ${report.provider} ${out.env(report.environment.verdict)}`)
   const rows: [string, string][] = []
-  if (report.header) rows.push(['header', JSON.stringify(report.header)])
+  if (report.header) rows.push(['header', terminalJson(report.header, {spaced: true})])
   // Claims come from whoever made the token: control characters are escaped before they reach a terminal.
   if (report.issuer) rows.push(['issuer', terminalSafe(report.issuer, {singleLine: true})])
-  if (report.audience !== undefined) rows.push(['audience', JSON.stringify(report.audience)])
+  if (report.audience !== undefined) rows.push(['audience', terminalJson(report.audience, {spaced: true})])
   if (report.subject) rows.push(['subject', terminalSafe(report.subject, {singleLine: true})])
   rows.push(['scopes', report.scopes.length ? terminalSafe(report.scopes.join(' '), {singleLine: true}) : c.dim('none')])
   if (report.issuedAt) rows.push(['issued', `${formatInstant(new Date(report.issuedAt))} (${formatCountdown(new Date(report.issuedAt), now)})`])
   if (report.expiresAt) rows.push(['expires', out.expiry(new Date(report.expiresAt), now)])
   if (report.lifetimeSeconds !== undefined) rows.push(['lifetime', formatDuration(report.lifetimeSeconds * 1000)])
   rows.push(['environment', terminalSafe(`${report.environment.verdict} — ${report.environment.reasons.join('; ')}`, {singleLine: true})])
-  if (verification) rows.push(['signature', c.green(`valid (${verification.algorithm}, ${verification.jwksUrl})`)])
+  if (verification) rows.push(['signature', c.green(terminalSafe(`valid (${verification.algorithm}, ${verification.jwksUrl})`, {singleLine: true}))])
   out.table(rows)
   if (report.claims) {
     out.print(c.bold('claims'))
-    out.table(Object.entries(report.claims).map(([claim, value]) => [claim, JSON.stringify(value)]))
+    // Claim names come from the token too.
+    out.table(Object.entries(report.claims).map(([claim, value]) => [terminalSafe(claim, {singleLine: true}), terminalJson(value)]), {cut: true})
   }
 }

@@ -11,6 +11,7 @@ import {HttpClient, redactBody, redactUrl} from '../../src/core/http.js'
 import {Output} from '../../src/core/output.js'
 import {redactKnown, redactStrings, redactThenTruncate} from '../../src/core/redact.js'
 import {graphqlErrorsToFtauth} from '../../src/providers/fluz/graphql.js'
+import {makeSandbox} from '../helpers/cli.js'
 import {base64Cores} from './helpers.js'
 
 const RUNS = {numRuns: 200}
@@ -43,6 +44,10 @@ function encodings(secret: string, clientId: string): Record<string, string> {
     jsonEscaped: JSON.stringify(secret).slice(1, -1),
     jsonSlashes: JSON.stringify(secret).slice(1, -1).replace(/\//g, '\\/'),
     jsonUnicode: Array.from({length: secret.length}, (_, at) => `\\u${secret.charCodeAt(at).toString(16).padStart(4, '0')}`).join(''),
+    hex: Buffer.from(secret).toString('hex'),
+    hexUpper: Buffer.from(secret).toString('hex').toUpperCase(),
+    percentEveryByte: Buffer.from(secret).toString('hex').replace(/../g, '%$&'),
+    percentEveryByteUpper: Buffer.from(secret).toString('hex').toUpperCase().replace(/../g, '%$&'),
   }
 }
 
@@ -142,6 +147,42 @@ describe('every encoding of every known secret is masked', () => {
 })
 
 describe('a password in a URL is never shown', () => {
+  it('in any error message that quotes a URL, human and --json (e.g. a JWKS that cannot be fetched)', () => {
+    const error = new FtauthError(5, 'could not fetch a JWKS from http://ops:pa55-w0rd-x@127.0.0.1:1/jwks (Request cannot be constructed from a URL that includes credentials: http://ops:pa55-w0rd-x@127.0.0.1:1/jwks)', {
+      hint: 'check git+ssh://u:other-pw-77@h/x',
+      details: {url: 'https://ops:pa55-w0rd-x@h/x'},
+    })
+    const stderr: string[] = []
+    const out = new Output({stdout: {write: () => true}, stderr: {write: (chunk: string) => stderr.push(chunk)}}, 'json', {colorOut: false, colorErr: false})
+    const stdout: string[] = []
+    const write = process.stdout.write.bind(process.stdout)
+    process.stdout.write = ((chunk: string) => stdout.push(chunk) > 0) as unknown as typeof process.stdout.write
+    try {
+      expect(renderError(error, {id: 'token:inspect', out, json: true, debug: true, secrets: []})).toBe(5)
+    } finally {
+      process.stdout.write = write
+    }
+    const all = `${stdout.join('')}${stderr.join('')}`
+    expect(all).toContain('ops:redacted@127.0.0.1:1')
+    expect(all).not.toContain('pa55-w0rd-x')
+    expect(all).not.toContain('other-pw-77')
+  })
+
+  it('token inspect --verify --jwks with a user:password URL does not print the password', async () => {
+    const sandbox = await makeSandbox()
+    try {
+      const token = `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from('{"iss":"https://x.example"}').toString('base64url')}.c2lnbmF0dXJl`
+      for (const mode of [[], ['--json']]) {
+        const result = await sandbox.run(['token', 'inspect', '-', '--verify', '--jwks', 'http://ops:pa55-w0rd-x@127.0.0.1:1/jwks', ...mode], {stdin: token})
+        expect(result.code).toBe(5)
+        expect(result.stdout + result.stderr).toContain('ops:redacted@')
+        expect(result.stdout + result.stderr).not.toContain('pa55-w0rd-x')
+      }
+    } finally {
+      await sandbox.cleanup()
+    }
+  })
+
   it('in traces (request line, Location) and in messages naming an endpoint', () => {
     fc.assert(
       fc.property(fc.string({unit: fc.constantFrom(...'abcdefXYZ0123456789!$&*+,;=-._~'), minLength: 8, maxLength: 24}), (password) => {

@@ -145,6 +145,24 @@ describe('provider text reaches a terminal with control characters escaped', () 
     expect(String(renderBody(Buffer.from('\u001b[31m'), 'text/plain', {pretty: false, color: new Chalk({level: 0})}))).toBe('\u001b[31m')
   })
 
+  it('token inspect and token diff: claim names, claim values, header and audience with CSI, OSC 8, BEL, C1 CSI (0x9b) and bidi overrides', async () => {
+    const evil = 'A\u001b[31mRED\u001b]8;;http://evil.example\u0007link\u001b]8;;\u0007\u009b2J\u0085\u202eRTL\u2066'
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
+    const token = `${part({alg: 'RS256', kid: evil})}.${part({iss: `https://x.example/${evil}`, aud: [evil], scope: evil, [evil]: evil, nested: {list: [evil]}, exp: 2_000_000_000})}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`
+    const sandbox = await makeSandbox()
+    try {
+      await writeFile(join(sandbox.configDir, 'other.jwt'), `${part({alg: 'RS256'})}.${part({iss: 'https://y.example', [`${evil}2`]: 1})}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`)
+      for (const args of [['token', 'inspect', '-'], ['token', 'diff', '-', `@${join(sandbox.configDir, 'other.jwt')}`]]) {
+        const result = await sandbox.run(args, {stdin: token})
+        expect(result.code, result.stderr).toBe(0)
+        expect(result.stdout, args.join(' ')).toContain('\\x9b2J')
+        expect(result.stdout + result.stderr, args.join(' ')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/)
+      }
+    } finally {
+      await sandbox.cleanup()
+    }
+  })
+
   it('token inspect of a forged token whose claims carry escape sequences', async () => {
     const {privateKey} = await generateKeyPair('RS256')
     const token = await new SignJWT({scope: 'read \u001b]0;owned\u0007write', env: 'sandbox'})

@@ -1,6 +1,9 @@
 // What a person sees: human output of status, token inspect, token diff, session create and fluz
 // token fits $COLUMNS, prints a short redacted token line, and one duration style everywhere.
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
+import {mkdtemp, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {stripVTControlCharacters} from 'node:util'
 
 import {makeWorld, shuttleLogin, type World} from '../call/helpers.js'
@@ -70,6 +73,23 @@ describe('human output fits the terminal', () => {
     expect(lifetime).toBe('10m')
     const diff = await human(['token', 'diff', 'fluz', 'funtrips'], '100')
     expect(diff.stdout).toMatch(/≠ lifetime\s+10m\s+1h$/m)
+  })
+
+  it('a token with long claims (a scope array, a long claim name, a long header) fits 100 columns in inspect and diff', async () => {
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
+    const scopes = Array.from({length: 14}, (_, at) => `SCOPE_NUMBER_${at}_OF_A_LONG_LIST`)
+    const token = `${part({alg: 'RS256', typ: 'JWT', kid: 'k'.repeat(90)})}.${part({iss: 'https://issuer.example/fluz', scopes, [`custom_claim_${'n'.repeat(90)}`]: 'v'.repeat(150), aud: ['a'.repeat(60), 'b'.repeat(60)], exp: 2_000_000_000})}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`
+    const other = join(await mkdtemp(join(tmpdir(), 'ftauth-fits-')), 'other.jwt')
+    await writeFile(other, `${part({alg: 'RS256'})}.${part({iss: 'https://other.example', scopes: ['ONE']})}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`)
+    for (const args of [['token', 'inspect', '-'], ['token', 'diff', '-', `@${other}`]]) {
+      const result = await world.run(args, {env: {COLUMNS: '100'}, stdin: token})
+      expect(result.code, result.stderr).toBe(0)
+      const long = linesOf(result).filter((line) => line.length > 100)
+      expect(long, args.join(' ')).toEqual([])
+      // Cut, not lost: every scope is still there once the lines are joined.
+      const joined = linesOf(result).map((line) => line.trim()).join('')
+      for (const scope of scopes) expect(joined).toContain(scope)
+    }
   })
 
   it('token diff and status size their columns to content, not to cache keys', async () => {

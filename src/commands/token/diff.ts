@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../core/base-command.js'
-import type {Output} from '../../core/output.js'
+import {terminalSafe, type Output} from '../../core/output.js'
 import {padVisible, wrapVisible} from '../../core/text.js'
 import {formatDuration} from '../../core/time.js'
 import {diffReports, inspectToken} from '../../tokens/inspect.js'
@@ -26,19 +26,20 @@ export default class TokenDiff extends BaseCommand<typeof TokenDiff> {
     const b = inspectToken(second.token, now, second.cached)
     const rows = diffReports(a, b)
     const {c} = this.out
+    // Claim names and values come from whoever made the tokens: escaped before they reach a terminal.
     const show = (claim: string, value: unknown) =>
-      value === undefined ? '—' : claim === 'lifetime' && typeof value === 'number' ? formatDuration(value * 1000) : typeof value === 'string' ? value : JSON.stringify(value)
+      value === undefined ? '—' : claim === 'lifetime' && typeof value === 'number' ? formatDuration(value * 1000) : terminalSafe(typeof value === 'string' ? value : JSON.stringify(value), {singleLine: true})
     printColumns(this.out, [
       {cells: ['', `A: ${first.origin}`, `B: ${second.origin}`], style: (text) => c.bold(text)},
       ...rows.map((row) => ({
         mark: row.same ? ' ' : row.key ? c.red('≠') : c.yellow('≠'),
-        cells: [row.claim, show(row.claim, row.a), show(row.claim, row.b)] as [string, string, string],
+        cells: [terminalSafe(row.claim, {singleLine: true}), show(row.claim, row.a), show(row.claim, row.b)] as [string, string, string],
         style: row.same ? (text: string) => c.dim(text) : (text: string) => text,
       })),
     ])
     const differing = rows.filter((row) => !row.same)
     this.out.print()
-    this.out.printWrapped(differing.length ? `${differing.length} claims differ: ${differing.map((row) => row.claim).join(', ')}` : 'The tokens carry the same claims.')
+    this.out.printWrapped(differing.length ? `${differing.length} claims differ: ${terminalSafe(differing.map((row) => row.claim).join(', '), {singleLine: true})}` : 'The tokens carry the same claims.', 2, true)
     for (const row of differing) this.out.quiet(row.claim)
     return {
       a: {origin: first.origin, ...a},
@@ -59,7 +60,8 @@ interface DiffLine {
  * the terminal, the value columns share what is left and long values wrap inside their column.
  */
 function printColumns(out: Output, lines: DiffLine[]): void {
-  const claimWidth = Math.max(...lines.map((line) => line.cells[0].length))
+  // A claim name is the token maker's choice: a long one wraps in its column instead of pushing the values off screen.
+  const claimWidth = Math.min(Math.max(...lines.map((line) => line.cells[0].length)), Math.max(8, Math.floor(out.columns / 5)))
   const lead = 2 + claimWidth + 3
   const gap = 2
   const natural = (column: 1 | 2) => Math.max(...lines.map((line) => line.cells[column].length))
@@ -77,8 +79,9 @@ function printColumns(out: Output, lines: DiffLine[]): void {
     const [claim, a, b] = line.cells
     const partsA = wrapVisible(a, widthA, widthA, true)
     const partsB = wrapVisible(b, widthB, widthB, true)
-    for (let index = 0; index < Math.max(partsA.length, partsB.length); index++) {
-      const left = `${index === 0 ? claim : ''}`.padEnd(claimWidth)
+    const partsClaim = wrapVisible(claim, claimWidth, claimWidth, true)
+    for (let index = 0; index < Math.max(partsClaim.length, partsA.length, partsB.length); index++) {
+      const left = (partsClaim[index] ?? '').padEnd(claimWidth)
       const text = `${left}   ${padVisible(partsA[index] ?? '', widthA)}${' '.repeat(gap)}${partsB[index] ?? ''}`.trimEnd()
       out.print(`${index === 0 ? (line.mark ?? ' ') : ' '} ${line.style(text)}`)
     }
