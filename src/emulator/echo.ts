@@ -33,7 +33,7 @@ export function credentialsOf(request: Pick<EmuRequest, 'headers' | 'body'>): st
   return [...found];
 }
 
-/** One secret in each echoed form: raw, URL- and form-encoded, base64 alone and in a Basic pair, JSON-escaped, cut off. */
+/** One secret in each echoed form: raw, URL- and form-encoded, base64 alone and in a Basic pair, JSON-escaped, hex, cut off. */
 export function echoedForms(secret: string, clientId = 'echo_client') {
   const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
   return {
@@ -45,6 +45,7 @@ export function echoedForms(secret: string, clientId = 'echo_client') {
     basic: `Basic ${b64(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`)}`,
     jsonEscaped: JSON.stringify(secret).slice(1, -1).replace(/\//g, '\\/'),
     jsonUnicode: [...secret].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
+    hex: Buffer.from(secret, 'utf8').toString('hex'),
     cutOff: `${secret.slice(0, Math.max(12, secret.length - 6))}…`,
   };
 }
@@ -68,7 +69,7 @@ export function echoResponse(kind: EchoKind, request: Pick<EmuRequest, 'headers'
         data: null,
         errors: forms.map((f) => ({
           message: `invalid api key ${f.raw} (${f.urlEncoded})`,
-          extensions: { code: 'ECHO', received: { authorization: f.basic, encodings: [f.base64, f.base64url, f.jsonEscaped, f.jsonUnicode, f.formEncoded], cutOff: f.cutOff } },
+          extensions: { code: 'ECHO', received: { authorization: f.basic, encodings: [f.base64, f.base64url, f.jsonEscaped, f.jsonUnicode, f.formEncoded, f.hex], cutOff: f.cutOff } },
         })),
       });
     case 'echo-text': {

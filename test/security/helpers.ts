@@ -129,7 +129,7 @@ function needles(secret: KnownSecret): string[] {
   const list = new Set<string>(secret.kind === 'jwt' ? [secret.value] : [])
   if (part.length >= 16) {
     const forms = echoedForms(part)
-    for (const form of [forms.raw, forms.urlEncoded, forms.formEncoded, forms.base64, forms.base64url, forms.jsonEscaped, forms.jsonUnicode]) list.add(form)
+    for (const form of [forms.raw, forms.urlEncoded, forms.formEncoded, forms.base64, forms.base64url, forms.jsonEscaped, forms.jsonUnicode, forms.hex]) list.add(form)
     for (const core of base64Cores(part)) list.add(core)
     list.add(part.slice(0, 20))
   } else if (part) list.add(part)
