@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../core/base-command.js'
-import {PROVIDERS, type EnvName, type ProviderName} from '../core/config.js'
+import {PROVIDERS, type ProviderName} from '../core/config.js'
 import {canPrompt} from '../core/prompt.js'
 import {usageError} from '../core/errors.js'
 import {login} from '../providers/login.js'
@@ -10,11 +10,12 @@ import {title} from '../providers/titles.js'
 export default class Login extends BaseCommand<typeof Login> {
   static override summary = 'Store and verify credentials for Funtrips, Fluz or Shuttle'
   static override description =
-    'Secrets go to the OS keychain (or a 0600 file with --insecure-storage); ids go to the profile. Secrets are read from a masked prompt or stdin, never from arguments.'
+    'Secrets go to the OS keychain (or a 0600 file with --insecure-storage); ids go to the profile. Both belong to one environment (--env): logging in to production leaves the sandbox identity alone, and the default environment changes only with --default. Secrets are read from a masked prompt or stdin, never from arguments.'
   static override examples = [
     '<%= config.bin %> login funtrips',
     'printf %s "$SECRET" | <%= config.bin %> login funtrips --client-id my-client --client-secret-stdin',
     'printf %s "$FLUZ_KEY" | <%= config.bin %> login fluz --user-id 6f1e… --account-id 0c9d… --api-key-stdin --env production',
+    'printf %s "$FLUZ_KEY" | <%= config.bin %> login fluz --env production --default --api-key-stdin',
   ]
   static override args = {provider: Args.string({description: 'provider', options: [...PROVIDERS]})}
   static override flags = {
@@ -26,6 +27,7 @@ export default class Login extends BaseCommand<typeof Login> {
     'seat-id': Flags.string({description: 'Fluz seat id (UUID)'}),
     'redirect-uri': Flags.string({description: 'Shuttle registered redirect URI'}),
     verify: Flags.boolean({description: 'check the credentials with one real call first', default: true, allowNo: true}),
+    default: Flags.boolean({description: "also make this login's environment (--env) the provider's default in the profile"}),
   }
 
   async run() {
@@ -33,7 +35,7 @@ export default class Login extends BaseCommand<typeof Login> {
     const provider = (this.args.provider as ProviderName | undefined) ?? (await this.askProvider())
     const result = await login(deps, {
       provider,
-      envFlag: this.flags.env as EnvName | undefined,
+      makeDefault: this.flags.default,
       verify: this.flags.verify,
       clientId: this.flags['client-id'],
       secretFromStdin: provider === 'fluz' ? this.flags['api-key-stdin'] : this.flags['client-secret-stdin'],
@@ -44,6 +46,7 @@ export default class Login extends BaseCommand<typeof Login> {
     })
     const who = Object.values(result.identity).join(' / ')
     this.out.print(`Logged in to ${title(provider)} ${this.out.env(result.env)} as ${this.out.c.bold(who)} (profile ${result.profile})`)
+    if (result.madeDefault) this.out.print(`${title(provider)} now uses ${result.env} by default in profile ${result.profile}`)
     this.out.quiet(who)
     return result
   }

@@ -1,7 +1,10 @@
 import {$ZodArray, $ZodBoolean, $ZodEnum, $ZodObject, $ZodOptional, $ZodString, $ZodStringFormat, type $ZodType} from 'zod/v4/core'
 
+import {migrateConfigDocument} from './config-migration.js'
 import {
+  CONFIG_VERSION,
   ConfigSchema,
+  IDENTITY_FIELDS,
   emptyConfig,
   PROVIDERS,
   ProfileSchema,
@@ -67,6 +70,25 @@ export function findKey(name: string): ConfigKey | undefined {
   return CONFIG_KEYS.find((candidate) => candidate.key === name)
 }
 
+/**
+ * `fluz.userId`, `shuttle.clientId`…: identities live per environment (`<provider>.ids.<env>.<field>`),
+ * so the short form addresses the environment the provider resolves to for this run (--env,
+ * FTAUTH_ENV, the profile, the default). Anything else is returned as it was given.
+ */
+export function identityKeyFor(name: string, config: Config, input: {profileFlag?: string | undefined; envFlag?: EnvName | undefined; env: NodeJS.ProcessEnv}): string {
+  if (findKey(name)) return name
+  const [provider, field, ...rest] = name.split('.')
+  if (!isProvider(provider) || field === undefined || rest.length > 0) return name
+  if (!(IDENTITY_FIELDS[provider] as readonly string[]).includes(field)) return name
+  const env = resolveProfile(config, {profileFlag: input.profileFlag, envFlag: input.envFlag, env: input.env})[provider].env
+  return `${provider}.ids.${env}.${field}`
+}
+
+/** The short forms of the identity keys (`fluz.userId`), offered by did-you-mean like keys. */
+const IDENTITY_ALIASES: readonly string[] = PROVIDERS.flatMap((provider) =>
+  IDENTITY_FIELDS[provider].map((field) => `${provider}.${field}`).filter((alias) => !findKey(alias)),
+)
+
 /** Keys under a group such as `fluz.urls` (empty when `name` is not a group). */
 export function keysUnder(name: string): ConfigKey[] {
   return CONFIG_KEYS.filter((candidate) => candidate.key.startsWith(`${name}.`))
@@ -117,11 +139,12 @@ function secretKeyError(name: string, unset: boolean): FtauthError {
 /** Up to three keys close to a mistyped one: same leaf name first, then by edit distance. */
 export function suggestKeys(name: string): string[] {
   const wanted = name.toLowerCase()
-  const sameButCase = CONFIG_KEYS.find(({key}) => key.toLowerCase() === wanted)
+  const candidates = [...CONFIG_KEYS.map(({key}) => ({key})), ...IDENTITY_ALIASES.map((key) => ({key}))]
+  const sameButCase = candidates.find(({key}) => key.toLowerCase() === wanted)
   if (sameButCase) return [sameButCase.key]
   const leaf = wanted.split('.').at(-1) ?? wanted
   const first = wanted.split('.')[0]
-  const scored = CONFIG_KEYS.map(({key}) => {
+  const scored = candidates.map(({key}) => {
     const lower = key.toLowerCase()
     const parts = lower.split('.')
     const sameLeaf = parts.at(-1) === leaf || parts.at(-1) === `${leaf}s`
@@ -260,6 +283,16 @@ function settingOf(key: ConfigKey, resolved: ResolvedProfile, input: SettingsInp
     const defaults = resolveProfile(emptyConfig(), {envFlag: urlEnv, env: {FTAUTH_LOCAL_URL: env.FTAUTH_LOCAL_URL}})[head]
     return defaultUrl(key.key, asValue(new Map<string, unknown>(Object.entries(defaults)).get(field)), urlEnv, env)
   }
+  if (second === 'ids' && third && field) {
+    // The active environment's identity is what commands use: env variables and demo ids apply to it only.
+    if (third !== settings.env) return stored === null ? unset : fromProfile()
+    const envVar = (ENV_OVERRIDES as Record<string, string>)[`${head}.${field}`]
+    const value = fields.has(field) ? resolvedValue(field) : stored
+    if (envVar && env[envVar]) return {key: key.key, value, source: 'env', origin: envVar}
+    if (stored !== null) return fromProfile(value ?? stored)
+    if (value !== null) return {key: key.key, value, source: 'default', origin: 'emulator demo'}
+    return unset
+  }
   if (second && third === undefined) {
     const envVar = (ENV_OVERRIDES as Record<string, string>)[`${head}.${second}`]
     const value = fields.has(second) ? resolvedValue(second) : stored
@@ -356,7 +389,7 @@ type JsonObject = Record<string, unknown>
 
 async function readConfigDocument(configPath: string): Promise<JsonObject> {
   const text = await readIfExists(configPath)
-  if (text === undefined || text.trim() === '') return {version: 1, profiles: {}}
+  if (text === undefined || text.trim() === '') return {version: CONFIG_VERSION, profiles: {}}
   let data: unknown
   try {
     data = JSON.parse(text)
@@ -368,7 +401,7 @@ async function readConfigDocument(configPath: string): Promise<JsonObject> {
   if (!isPlainObject(data) || (data.profiles !== undefined && !isPlainObject(data.profiles))) {
     throw usageError(`config file ${configPath} is not a JSON object with "profiles"`, 'fix or remove the file in an editor; ftauth leaves it untouched')
   }
-  return data
+  return migrateConfigDocument(data).document
 }
 
 function validate(configPath: string, document: JsonObject, profile: string, key: ConfigKey | undefined): Config {

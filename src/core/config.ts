@@ -3,6 +3,7 @@ import * as z from './zod.js'
 import {FtauthError, ExitCode} from './errors.js'
 import {dirname, join} from 'node:path'
 
+import {backUpBeforeMigration, migrateConfigDocument} from './config-migration.js'
 import {readIfExists, writePrivateFileAtomic} from './files.js'
 import {withLock} from './locks.js'
 
@@ -36,25 +37,42 @@ const shuttleUrls = z.strictObject({authUrl: z.optional(url), apiUrl: z.optional
 const perEnv = <T extends z.ZodMiniType>(schema: T) =>
   z.strictObject({sandbox: z.optional(schema), production: z.optional(schema), local: z.optional(schema)})
 
+/**
+ * Identities belong to an environment, not to the profile: Fluz documents separate test users,
+ * Shuttle separate sandbox and live clients. `<provider>.ids.<env>.<field>`.
+ */
+const funtripsIds = z.strictObject({clientId: z.optional(z.string().check(z.minLength(1)))})
+const fluzIds = z.strictObject({userId: z.optional(uuid), accountId: z.optional(uuid), seatId: z.optional(uuid)})
+const shuttleIds = z.strictObject({clientId: z.optional(z.string().check(z.minLength(1)))})
+
+/** The identity fields per provider, as `ftauth config` and the migration of old files know them. */
+export const IDENTITY_FIELDS = {
+  funtrips: ['clientId'],
+  fluz: ['userId', 'accountId', 'seatId'],
+  shuttle: ['clientId'],
+} as const satisfies Record<ProviderName, readonly string[]>
+
 export const FuntripsProfileSchema = z.strictObject({
   env: z.optional(env),
-  clientId: z.optional(z.string().check(z.minLength(1))),
+  /** The session's external_user_id (1–128 characters, usually an email), sent with every new session. */
+  userId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  /** The `{stage}` path segment after the host (a guess: /acc, /prod); empty for none. */
+  stage: z.optional(z.string().check(z.regex(/^[\w.-]{0,64}$/, 'a path segment of letters, digits, . _ - (empty for none)'))),
   campaignId: z.optional(z.string().check(z.minLength(1))),
+  ids: z.optional(perEnv(funtripsIds)),
   urls: z.optional(perEnv(funtripsUrls)),
 })
 export const FluzProfileSchema = z.strictObject({
   env: z.optional(env),
-  userId: z.optional(uuid),
-  accountId: z.optional(uuid),
-  seatId: z.optional(uuid),
   scopes: z.optional(z.array(z.string().check(z.minLength(1)))),
+  ids: z.optional(perEnv(fluzIds)),
   urls: z.optional(perEnv(fluzUrls)),
 })
 export const ShuttleProfileSchema = z.strictObject({
   env: z.optional(env),
-  clientId: z.optional(z.string().check(z.minLength(1))),
   redirectUri: z.optional(url),
   scope: z.optional(z.string()),
+  ids: z.optional(perEnv(shuttleIds)),
   urls: z.optional(perEnv(shuttleUrls)),
 })
 
@@ -68,8 +86,10 @@ export const ProfileSchema = z.strictObject({
   shuttle: z.optional(ShuttleProfileSchema),
 })
 
+/** Version 2: identities per environment (`<provider>.ids.<env>`); version 1 files are migrated on first write. */
+export const CONFIG_VERSION = 2
 export const ConfigSchema = z.strictObject({
-  version: z._default(z.literal(1), 1),
+  version: z._default(z.union([z.literal(1), z.literal(2)]), CONFIG_VERSION),
   /**
    * Scopes this dir's keychain entries (service `ftauth:<id>`), so two config dirs never see or
    * delete each other's secrets. Written on the first keychain write; the default dir has none.
@@ -81,7 +101,7 @@ export const ConfigSchema = z.strictObject({
 export type Profile = z.infer<typeof ProfileSchema>
 export type Config = z.infer<typeof ConfigSchema>
 
-export const emptyConfig = (): Config => ({version: 1, profiles: {}})
+export const emptyConfig = (): Config => ({version: CONFIG_VERSION, profiles: {}})
 
 /** Formats a zod issue path as a dotted key, e.g. profiles.default.fluz.userId. */
 export function issuePath(path: readonly PropertyKey[]): string {
@@ -109,6 +129,7 @@ export async function loadConfig(path: string): Promise<Config> {
       hint: 'fix or remove the file; ftauth leaves it untouched',
     })
   }
+  if (typeof data === 'object' && data !== null && !Array.isArray(data)) data = migrateConfigDocument(data as Record<string, unknown>).document
   const parsed = ConfigSchema.safeParse(data)
   if (!parsed.success) {
     throw new FtauthError(ExitCode.usage, `config file ${path} has a bad key ${firstIssue(parsed.error)}`, {
@@ -119,7 +140,8 @@ export async function loadConfig(path: string): Promise<Config> {
 }
 
 export async function saveConfig(path: string, config: Config): Promise<void> {
-  await writePrivateFileAtomic(path, `${JSON.stringify(ConfigSchema.parse(config), null, 2)}\n`)
+  await backUpBeforeMigration(path)
+  await writePrivateFileAtomic(path, `${JSON.stringify({...ConfigSchema.parse(config), version: CONFIG_VERSION}, null, 2)}\n`)
 }
 
 /**

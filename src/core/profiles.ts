@@ -1,4 +1,5 @@
 import {PROFILE_NAME, PROFILE_NAME_RULE, type Config, type EnvName, type Profile, type ProviderName} from './config.js'
+import {DEFAULT_ENV} from './config-migration.js'
 import {usageError} from './errors.js'
 import {redactUserinfo} from './redact.js'
 import {DEFAULT_EMULATOR_PORT, DEMO, emulatorUrls} from '../local-demo/credentials.js'
@@ -9,9 +10,10 @@ import {DEFAULT_EMULATOR_PORT, DEMO, emulatorUrls} from '../local-demo/credentia
  */
 const BUILTIN = {
   funtrips: {
-    // Funtrips documents api.funtrips.io and api.acc.funtrips.io with a {stage} segment; which is which is a guess.
-    sandbox: {authUrl: 'https://api.acc.funtrips.io/acc', apiUrl: 'https://api.acc.funtrips.io/acc'},
-    production: {authUrl: 'https://api.funtrips.io/prod', apiUrl: 'https://api.funtrips.io/prod'},
+    // Funtrips documents api.funtrips.io and api.acc.funtrips.io with a {stage} segment; which is
+    // which, the stage names, and the auth service sharing the API host are guesses.
+    sandbox: {authUrl: 'https://api.acc.funtrips.io', apiUrl: 'https://api.acc.funtrips.io', stage: 'acc'},
+    production: {authUrl: 'https://api.funtrips.io', apiUrl: 'https://api.funtrips.io', stage: 'prod'},
   },
   fluz: {
     sandbox: {url: 'https://transactional-graph.staging.fluzapp.com/api/v1/graphql'},
@@ -24,20 +26,26 @@ const BUILTIN = {
   },
 } as const
 
-/** Default environment per provider when nothing chooses one: Shuttle advises live, the others start in sandbox. */
-const DEFAULT_ENV: Record<ProviderName, EnvName> = {funtrips: 'sandbox', fluz: 'sandbox', shuttle: 'production'}
 
 export const DEFAULT_LOCAL_URL = `http://127.0.0.1:${DEFAULT_EMULATOR_PORT}`
 
 export interface FuntripsSettings {
   provider: 'funtrips'
   env: EnvName
+  /** Base of /oauth/token: the auth host plus the stage. */
   authUrl: string
+  /** Base of /v1/…: the API host plus the stage. */
   apiUrl: string
-  /** undefined = try /v1/session/token, then /v1/oauth/token on 404 only. */
+  /** The `{stage}` segment in both URLs ('' = none). */
+  stage: string
+  /** undefined = the prose path first, the diagram path when the server says the route is unknown. */
   exchangePath: string | undefined
   clientId: string | undefined
+  /** The session's external_user_id: FTAUTH_FUNTRIPS_USER > profile funtrips.userId > demo user (local only). */
+  userId: string | undefined
   campaignId: string | undefined
+  /** Parts of the resolved settings that are built-in guesses (PROVIDERS.md [guess]), for status and doctor. */
+  guesses: string[]
 }
 export interface FluzSettings {
   provider: 'fluz'
@@ -47,6 +55,7 @@ export interface FluzSettings {
   accountId: string | undefined
   seatId: string | undefined
   scopes: string[] | undefined
+  guesses: string[]
 }
 export interface ShuttleSettings {
   provider: 'shuttle'
@@ -56,6 +65,7 @@ export interface ShuttleSettings {
   clientId: string | undefined
   redirectUri: string | undefined
   scope: string | undefined
+  guesses: string[]
 }
 export interface ResolvedProfile {
   name: string
@@ -85,6 +95,7 @@ const trimSlash = (value: string): string => redactUserinfo(value).replace(/\/+$
  */
 export const ENV_OVERRIDES = {
   'funtrips.clientId': 'FTAUTH_FUNTRIPS_CLIENT_ID',
+  'funtrips.userId': 'FTAUTH_FUNTRIPS_USER',
   'funtrips.authUrl': 'FTAUTH_FUNTRIPS_AUTH_URL',
   'funtrips.apiUrl': 'FTAUTH_FUNTRIPS_API_URL',
   'fluz.url': 'FTAUTH_FLUZ_URL',
@@ -124,13 +135,32 @@ export function resolveProfile(config: Config, options: ResolveOptions): Resolve
 
   const funtripsEnv = envFor('funtrips')
   const funtripsUrls = profile.funtrips?.urls?.[funtripsEnv]
-  const funtripsBase = funtripsEnv === 'local' ? {authUrl: local.funtrips, apiUrl: local.funtrips} : BUILTIN.funtrips[funtripsEnv]
+  const funtripsIds = profile.funtrips?.ids?.[funtripsEnv]
+  const funtripsBase = funtripsEnv === 'local' ? {authUrl: local.funtrips, apiUrl: local.funtrips, stage: ''} : BUILTIN.funtrips[funtripsEnv]
+  const funtripsAuthHost = override('funtrips.authUrl') || funtripsUrls?.authUrl
+  const funtripsApiHost = override('funtrips.apiUrl') || funtripsUrls?.apiUrl
+  // The built-in stage goes with the built-in hosts only: a configured URL is used as written
+  // (older profiles carry the stage in it), unless funtrips.stage is set explicitly.
+  const configuredStage = profile.funtrips?.stage
+  const stageFor = (configuredHost: string | undefined) => configuredStage ?? (configuredHost ? '' : funtripsBase.stage)
+  const withStage = (host: string, stage: string) => `${trimSlash(host)}${stage ? `/${stage}` : ''}`
+  const funtripsGuesses =
+    funtripsEnv === 'local'
+      ? []
+      : [
+          ...(funtripsApiHost ? [] : [`API host ${funtripsBase.apiUrl} (which host is ${funtripsEnv})`]),
+          ...(funtripsAuthHost ? [] : [`auth host ${funtripsBase.authUrl} (the diagrams show a separate auth service)`]),
+          ...(configuredStage !== undefined || (funtripsApiHost && funtripsAuthHost) ? [] : [`stage /${funtripsBase.stage}`]),
+        ]
   const fluzEnv = envFor('fluz')
+  const fluzIds = profile.fluz?.ids?.[fluzEnv]
   const fluzBase = fluzEnv === 'local' ? {url: local.fluz} : BUILTIN.fluz[fluzEnv]
   const shuttleEnv = envFor('shuttle')
   const shuttleBase =
     shuttleEnv === 'local' ? {authUrl: local.shuttleAuth, apiUrl: local.shuttleApi} : BUILTIN.shuttle[shuttleEnv]
   const shuttleUrls = profile.shuttle?.urls?.[shuttleEnv]
+  const shuttleIds = profile.shuttle?.ids?.[shuttleEnv]
+  const shuttleAuthUrl = override('shuttle.authUrl') || shuttleUrls?.authUrl
 
   return {
     name,
@@ -139,36 +169,34 @@ export function resolveProfile(config: Config, options: ResolveOptions): Resolve
     funtrips: {
       provider: 'funtrips',
       env: funtripsEnv,
-      authUrl: trimSlash(override('funtrips.authUrl') || funtripsUrls?.authUrl || funtripsBase.authUrl),
-      apiUrl: trimSlash(override('funtrips.apiUrl') || funtripsUrls?.apiUrl || funtripsBase.apiUrl),
+      authUrl: withStage(funtripsAuthHost || funtripsBase.authUrl, stageFor(funtripsAuthHost)),
+      apiUrl: withStage(funtripsApiHost || funtripsBase.apiUrl, stageFor(funtripsApiHost)),
+      stage: stageFor(funtripsApiHost),
       exchangePath: funtripsUrls?.exchangePath,
-      clientId:
-        override('funtrips.clientId') ||
-        profile.funtrips?.clientId ||
-        (funtripsEnv === 'local' ? DEMO.funtrips.clientId : undefined),
+      clientId: override('funtrips.clientId') || funtripsIds?.clientId || (funtripsEnv === 'local' ? DEMO.funtrips.clientId : undefined),
+      userId: override('funtrips.userId') || profile.funtrips?.userId || (funtripsEnv === 'local' ? DEMO.funtrips.userId : undefined),
       campaignId: profile.funtrips?.campaignId,
+      guesses: funtripsGuesses,
     },
     fluz: {
       provider: 'fluz',
       env: fluzEnv,
       url: trimSlash(override('fluz.url') || profile.fluz?.urls?.[fluzEnv]?.url || fluzBase.url),
-      userId: override('fluz.userId') || profile.fluz?.userId || (fluzEnv === 'local' ? DEMO.fluz.userId : undefined),
-      accountId:
-        override('fluz.accountId') || profile.fluz?.accountId || (fluzEnv === 'local' ? DEMO.fluz.accountId : undefined),
-      seatId: profile.fluz?.seatId,
+      userId: override('fluz.userId') || fluzIds?.userId || (fluzEnv === 'local' ? DEMO.fluz.userId : undefined),
+      accountId: override('fluz.accountId') || fluzIds?.accountId || (fluzEnv === 'local' ? DEMO.fluz.accountId : undefined),
+      seatId: fluzIds?.seatId,
       scopes: profile.fluz?.scopes,
+      guesses: [],
     },
     shuttle: {
       provider: 'shuttle',
       env: shuttleEnv,
-      authUrl: trimSlash(override('shuttle.authUrl') || shuttleUrls?.authUrl || shuttleBase.authUrl),
+      authUrl: trimSlash(shuttleAuthUrl || shuttleBase.authUrl),
       apiUrl: trimSlash(override('shuttle.apiUrl') || shuttleUrls?.apiUrl || shuttleBase.apiUrl),
-      clientId:
-        override('shuttle.clientId') ||
-        profile.shuttle?.clientId ||
-        (shuttleEnv === 'local' ? DEMO.shuttle.clientId : undefined),
+      clientId: override('shuttle.clientId') || shuttleIds?.clientId || (shuttleEnv === 'local' ? DEMO.shuttle.clientId : undefined),
       redirectUri: profile.shuttle?.redirectUri,
       scope: profile.shuttle?.scope,
+      guesses: shuttleEnv === 'sandbox' && !shuttleAuthUrl ? [`sandbox OAuth host ${shuttleBase.authUrl}`] : [],
     },
   }
 }

@@ -35,8 +35,19 @@ const CacheEntrySchema = z.object({
   storage: z.enum(['keychain', 'file', 'memory', 'sealed', 'env', 'demo']),
   meta: NonSecretMeta,
 })
-const CacheFileSchema = z.object({version: z.literal(1), tokens: z.record(z.string(), CacheEntrySchema)})
+/**
+ * What a server accepted where the provider's docs disagree (an exchange path, a response field),
+ * per `<profile>:<provider>:<env>`: tried first next time. Not secret.
+ */
+const ServerChoicesSchema = z.record(z.string(), z.record(z.string(), z.string()))
+const CacheFileSchema = z.object({
+  version: z.literal(1),
+  tokens: z.record(z.string(), CacheEntrySchema),
+  choices: z._default(ServerChoicesSchema, {}),
+})
 export type CacheEntry = z.infer<typeof CacheEntrySchema>
+type CacheFile = z.infer<typeof CacheFileSchema>
+export type ServerChoices = Record<string, string>
 
 export class TokenCache {
   /** --no-cache: this run's tokens, never written anywhere. */
@@ -111,23 +122,46 @@ export class TokenCache {
 
   /** Metadata of every cached token (all profiles), from cache.json only. */
   async entries(): Promise<CacheEntry[]> {
-    return Object.values(await this.readEntries())
+    return Object.values((await this.readFile()).tokens)
   }
 
-  private async readEntries(): Promise<Record<string, CacheEntry>> {
+  /** What the server of this profile's provider and environment accepted before (empty when nothing yet). */
+  async serverChoices(provider: ProviderName, env: string): Promise<ServerChoices> {
+    return (await this.readFile()).choices[this.choiceKey(provider, env)] ?? {}
+  }
+
+  /** Remembers what the server accepted, merged into what was remembered before. */
+  async rememberServerChoices(provider: ProviderName, env: string, values: ServerChoices): Promise<void> {
+    const key = this.choiceKey(provider, env)
+    const before = await this.serverChoices(provider, env)
+    if (Object.entries(values).every(([name, value]) => before[name] === value)) return
+    await this.updateFile((file) => {
+      file.choices[key] = {...file.choices[key], ...values}
+    })
+  }
+
+  private choiceKey(provider: ProviderName, env: string): string {
+    return `${this.store.profile}:${provider}:${env}`
+  }
+
+  private async readFile(): Promise<CacheFile> {
     const text = await readIfExists(this.cachePath)
-    if (!text) return {}
+    if (!text) return {version: 1, tokens: {}, choices: {}}
     const parsed = CacheFileSchema.safeParse(parseJson(text))
-    if (parsed.success) return parsed.data.tokens
+    if (parsed.success) return parsed.data
     this.warn(`discarded the damaged token cache ${this.cachePath}; it holds no secrets and is rebuilt as tokens are obtained`)
-    return {}
+    return {version: 1, tokens: {}, choices: {}}
   }
 
   private async updateEntries(change: (tokens: Record<string, CacheEntry>) => void): Promise<void> {
+    await this.updateFile((file) => change(file.tokens))
+  }
+
+  private async updateFile(change: (file: CacheFile) => void): Promise<void> {
     await withLock(this.locksDir, 'cache', async () => {
-      const tokens = await this.readEntries()
-      change(tokens)
-      await writePrivateFileAtomic(this.cachePath, `${JSON.stringify({version: 1, tokens}, null, 2)}\n`)
+      const file = await this.readFile()
+      change(file)
+      await writePrivateFileAtomic(this.cachePath, `${JSON.stringify(file, null, 2)}\n`)
     })
   }
 }

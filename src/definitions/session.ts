@@ -7,7 +7,7 @@ import {redactKnown} from '../core/redact.js'
 import {readSecretFromStdin, readStdin, stdinIsPipe} from '../core/stdin.js'
 import {createSessionFlow, exchangeFlow, headlessFlow, WEBFRAME_PKCE_REFUSED} from '../providers/funtrips/flows.js'
 import {publicBearerJson, renderPublicBearer, renderSession, sessionJson} from '../providers/funtrips/render.js'
-import {codePrefix} from '../providers/funtrips/session.js'
+import {checkCodeTtl, checkUserId, codePrefix} from '../providers/funtrips/session.js'
 
 export const sessionCreate = defineCommand({
   id: 'session:create',
@@ -15,6 +15,8 @@ export const sessionCreate = defineCommand({
     // Checked in run() rather than with oclif's exactlyOne, whose message does not fit on one line.
     headless: flag.boolean({description: 'headless integration: your backend exchanges the code (one of --headless, --webframe)'}),
     webframe: flag.boolean({description: 'webframe integration: the Funtrips frame exchanges the code (one of --headless, --webframe)'}),
+    user: flag.string({description: 'external_user_id the code is tied to, 1–128 characters, usually an email (default: FTAUTH_FUNTRIPS_USER, then the profile\'s funtrips.userId)'}),
+    'code-ttl': flag.integer({description: 'code lifetime in seconds, 60–900 (default: the server\'s, 300)'}),
     campaign: flag.string({description: 'campaign id to tie the session to (default: the profile\'s funtrips.campaignId)'}),
     pkce: flag.boolean({description: 'add a PKCE S256 challenge; the verifier is kept in the keychain for the exchange (headless only)'}),
     exchange: flag.boolean({description: 'exchange the code for a public bearer right away (headless only)'}),
@@ -37,13 +39,15 @@ export const sessionCreate = defineCommand({
     }
     if (flags.open && !flags.webframe) throw usageError('--open needs --webframe: only a webframe session has a URL to open', 'use --webframe --open')
     if (flags.show && !flags.exchange) throw usageError('--show prints the public bearer, which only --exchange obtains', 'add --exchange, or drop --show')
+    const codeTtlSeconds = checkCodeTtl(flags['code-ttl'])
 
     const deps = await context()
     const env = deps.profile.funtrips.env
+    const userId = checkUserId(flags.user, deps.profile.funtrips, deps.env)
     const campaignId = flags.campaign ?? deps.profile.funtrips.campaignId
 
     if (flags.exchange) {
-      const {created, bearer} = await headlessFlow(deps, {fresh: flags.fresh, campaignId, pkce: flags.pkce})
+      const {created, bearer} = await headlessFlow(deps, {fresh: flags.fresh, userId, codeTtlSeconds, campaignId, pkce: flags.pkce})
       const now = deps.now()
       renderPublicBearer(out, bearer, now, {env, show: flags.show})
       out.quiet(bearer.token)
@@ -53,7 +57,7 @@ export const sessionCreate = defineCommand({
       }
     }
 
-    const created = await createSessionFlow(deps, {integration, campaignId, pkce: flags.pkce, fresh: flags.fresh, keepVerifier: true})
+    const created = await createSessionFlow(deps, {integration, userId, codeTtlSeconds, campaignId, pkce: flags.pkce, fresh: flags.fresh, keepVerifier: true})
     const now = deps.now()
     renderSession(out, created, now, env)
     out.quiet(created.code)

@@ -44,7 +44,9 @@ const FLOWS: DemoFlow[] = [
     title: 'Funtrips headless',
     async run(deps) {
       const {headlessFlow} = await import('../providers/funtrips/flows.js')
-      const {bearer} = await headlessFlow(deps, {fresh: false, pkce: true})
+      // The demo runs in `local`, whose demo identity includes a demo user (demo.user@example.com).
+      const {checkUserId} = await import('../providers/funtrips/session.js')
+      const {bearer} = await headlessFlow(deps, {fresh: false, pkce: true, userId: checkUserId(undefined, deps.profile.funtrips, deps.env)})
       await call(deps, {provider: 'funtrips', target: '/v1/merchants'})
       return {tokens: 'backend bearer, public bearer (PKCE)', expiresAt: bearer.expiresAt}
     },
@@ -53,7 +55,9 @@ const FLOWS: DemoFlow[] = [
     title: 'Funtrips webframe',
     async run(deps) {
       const {createSessionFlow} = await import('../providers/funtrips/flows.js')
-      const created = await createSessionFlow(deps, {integration: 'webframe', pkce: false, fresh: false, keepVerifier: false})
+      const {checkUserId} = await import('../providers/funtrips/session.js')
+      const userId = checkUserId(undefined, deps.profile.funtrips, deps.env)
+      const created = await createSessionFlow(deps, {integration: 'webframe', userId, pkce: false, fresh: false, keepVerifier: false})
       if (!created.frameUrl) throw new Error('the webframe session came back without a frame_url')
       // The frame redeems the code itself, as Funtrips' web app does inside the partner's webview.
       const page = await fetch(created.frameUrl)

@@ -30,11 +30,13 @@ import {
 } from './http.js';
 import { isValidChallenge, verifierMatches } from './pkce.js';
 import { route, type Route } from './router.js';
-import { randomId } from './secrets.js';
+import type { FuntripsExchangeField } from './types.js';
 
 const BACKEND_TTL = 3600;
 const PUBLIC_TTL = 3600;
+/** Documented on "Generate authorization code": default 300 s, 60–900 s allowed. */
 const CODE_TTL = 300;
+export const CODE_TTL_RANGE = { min: 60, max: 900 } as const;
 
 
 interface SessionCode {
@@ -42,7 +44,7 @@ interface SessionCode {
   clientId: string;
   integration: 'headless' | 'webframe';
   campaignId: string | undefined;
-  externalUserId: string | undefined;
+  externalUserId: string;
   challenge: string | undefined;
   expiresAtMs: number;
   usedAtMs: number | undefined;
@@ -51,7 +53,10 @@ interface SessionCode {
 const sessionBody = z.object({
   integration: z.enum(['headless', 'webframe']),
   campaign_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
-  external_user_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  // Documented: the code is tied to a user, 1–128 characters.
+  external_user_id: z.string().check(z.minLength(1), z.maxLength(128)),
+  // The lifetime's range is documented; its field name is not (a guess, see docs/providers.md).
+  code_ttl: z.optional(z.int().check(z.gte(CODE_TTL_RANGE.min), z.lte(CODE_TTL_RANGE.max))),
   code_challenge: z.optional(z.string()),
   code_challenge_method: z.optional(z.string()),
 });
@@ -143,7 +148,8 @@ export function funtripsAuthRoutes(ctx: EmulatorContext): Route[] {
     }
 
     const code = ctx.secrets.opaque('sc');
-    const expiresAtMs = ctx.clock.nowMs() + ctx.codeTtl(CODE_TTL) * 1000;
+    // The --code-ttl option of the emulator overrides the default only; a requested lifetime wins.
+    const expiresAtMs = ctx.clock.nowMs() + (b.code_ttl ?? ctx.codeTtl(CODE_TTL)) * 1000;
     codes.set(code, {
       code,
       clientId: auth.claims.clientId,
@@ -160,7 +166,7 @@ export function funtripsAuthRoutes(ctx: EmulatorContext): Route[] {
       pkce_required: b.code_challenge !== undefined,
       integration: b.integration,
       ...(b.campaign_id === undefined ? {} : { campaign_id: b.campaign_id }),
-      ...(b.external_user_id === undefined ? {} : { external_user_id: b.external_user_id }),
+      external_user_id: b.external_user_id,
       // The query string is there on purpose: clients must merge session_code into it.
       ...(b.integration === 'webframe' ? { frame_url: `${funtripsIssuer(ctx)}/frame?theme=light` } : {}),
     });
@@ -199,7 +205,7 @@ export function funtripsAuthRoutes(ctx: EmulatorContext): Route[] {
         return fail(PROBLEM.invalidVerifier, 'Invalid code verifier', detail);
       }
     }
-    const sub = rec.externalUserId ?? randomId('usr');
+    const sub = rec.externalUserId;
     const ttl = ctx.accessTtl(PUBLIC_TTL);
     const { token, exp } = await ctx.issueJwt({
       issuer: funtripsIssuer(ctx),
@@ -218,7 +224,7 @@ export function funtripsAuthRoutes(ctx: EmulatorContext): Route[] {
     return { ok: true, token, sub, exp };
   }
 
-  async function exchange(req: EmuRequest): Promise<EmuResponse> {
+  async function exchange(req: EmuRequest, field: FuntripsExchangeField): Promise<EmuResponse> {
     const params = readParams(req);
     if (!params.ok) return badRequest(PROBLEM.invalidRequest, 'Invalid request', params.message);
     const client = authenticateClient(req, params.value, CLIENTS);
@@ -228,15 +234,27 @@ export function funtripsAuthRoutes(ctx: EmulatorContext): Route[] {
         client.via === 'basic' ? { 'WWW-Authenticate': 'Basic realm="funtrips"' } : {},
       );
     }
-    const code = params.value['code'] ?? params.value['session_code'];
-    if (code === undefined || code === '') return badRequest(PROBLEM.invalidRequest, 'Invalid request', 'code (or session_code) is required');
+    // Each route takes the field its own part of the guide names; the other one is refused by name.
+    const other: FuntripsExchangeField = field === 'code' ? 'session_code' : 'code';
+    if (params.value[other] !== undefined && params.value[field] === undefined) {
+      return badRequest(PROBLEM.validation, 'Validation failed', `Unknown field ${other}; send the session code as ${field}`, {
+        errors: [{ field: other, message: 'unknown field' }],
+      });
+    }
+    const code = params.value[field];
+    if (code === undefined || code === '') {
+      return badRequest(PROBLEM.validation, 'Validation failed', `${field} is required`, { errors: [{ field, message: 'required' }] });
+    }
     const result = await redeem(code, { clientId: client.clientId, verifier: params.value['code_verifier'], frame: false });
     if (!result.ok) return problem(result.problem);
     return tokenJson(200, { access_token: result.token, token_type: 'Bearer', expires_in: ctx.accessTtl(PUBLIC_TTL) });
   }
 
+  /** The prose names /v1/session/token with session_code, the diagrams /v1/oauth/token with code. */
   const exchangeAt = (which: 'session' | 'oauth') => (req: EmuRequest) =>
-    ctx.options.funtripsExchangePaths.has(which) ? exchange(req) : notFound(req);
+    ctx.options.funtripsExchangePaths.has(which)
+      ? exchange(req, ctx.options.funtripsExchangeField ?? (which === 'session' ? 'session_code' : 'code'))
+      : notFound(req);
 
   async function frame(req: EmuRequest): Promise<EmuResponse> {
     const theme: Theme = req.query.get('theme') === 'dark' ? 'dark' : 'light';

@@ -1,7 +1,7 @@
 // Validates EmulatorOptions once, at start-up, and fills in the defaults.
 import * as z from '../core/zod.js';
 import { DEMO } from '../local-demo/credentials.js';
-import type { EmulatorOptions, FluzEnv, FuntripsExchangePath } from './types.js';
+import type { EmulatorOptions, FluzEnv, FuntripsExchangeField, FuntripsExchangePath } from './types.js';
 
 const optionsSchema = z.strictObject({
   host: z.optional(z.string().check(z.minLength(1))),
@@ -13,6 +13,7 @@ const optionsSchema = z.strictObject({
   // Restricted so a marker can sit inside codes and URLs without escaping.
   secretMarker: z.optional(z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/, 'letters, digits and dashes only'))),
   funtripsExchangePaths: z.optional(z.array(z.enum(['session', 'oauth']))),
+  funtripsExchangeField: z.optional(z.enum(['session_code', 'code'])),
   shuttleRotateRefresh: z.optional(z.boolean()),
   demoSecrets: z.optional(
     z.strictObject({
@@ -32,6 +33,7 @@ export interface ResolvedOptions {
   autoApprove: boolean;
   secretMarker: string | undefined;
   funtripsExchangePaths: ReadonlySet<FuntripsExchangePath>;
+  funtripsExchangeField: FuntripsExchangeField | undefined;
   shuttleRotateRefresh: boolean;
   /** What the demo clients authenticate with (the published demo secrets unless overridden). */
   secrets: { funtripsClientSecret: string; fluzApiKey: string; shuttleClientSecret: string };
@@ -52,6 +54,7 @@ export function resolveOptions(input: EmulatorOptions = {}): ResolvedOptions {
     autoApprove: o.autoApprove ?? false,
     secretMarker: o.secretMarker,
     funtripsExchangePaths: new Set(o.funtripsExchangePaths ?? ['session', 'oauth']),
+    funtripsExchangeField: o.funtripsExchangeField,
     shuttleRotateRefresh: o.shuttleRotateRefresh ?? false,
     secrets: {
       funtripsClientSecret: o.demoSecrets?.funtripsClientSecret ?? DEMO.funtrips.clientSecret,

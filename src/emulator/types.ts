@@ -2,6 +2,7 @@
 
 export type FluzEnv = 'sandbox' | 'production';
 export type FuntripsExchangePath = 'session' | 'oauth';
+export type FuntripsExchangeField = 'session_code' | 'code';
 
 export interface EmulatorOptions {
   /** Interface to listen on. Default '127.0.0.1' (loopback only). */
@@ -20,6 +21,11 @@ export interface EmulatorOptions {
   secretMarker?: string;
   /** Funtrips code-exchange paths that answer; a disabled one returns 404. Default both. */
   funtripsExchangePaths?: FuntripsExchangePath[];
+  /**
+   * The one body field both exchange paths take for the session code. Default: each path the field
+   * its part of the guide names (/v1/session/token session_code, /v1/oauth/token code).
+   */
+  funtripsExchangeField?: FuntripsExchangeField;
   /** Shuttle rotates the refresh token on every refresh (the documented behaviour is no rotation). */
   shuttleRotateRefresh?: boolean;
   /** Secrets the demo clients must present instead of the published demo ones (secret-leak canary tests). */

@@ -7,7 +7,8 @@ const FLUZ_APP_ID = 'demo_app';
 const FLUZ_APP_SECRET = 'demo_app_secret';
 
 export const DEMO = {
-  funtrips: { clientId: 'ft_demo_client', clientSecret: 'ft_demo_secret_5f2c9a' },
+  // userId: the session's external_user_id for `--env local` only (the emulator requires one, as Funtrips does).
+  funtrips: { clientId: 'ft_demo_client', clientSecret: 'ft_demo_secret_5f2c9a', userId: 'demo.user@example.com' },
   fluz: {
     // Fluz sends the base64 of `app_id:app_secret` as is (`Authorization: Basic <apiKey>`).
     apiKey: Buffer.from(`${FLUZ_APP_ID}:${FLUZ_APP_SECRET}`, 'utf8').toString('base64'),

@@ -10,8 +10,8 @@ import * as z from '../core/zod.js'
 
 export interface LoginInput {
   provider: ProviderName
-  /** Set when the user chose --env: remembered in the profile for this provider. */
-  envFlag: EnvName | undefined
+  /** --default: make this login's environment the provider's default in the profile. */
+  makeDefault?: boolean
   verify: boolean
   clientId?: string | undefined
   secretFromStdin: boolean
@@ -27,6 +27,8 @@ export interface LoginResult {
   env: EnvName
   /** Non-secret identity: client id, or Fluz user/account ids. */
   identity: Record<string, string>
+  /** The provider's default environment in the profile changed to `env` (--default). */
+  madeDefault: boolean
   verified: boolean
   storage: string
 }
@@ -54,9 +56,14 @@ export async function login(deps: Deps, input: LoginInput): Promise<LoginResult>
     secret = await obtainSecret({label: 'Fluz API key (base64 of app_id:app_secret)', stdinFlag: 'api-key', fromStdin: input.secretFromStdin})
     secretName = 'api_key'
     identity = {userId, accountId, ...(input.seatId ? {seatId: input.seatId} : {})}
+    const ids = {userId, accountId, ...(input.seatId ? {seatId: input.seatId} : {})}
     profileChange = (profile) => ({
       ...profile,
-      fluz: {...profile.fluz, userId, accountId, ...(input.seatId ? {seatId: input.seatId} : {}), ...(input.envFlag ? {env: input.envFlag} : {})},
+      fluz: {
+        ...profile.fluz,
+        ids: {...profile.fluz?.ids, [env]: {...profile.fluz?.ids?.[env], ...ids}},
+        ...(input.makeDefault ? {env} : {}),
+      },
     })
     if (input.verify) {
       await pingFluz(deps, fluz.url, secret)
@@ -72,9 +79,9 @@ export async function login(deps: Deps, input: LoginInput): Promise<LoginResult>
       ...profile,
       [provider]: {
         ...profile[provider],
-        clientId,
+        ids: {...profile[provider]?.ids, [env]: {...profile[provider]?.ids?.[env], clientId}},
         ...(provider === 'shuttle' && input.redirectUri ? {redirectUri: input.redirectUri} : {}),
-        ...(input.envFlag ? {env: input.envFlag} : {}),
+        ...(input.makeDefault ? {env} : {}),
       },
     })
     if (input.verify && provider === 'funtrips') {
@@ -90,8 +97,10 @@ export async function login(deps: Deps, input: LoginInput): Promise<LoginResult>
   }
   deps.secrets.add(secret)
   await storeIdentity(deps, {provider, secretName, env, secret, profileChange})
-  deps.out.step({title: 'Store', outcome: `${secretName.replace('_', ' ')} saved in the ${deps.store.backend.label}`})
-  return {provider, profile: deps.profile.name, env, identity, verified: input.verify, storage: deps.store.backend.kind}
+  deps.out.step({title: 'Store', outcome: `${secretName.replace('_', ' ')} saved in the ${deps.store.backend.label}; ids saved for ${env} only`})
+  const madeDefault = input.makeDefault === true
+  if (madeDefault) deps.out.step({title: 'Default', outcome: `${title(provider)} now uses ${env} by default in profile ${deps.profile.name}`})
+  return {provider, profile: deps.profile.name, env, identity, madeDefault, verified: input.verify, storage: deps.store.backend.kind}
 }
 
 /**

@@ -22,8 +22,9 @@ describe('ftauth config set / get / unset', () => {
   it('round-trips a value through the file', async () => {
     const set = await sandbox.run(['config', 'set', 'fluz.userId', USER])
     expect(set.code).toBe(0)
-    expect(set.stdout).toContain(`Set fluz.userId = ${USER} in profile default`)
-    expect((await readConfig()).profiles.default).toEqual({fluz: {userId: USER}})
+    // Ids belong to an environment: the short key addresses the one in use (fluz: sandbox by default).
+    expect(set.stdout).toContain(`Set fluz.ids.sandbox.userId = ${USER} in profile default`)
+    expect((await readConfig()).profiles.default).toEqual({fluz: {ids: {sandbox: {userId: USER}}}})
     expect((await stat(configPath)).mode & 0o777).toBe(0o600)
 
     const get = await sandbox.run(['config', 'get', 'fluz.userId', '-q'])
@@ -33,11 +34,11 @@ describe('ftauth config set / get / unset', () => {
 
     const unset = await sandbox.run(['config', 'unset', 'fluz.userId'])
     expect(unset).toMatchObject({code: 0})
-    expect(unset.stdout).toContain('Unset fluz.userId in profile default')
+    expect(unset.stdout).toContain('Unset fluz.ids.sandbox.userId in profile default')
     // The emptied provider object is pruned; the profile stays.
     expect((await readConfig()).profiles).toEqual({default: {}})
     const after = await sandbox.run(['config', 'get', 'fluz.userId', '--json'])
-    expect(JSON.parse(after.stdout)).toEqual({profile: 'default', key: 'fluz.userId', value: null, source: 'unset'})
+    expect(JSON.parse(after.stdout)).toEqual({profile: 'default', key: 'fluz.ids.sandbox.userId', value: null, source: 'unset'})
 
     const again = await sandbox.run(['config', 'unset', 'fluz.userId'])
     expect(again).toMatchObject({code: 0})
@@ -63,13 +64,13 @@ describe('ftauth config set / get / unset', () => {
 
   it('writes to the profile chosen with --profile', async () => {
     expect((await sandbox.run(['config', 'set', 'shuttle.clientId', 'sh_ci', '--profile', 'ci'])).code).toBe(0)
-    expect((await readConfig()).profiles).toEqual({ci: {shuttle: {clientId: 'sh_ci'}}})
+    expect((await readConfig()).profiles).toEqual({ci: {shuttle: {ids: {production: {clientId: 'sh_ci'}}}}})
     expect((await sandbox.run(['config', 'get', 'shuttle.clientId', '-q', '--profile', 'ci'])).stdout).toBe('sh_ci\n')
     expect((await sandbox.run(['config', 'get', 'shuttle.clientId', '-q'])).stdout).toBe('')
   })
 
   it.each([
-    ['fluz.userId', 'not-a-uuid', 'a UUID'],
+    ['fluz.ids.sandbox.userId', 'not-a-uuid', 'a UUID'],
     ['env', 'staging', 'one of sandbox, production, local'],
     ['funtrips.urls.sandbox.apiUrl', 'ftp://x.test', 'an http(s) URL'],
     ['funtrips.urls.sandbox.exchangePath', 'v1/token', 'a path starting with "/"'],
@@ -118,7 +119,7 @@ describe('ftauth config set / get / unset', () => {
   it('asks for the value when it is missing', async () => {
     const result = await sandbox.run(['config', 'set', 'fluz.seatId'])
     expect(result.code).toBe(2)
-    expect(result.stderr).toContain('no value given for fluz.seatId')
+    expect(result.stderr).toContain('no value given for fluz.ids.sandbox.seatId')
   })
 
   it.each([[['set', 'env', 'local']], [['unset', 'env']], [['get', 'env']], [['list']]])('leaves a malformed file untouched: config %j', async (args) => {
@@ -136,7 +137,9 @@ describe('ftauth config set / get / unset', () => {
     expect(blocked.stderr).toContain('config unset funtrips.clientSecret')
     const repaired = await sandbox.run(['config', 'unset', 'funtrips.clientSecret'])
     expect(repaired.code).toBe(0)
-    expect((await readConfig()).profiles.default).toEqual({env: 'local', funtrips: {clientId: 'ft'}})
+    // Written in the new layout (the old profile-wide id became local's), the old file kept once.
+    expect((await readConfig()).profiles.default).toEqual({env: 'local', funtrips: {ids: {local: {clientId: 'ft'}}}})
+    expect(JSON.parse(await readFile(`${configPath}.bak`, 'utf8'))).toMatchObject({version: 1, profiles: {default: {funtrips: {clientId: 'ft'}}}})
     expect((await sandbox.run(['config', 'list'])).code).toBe(0)
   })
 })
@@ -151,7 +154,9 @@ describe('ftauth config list', () => {
     expect(body.profile).toBe('default')
     expect(body.configFile).toBe(configPath)
     const byKey = new Map(body.settings.map((setting) => [setting.key, setting]))
-    expect(byKey.get('fluz.userId')).toEqual({key: 'fluz.userId', value: OTHER_USER, source: 'env', origin: 'FTAUTH_FLUZ_USER_ID'})
+    expect(byKey.get('fluz.ids.sandbox.userId')).toEqual({key: 'fluz.ids.sandbox.userId', value: OTHER_USER, source: 'env', origin: 'FTAUTH_FLUZ_USER_ID'})
+    // The variable applies to the active environment only.
+    expect(byKey.get('fluz.ids.production.userId')).toMatchObject({value: null, source: 'unset'})
     expect(byKey.get('env')).toEqual({key: 'env', value: 'sandbox', source: 'profile'})
     expect(byKey.get('fluz.urls.sandbox.url')).toEqual({
       key: 'fluz.urls.sandbox.url',
@@ -159,10 +164,10 @@ describe('ftauth config list', () => {
       source: 'default',
       origin: 'built-in',
     })
-    expect(byKey.get('fluz.seatId')).toMatchObject({value: null, source: 'unset'})
+    expect(byKey.get('fluz.ids.sandbox.seatId')).toMatchObject({value: null, source: 'unset'})
 
     const human = await sandbox.run(['config', 'list'], {env: {FTAUTH_FLUZ_USER_ID: OTHER_USER}})
-    expect(human.stdout).toMatch(new RegExp(`fluz\\.userId\\s+${OTHER_USER}\\s+env FTAUTH_FLUZ_USER_ID`))
+    expect(human.stdout).toMatch(new RegExp(`fluz\\.ids\\.sandbox\\.userId\\s+${OTHER_USER}\\s+env FTAUTH_FLUZ_USER_ID`))
     expect(human.stdout).toMatch(/^\s+env\s+sandbox\s+profile$/m)
     // Without the variable the profile value shows.
     const plain = await sandbox.run(['config', 'get', 'fluz.userId', '--json'])
@@ -178,13 +183,13 @@ describe('ftauth config list', () => {
   it('warns after set when an environment variable still overrides the key', async () => {
     const result = await sandbox.run(['config', 'set', 'fluz.userId', USER], {env: {FTAUTH_FLUZ_USER_ID: OTHER_USER}})
     expect(result.code).toBe(0)
-    expect(result.stderr).toContain(`FTAUTH_FLUZ_USER_ID is set and overrides fluz.userId (effective value ${OTHER_USER})`)
+    expect(result.stderr).toContain(`FTAUTH_FLUZ_USER_ID is set and overrides fluz.ids.sandbox.userId (effective value ${OTHER_USER})`)
   })
 
   it('prints key=value lines with -q', async () => {
     await sandbox.run(['config', 'set', 'shuttle.clientId', 'sh_x'])
     const quiet = await sandbox.run(['config', 'list', '-q'])
-    expect(quiet.stdout.split('\n')).toContain('shuttle.clientId=sh_x')
+    expect(quiet.stdout.split('\n')).toContain('shuttle.ids.production.clientId=sh_x')
   })
 
   it('config set leaves the file unreadable by others after every write', async () => {

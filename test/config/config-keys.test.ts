@@ -26,7 +26,7 @@ function setPath(root: Record<string, unknown>, path: readonly string[], value: 
 describe('config keys walked from ProfileSchema', () => {
   it('lists the leaf keys of the schema, URL overrides per environment included', () => {
     const keys = CONFIG_KEYS.map((key) => key.key)
-    for (const key of ['env', 'defaultProvider', 'insecureStorage', 'fluz.userId', 'fluz.scopes', 'fluz.urls.local.url', 'funtrips.urls.sandbox.apiUrl', 'funtrips.urls.production.exchangePath', 'shuttle.redirectUri']) {
+    for (const key of ['env', 'defaultProvider', 'insecureStorage', 'fluz.ids.sandbox.userId', 'fluz.ids.production.userId', 'funtrips.ids.local.clientId', 'funtrips.userId', 'funtrips.stage', 'fluz.scopes', 'fluz.urls.local.url', 'funtrips.urls.sandbox.apiUrl', 'funtrips.urls.production.exchangePath', 'shuttle.redirectUri']) {
       expect(keys).toContain(key)
     }
     // Groups are not keys.
@@ -48,7 +48,8 @@ describe('config keys walked from ProfileSchema', () => {
   })
 
   it('describes what each key expects', () => {
-    expect(findKey('fluz.userId')?.expects).toBe('a UUID')
+    expect(findKey('fluz.ids.production.userId')?.expects).toBe('a UUID')
+    expect(findKey('fluz.userId')).toBeUndefined()
     expect(findKey('env')?.expects).toBe('one of sandbox, production, local')
     expect(findKey('funtrips.urls.sandbox.apiUrl')?.expects).toBe('an http(s) URL')
     expect(findKey('funtrips.urls.sandbox.exchangePath')?.expects).toBe('a path starting with "/"')
@@ -101,20 +102,20 @@ describe('effective settings: flag > env var > profile > default', () => {
   const config: Config = {
     version: 1,
     profiles: {
-      default: {env: 'sandbox', fluz: {userId: UUID, urls: {sandbox: {url: 'https://fluz.profile.test/graphql'}}}, shuttle: {env: 'production'}},
+      default: {env: 'sandbox', fluz: {ids: {sandbox: {userId: UUID}}, urls: {sandbox: {url: 'https://fluz.profile.test/graphql'}}}, shuttle: {env: 'production'}},
     },
   }
   const settingOf = (key: string, input: Parameters<typeof effectiveSettings>[1]) =>
     effectiveSettings(config, input).settings.find((setting) => setting.key === key)!
 
   it('takes the profile value over the default', () => {
-    expect(settingOf('fluz.userId', {env: {}})).toEqual({key: 'fluz.userId', value: UUID, source: 'profile', origin: undefined})
+    expect(settingOf('fluz.ids.sandbox.userId', {env: {}})).toEqual({key: 'fluz.ids.sandbox.userId', value: UUID, source: 'profile', origin: undefined})
     expect(settingOf('fluz.urls.sandbox.url', {env: {}})).toMatchObject({value: 'https://fluz.profile.test/graphql', source: 'profile'})
   })
 
   it('lets an environment variable win over the profile', () => {
     const other = '11111111-2222-4333-8444-555555555555'
-    expect(settingOf('fluz.userId', {env: {FTAUTH_FLUZ_USER_ID: other}})).toEqual({key: 'fluz.userId', value: other, source: 'env', origin: 'FTAUTH_FLUZ_USER_ID'})
+    expect(settingOf('fluz.ids.sandbox.userId', {env: {FTAUTH_FLUZ_USER_ID: other}})).toEqual({key: 'fluz.ids.sandbox.userId', value: other, source: 'env', origin: 'FTAUTH_FLUZ_USER_ID'})
     expect(settingOf('fluz.urls.sandbox.url', {env: {FTAUTH_FLUZ_URL: 'http://127.0.0.1:9/x'}})).toMatchObject({value: 'http://127.0.0.1:9/x', source: 'env', origin: 'FTAUTH_FLUZ_URL'})
   })
 
@@ -135,10 +136,10 @@ describe('effective settings: flag > env var > profile > default', () => {
   })
 
   it('shows defaults and unset keys', () => {
-    expect(settingOf('fluz.seatId', {env: {}})).toMatchObject({value: null, source: 'unset'})
+    expect(settingOf('fluz.ids.sandbox.seatId', {env: {}})).toMatchObject({value: null, source: 'unset'})
     expect(settingOf('insecureStorage', {env: {}})).toMatchObject({value: false, source: 'default'})
     expect(settingOf('insecureStorage', {env: {}, insecureFlag: true})).toMatchObject({value: true, source: 'flag', origin: '--insecure-storage'})
-    expect(settingOf('shuttle.clientId', {env: {}, envFlag: 'local'})).toMatchObject({value: 'sh_demo_client', source: 'default', origin: 'emulator demo'})
+    expect(settingOf('shuttle.ids.local.clientId', {env: {}, envFlag: 'local'})).toMatchObject({value: 'sh_demo_client', source: 'default', origin: 'emulator demo'})
   })
 
   it('uses the profile chosen by flag or FTAUTH_PROFILE', () => {

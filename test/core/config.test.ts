@@ -18,18 +18,18 @@ afterEach(async () => {
 
 describe('config file', () => {
   it('is empty when missing', async () => {
-    expect(await loadConfig(join(dir, 'config.json'))).toEqual({version: 1, profiles: {}})
+    expect(await loadConfig(join(dir, 'config.json'))).toEqual({version: 2, profiles: {}})
   })
 
   it('names the file and the bad key, and leaves a malformed file untouched', async () => {
     const path = join(dir, 'config.json')
-    const text = JSON.stringify({version: 1, profiles: {default: {fluz: {userId: 'not-a-uuid'}}}})
+    const text = JSON.stringify({version: 2, profiles: {default: {fluz: {ids: {sandbox: {userId: 'not-a-uuid'}}}}}})
     await writeFile(path, text)
     const error = await loadConfig(path).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(FtauthError)
     expect((error as FtauthError).exitCode).toBe(ExitCode.usage)
     expect((error as FtauthError).message).toContain(path)
-    expect((error as FtauthError).message).toContain('profiles.default.fluz.userId')
+    expect((error as FtauthError).message).toContain('profiles.default.fluz.ids.sandbox.userId')
     expect(await readFile(path, 'utf8')).toBe(text)
   })
 
@@ -60,7 +60,7 @@ describe('profile resolution precedence: flag > env > profile > default', () => 
     version: 1 as const,
     profiles: {
       default: {env: 'production' as const, fluz: {env: 'sandbox' as const}},
-      other: {funtrips: {clientId: 'from-profile'}},
+      other: {funtrips: {ids: {sandbox: {clientId: 'from-profile'}}}},
     },
   }
 

@@ -100,14 +100,20 @@ describe('POST /funtrips/v1/session', () => {
 
   it.each([
     [{}, 'validation-error'],
-    [{ integration: 'iframe' }, 'validation-error'],
+    [{ integration: 'iframe', external_user_id: 'ada@example.com' }, 'validation-error'],
+    [{ integration: 'headless' }, 'validation-error'],
+    [{ integration: 'headless', external_user_id: '' }, 'validation-error'],
+    [{ integration: 'headless', external_user_id: 'ada@example.com', code_ttl: 59 }, 'validation-error'],
+    [{ integration: 'headless', external_user_id: 'ada@example.com', code_ttl: 901 }, 'validation-error'],
     [{ integration: 'webframe', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' }, 'pkce-not-supported'],
     [{ integration: 'headless', code_challenge: 'x'.repeat(43), code_challenge_method: 'plain' }, 'invalid-code-challenge'],
     [{ integration: 'headless', code_challenge: 'short', code_challenge_method: 'S256' }, 'invalid-code-challenge'],
     [{ integration: 'headless', code_challenge_method: 'S256' }, 'invalid-code-challenge'],
     [{ integration: 'headless', external_user_id: 'x'.repeat(129) }, 'validation-error'],
   ])('rejects %j with a 400 %s problem', async (body, type) => {
-    const res = await postJson(`${e.url}/funtrips/v1/session`, body, { authorization: `Bearer ${await backendToken(e)}` });
+    // Every case but the user checks carries a valid user, so each is refused for its own reason.
+    const withUser = 'external_user_id' in body || Object.keys(body).length <= 1 ? body : { external_user_id: 'ada@example.com', ...body };
+    const res = await postJson(`${e.url}/funtrips/v1/session`, withUser, { authorization: `Bearer ${await backendToken(e)}` });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     const p = await jsonOf(res);
@@ -138,22 +144,25 @@ describe('POST /funtrips/v1/session', () => {
   it('replays the same answer for a repeated Idempotency-Key and refuses a different body', async () => {
     const auth = { authorization: `Bearer ${await backendToken(e)}`, 'idempotency-key': randomUUID() };
     const url = `${e.url}/funtrips/v1/session`;
-    const first = await jsonOf(await postJson(url, { integration: 'headless' }, auth));
-    const again = await postJson(url, { integration: 'headless' }, auth);
+    const first = await jsonOf(await postJson(url, { integration: 'headless', external_user_id: 'ada@example.com' }, auth));
+    const again = await postJson(url, { integration: 'headless', external_user_id: 'ada@example.com' }, auth);
     expect(again.status).toBe(201);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect((await jsonOf(again))['session_code']).toBe(first['session_code']);
-    const other = await postJson(url, { integration: 'webframe' }, auth);
+    const other = await postJson(url, { integration: 'webframe', external_user_id: 'ada@example.com' }, auth);
     expect(other.status).toBe(422);
-    const bad = await postJson(url, { integration: 'headless' }, { ...auth, 'idempotency-key': 'not-a-uuid' });
+    const bad = await postJson(url, { integration: 'headless', external_user_id: 'ada@example.com' }, { ...auth, 'idempotency-key': 'not-a-uuid' });
     expect(await jsonOf(bad)).toMatchObject({ type: 'https://docs.funtrips.io/problems/invalid-idempotency-key' });
   });
 });
 
 describe('code exchange', () => {
-  it.each(['/funtrips/v1/session/token', '/funtrips/v1/oauth/token'])('exchanges a code at %s for a public bearer', async (path) => {
+  it.each([
+    ['/funtrips/v1/session/token', 'session_code'],
+    ['/funtrips/v1/oauth/token', 'code'],
+  ])('exchanges a code at %s (field %s) for a public bearer', async (path, field) => {
     const s = await createSession(e, { integration: 'headless', external_user_id: 'grace@example.com', campaign_id: 'c1' });
-    const res = await postForm(`${e.url}${path}`, { code: s.session_code, ...CREDS });
+    const res = await postForm(`${e.url}${path}`, { [field]: s.session_code, ...CREDS });
     expect(res.status).toBe(200);
     const body = await jsonOf<{ access_token: string; token_type: string; expires_in: number }>(res);
     expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
@@ -167,52 +176,70 @@ describe('code exchange', () => {
     expect(String(claims(body.access_token)['scope'])).toContain('public');
   });
 
-  it('accepts session_code as the field name and HTTP Basic client auth', async () => {
+  it('accepts HTTP Basic client auth; the subject is the session\'s external_user_id', async () => {
     const s = await createSession(e);
     const res = await postJson(`${e.url}/funtrips/v1/session/token`, { session_code: s.session_code }, { authorization: FT_BASIC });
     expect(res.status).toBe(200);
-    expect(String(claims((await jsonOf<{ access_token: string }>(res)).access_token)['sub'])).toMatch(/^usr_/);
+    expect(claims((await jsonOf<{ access_token: string }>(res)).access_token)['sub']).toBe('ada@example.com');
+  });
+
+  it('refuses the other part of the guide\'s field by name (400), without spending the code', async () => {
+    const s = await createSession(e);
+    const wrongField = await postForm(`${e.url}/funtrips/v1/session/token`, { code: s.session_code, ...CREDS });
+    expect(wrongField.status).toBe(400);
+    expect(JSON.stringify(await jsonOf(wrongField))).toContain('session_code');
+    const other = await postForm(`${e.url}/funtrips/v1/oauth/token`, { session_code: s.session_code, ...CREDS });
+    expect(other.status).toBe(400);
+    expect((await postForm(`${e.url}/funtrips/v1/session/token`, { session_code: s.session_code, ...CREDS })).status).toBe(200);
+  });
+
+  it('honours a requested code lifetime (code_ttl) within 60–900 s', async () => {
+    const before = Date.now();
+    const s = await createSession(e, { integration: 'headless', code_ttl: 120 });
+    const left = (Date.parse(s.code_expires_at) - before) / 1000;
+    expect(left).toBeGreaterThan(115);
+    expect(left).toBeLessThan(125);
   });
 
   it('is single-use: the second exchange gets code-already-used', async () => {
     const s = await createSession(e);
-    expect((await postForm(`${e.url}/funtrips/v1/session/token`, { code: s.session_code, ...CREDS })).status).toBe(200);
+    expect((await postForm(`${e.url}/funtrips/v1/session/token`, { session_code: s.session_code, ...CREDS })).status).toBe(200);
     const again = await postForm(`${e.url}/funtrips/v1/oauth/token`, { code: s.session_code, ...CREDS });
     expect(again.status).toBe(400);
     expect(again.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(await jsonOf(again)).toMatchObject({ type: 'https://docs.funtrips.io/problems/code-already-used', status: 400 });
   });
 
-  it('reports an unknown code as code-unknown and a missing code as invalid-request', async () => {
-    const unknown = await postForm(`${e.url}/funtrips/v1/session/token`, { code: 'sc_nope', ...CREDS });
+  it('reports an unknown code as code-unknown and a missing code as a validation error naming the field', async () => {
+    const unknown = await postForm(`${e.url}/funtrips/v1/session/token`, { session_code: 'sc_nope', ...CREDS });
     expect(await jsonOf(unknown)).toMatchObject({ type: 'https://docs.funtrips.io/problems/code-unknown' });
     const missing = await postForm(`${e.url}/funtrips/v1/session/token`, { ...CREDS });
-    expect(await jsonOf(missing)).toMatchObject({ type: 'https://docs.funtrips.io/problems/invalid-request' });
+    expect(await jsonOf(missing)).toMatchObject({ type: 'https://docs.funtrips.io/problems/validation-error', detail: 'session_code is required' });
   });
 
   it('rejects a bad client with 401 invalid-client and does not burn the code', async () => {
     const s = await createSession(e);
-    const bad = await postForm(`${e.url}/funtrips/v1/session/token`, { code: s.session_code, client_id: DEMO.funtrips.clientId, client_secret: 'x' });
+    const bad = await postForm(`${e.url}/funtrips/v1/session/token`, { session_code: s.session_code, client_id: DEMO.funtrips.clientId, client_secret: 'x' });
     expect(bad.status).toBe(401);
     expect(await jsonOf(bad)).toMatchObject({ type: 'https://docs.funtrips.io/problems/invalid-client', status: 401 });
-    expect((await postForm(`${e.url}/funtrips/v1/session/token`, { code: s.session_code, ...CREDS })).status).toBe(200);
+    expect((await postForm(`${e.url}/funtrips/v1/session/token`, { session_code: s.session_code, ...CREDS })).status).toBe(200);
   });
 
   it('checks the PKCE verifier (S256) and burns the code at the first attempt', async () => {
     const { verifier, challenge } = pkcePair();
     const s1 = await createSession(e, { integration: 'headless', code_challenge: challenge, code_challenge_method: 'S256' });
-    const missing = await postForm(`${e.url}/funtrips/v1/session/token`, { code: s1.session_code, ...CREDS });
+    const missing = await postForm(`${e.url}/funtrips/v1/session/token`, { session_code: s1.session_code, ...CREDS });
     expect(missing.status).toBe(400);
     expect(await jsonOf(missing)).toMatchObject({ type: 'https://docs.funtrips.io/problems/invalid-code-verifier' });
-    const retried = await postForm(`${e.url}/funtrips/v1/session/token`, { code: s1.session_code, code_verifier: verifier, ...CREDS });
+    const retried = await postForm(`${e.url}/funtrips/v1/session/token`, { session_code: s1.session_code, code_verifier: verifier, ...CREDS });
     expect(await jsonOf(retried)).toMatchObject({ type: 'https://docs.funtrips.io/problems/code-already-used' });
 
     const s2 = await createSession(e, { integration: 'headless', code_challenge: challenge, code_challenge_method: 'S256' });
-    const wrong = await postForm(`${e.url}/funtrips/v1/session/token`, { code: s2.session_code, code_verifier: pkcePair().verifier, ...CREDS });
+    const wrong = await postForm(`${e.url}/funtrips/v1/session/token`, { session_code: s2.session_code, code_verifier: pkcePair().verifier, ...CREDS });
     expect(await jsonOf(wrong)).toMatchObject({ type: 'https://docs.funtrips.io/problems/invalid-code-verifier' });
 
     const s3 = await createSession(e, { integration: 'headless', code_challenge: challenge, code_challenge_method: 'S256' });
-    const good = await postForm(`${e.url}/funtrips/v1/session/token`, { code: s3.session_code, code_verifier: verifier, ...CREDS });
+    const good = await postForm(`${e.url}/funtrips/v1/session/token`, { session_code: s3.session_code, code_verifier: verifier, ...CREDS });
     expect(good.status).toBe(200);
   });
 
@@ -220,7 +247,7 @@ describe('code exchange', () => {
     const only = await startEmulator({ funtripsExchangePaths: ['oauth'] });
     try {
       const s = await createSession(only);
-      const disabled = await postForm(`${only.url}/funtrips/v1/session/token`, { code: s.session_code, ...CREDS });
+      const disabled = await postForm(`${only.url}/funtrips/v1/session/token`, { session_code: s.session_code, ...CREDS });
       expect(disabled.status).toBe(404);
       const enabled = await postForm(`${only.url}/funtrips/v1/oauth/token`, { code: s.session_code, ...CREDS });
       expect(enabled.status).toBe(200);
@@ -238,7 +265,7 @@ describe('expiry on the emulator clock', () => {
     clocked = await startEmulator({ codeTtlSeconds: 60 });
     const s = await createSession(clocked);
     clocked.advanceClock(61);
-    const res = await postForm(`${clocked.url}/funtrips/v1/session/token`, { code: s.session_code, ...CREDS });
+    const res = await postForm(`${clocked.url}/funtrips/v1/session/token`, { session_code: s.session_code, ...CREDS });
     expect(res.status).toBe(400);
     expect(await jsonOf(res)).toMatchObject({ type: 'https://docs.funtrips.io/problems/code-expired', expired_at: s.code_expires_at });
   });
@@ -247,7 +274,7 @@ describe('expiry on the emulator clock', () => {
     clocked = await startEmulator();
     const s = await createSession(clocked);
     clocked.advanceClock(298);
-    expect((await postForm(`${clocked.url}/funtrips/v1/session/token`, { code: s.session_code, ...CREDS })).status).toBe(200);
+    expect((await postForm(`${clocked.url}/funtrips/v1/session/token`, { session_code: s.session_code, ...CREDS })).status).toBe(200);
   });
 
   it('rejects an expired public bearer with 401 token-expired', async () => {
@@ -277,7 +304,7 @@ describe('webframe (GET /funtrips/frame)', () => {
     const again = await fetch(url);
     expect(again.status).toBe(400);
     expect(await again.text()).toContain('already used');
-    const exchange = await postForm(`${e.url}/funtrips/v1/session/token`, { code: s.session_code, ...CREDS });
+    const exchange = await postForm(`${e.url}/funtrips/v1/session/token`, { session_code: s.session_code, ...CREDS });
     expect(await jsonOf(exchange)).toMatchObject({ type: 'https://docs.funtrips.io/problems/code-already-used' });
   });
 

@@ -53,8 +53,9 @@ export interface SessionBody {
   integration: string;
 }
 
+/** POST /v1/session; the user (required by Funtrips) defaults to ada@example.com. */
 export async function createSession(e: Emulator, body: Record<string, unknown> = { integration: 'headless' }): Promise<SessionBody> {
-  const res = await postJson(`${e.url}/funtrips/v1/session`, body, { authorization: `Bearer ${await backendToken(e)}` });
+  const res = await postJson(`${e.url}/funtrips/v1/session`, { external_user_id: 'ada@example.com', ...body }, { authorization: `Bearer ${await backendToken(e)}` });
   if (res.status !== 201) throw new Error(`session: ${res.status} ${await res.text()}`);
   return jsonOf<SessionBody>(res);
 }
@@ -62,7 +63,7 @@ export async function createSession(e: Emulator, body: Record<string, unknown> =
 export async function publicToken(e: Emulator, externalUserId = 'ada@example.com'): Promise<string> {
   const s = await createSession(e, { integration: 'headless', external_user_id: externalUserId });
   const res = await postJson(`${e.url}/funtrips/v1/session/token`, {
-    code: s.session_code,
+    session_code: s.session_code,
     client_id: DEMO.funtrips.clientId,
     client_secret: DEMO.funtrips.clientSecret,
   });

@@ -96,7 +96,7 @@ describe('flows against the emulator', () => {
     const cached = await deps.tokens.get('funtrips', key)
     await deps.tokens.put('funtrips', key, {...cached!, accessToken: 'forged.backend.bearer'})
     emulator.clearRequests()
-    const created = await createSessionFlow(deps, {integration: 'headless', pkce: false, fresh: false, keepVerifier: false})
+    const created = await createSessionFlow(deps, {userId: 'ada@example.com', integration: 'headless', pkce: false, fresh: false, keepVerifier: false})
     expect(funtripsCalls(emulator)).toEqual(['POST /v1/session 401', 'POST /oauth/token 200', 'POST /v1/session 201'])
     expect(created.backend.origin).toBe('new')
     expect((await deps.tokens.get('funtrips', key))?.accessToken).toBe(created.backend.token)
@@ -107,7 +107,7 @@ describe('flows against the emulator', () => {
     await obtainBackendBearer(deps, {fresh: false})
     emulator.clearRequests()
     emulator.inject({method: 'POST', path: '/funtrips/v1/session', kind: '503'})
-    await createSessionFlow(deps, {integration: 'webframe', pkce: false, fresh: false, keepVerifier: false})
+    await createSessionFlow(deps, {userId: 'ada@example.com', integration: 'webframe', pkce: false, fresh: false, keepVerifier: false})
     const sessions = funtripsRequests(emulator).filter((request) => request.path === '/funtrips/v1/session')
     expect(sessions.map((request) => request.status)).toEqual([503, 201])
     expect(sessions[0]!.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/)
@@ -116,7 +116,7 @@ describe('flows against the emulator', () => {
 
   it('never retries an exchange: a 500 is final and names the endpoint', async () => {
     deps = await makeDeps(emulator.url)
-    const created = await createSessionFlow(deps, {integration: 'headless', pkce: false, fresh: false, keepVerifier: false})
+    const created = await createSessionFlow(deps, {userId: 'ada@example.com', integration: 'headless', pkce: false, fresh: false, keepVerifier: false})
     emulator.clearRequests()
     emulator.inject({method: 'POST', path: '/funtrips/v1/session/token', kind: '500'})
     const error = await failure(exchangeFlow(deps, {code: created.code}))
@@ -128,7 +128,7 @@ describe('flows against the emulator', () => {
   it('reports malformed and wrongly shaped exchange answers as exit 6 naming endpoint and status', async () => {
     deps = await makeDeps(emulator.url)
     for (const kind of ['malformed-json', 'wrong-shape'] as const) {
-      const created = await createSessionFlow(deps, {integration: 'headless', pkce: false, fresh: false, keepVerifier: false})
+      const created = await createSessionFlow(deps, {userId: 'ada@example.com', integration: 'headless', pkce: false, fresh: false, keepVerifier: false})
       emulator.inject({method: 'POST', path: '/funtrips/v1/session/token', kind})
       const error = await failure(exchangeSessionCode(deps, deps.profile.funtrips, {code: created.code, client: CLIENT}))
       expect(error.exitCode).toBe(ExitCode.provider)
@@ -143,7 +143,7 @@ describe('flows against the emulator', () => {
     const sessionOnly = await startEmulator({port: 0, funtripsExchangePaths: ['session']})
     try {
       deps = await makeDeps(sessionOnly.url, {funtrips: {urls: {local: {exchangePath: '/v1/oauth/token'}}}})
-      const created = await createSessionFlow(deps, {integration: 'headless', pkce: false, fresh: false, keepVerifier: false})
+      const created = await createSessionFlow(deps, {userId: 'ada@example.com', integration: 'headless', pkce: false, fresh: false, keepVerifier: false})
       const error = await failure(exchangeFlow(deps, {code: created.code}))
       expect(error.exitCode).toBe(ExitCode.provider)
       expect(error.line).toMatch(/HTTP 404.*exchangePath/)
@@ -158,7 +158,7 @@ describe('flows against the emulator', () => {
     const none = await startEmulator({port: 0, funtripsExchangePaths: []})
     try {
       deps = await makeDeps(none.url)
-      const created = await createSessionFlow(deps, {integration: 'headless', pkce: false, fresh: false, keepVerifier: false})
+      const created = await createSessionFlow(deps, {userId: 'ada@example.com', integration: 'headless', pkce: false, fresh: false, keepVerifier: false})
       const error = await failure(exchangeFlow(deps, {code: created.code}))
       expect(error.exitCode).toBe(ExitCode.provider)
       expect(funtripsCalls(none).slice(-2)).toEqual(['POST /v1/session/token 404', 'POST /v1/oauth/token 404'])
@@ -169,7 +169,7 @@ describe('flows against the emulator', () => {
 
   it('keeps the PKCE verifier under a hash of the code, sends it, then forgets it', async () => {
     deps = await makeDeps(emulator.url)
-    const created = await createSessionFlow(deps, {integration: 'headless', pkce: true, fresh: false, keepVerifier: true})
+    const created = await createSessionFlow(deps, {userId: 'ada@example.com', integration: 'headless', pkce: true, fresh: false, keepVerifier: true})
     const accounts = await deps.store.accounts('funtrips')
     const pkceAccounts = accounts.filter((account) => account.includes(':pkce.'))
     expect(pkceAccounts).toHaveLength(1)
@@ -223,7 +223,7 @@ describe('flows against the emulator', () => {
 
   it('headless flow with PKCE keeps the verifier in memory only and masks every secret in the trace', async () => {
     deps = await makeDeps(emulator.url)
-    const {created, bearer} = await headlessFlow(deps, {fresh: false, pkce: true})
+    const {created, bearer} = await headlessFlow(deps, {userId: 'ada@example.com', fresh: false, pkce: true})
     expect(bearer.verifierSource).toBe('session')
     expect((await deps.store.accounts('funtrips')).some((account) => account.includes(':pkce.'))).toBe(false)
     const trace = deps.trace.join('\n')

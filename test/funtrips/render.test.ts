@@ -19,6 +19,7 @@ describe('the public bearer, as a person sees it', () => {
         tokenType: 'Bearer',
         tokenField: 'access_token',
         exchangePath: '/v1/session/token',
+        exchange: {path: '/v1/session/token', field: 'session_code', choice: 'documented', refused: []},
         expiresAt: new Date('2026-01-01T01:00:00Z'),
         expiryBasis: 'expires_in',
         obtainedAt: now,

@@ -39,7 +39,8 @@ describe('ftauth session create --headless', () => {
     expect(result.code).toBe(0)
     expect(funtripsCalls(emulator)).toEqual(['POST /oauth/token 200', 'POST /v1/session 201'])
     const session = funtripsRequests(emulator).find((request) => request.path === '/funtrips/v1/session')
-    expect(bodyOf(session)).toEqual({integration: 'headless'})
+    // --env local: the demo identity's user, as no --user, FTAUTH_FUNTRIPS_USER or funtrips.userId is set.
+    expect(bodyOf(session)).toEqual({integration: 'headless', external_user_id: DEMO.funtrips.userId})
     const code = /session code\s+(\S+)/.exec(result.stdout)?.[1]
     expect(code).toMatch(CODE)
     expect(result.stdout).toMatch(/code expires\s+\d{4}-\d\d-\d\dT\S+Z \(in [45]m/)
@@ -80,7 +81,7 @@ describe('ftauth session create --headless', () => {
     expect(result.code).toBe(0)
     const json = JSON.parse(result.stdout) as Record<string, unknown> & {session: Record<string, unknown>}
     const session = funtripsRequests(emulator).find((request) => request.path === '/funtrips/v1/session')
-    expect(bodyOf(session)).toEqual({integration: 'headless', campaign_id: 'spring-25'})
+    expect(bodyOf(session)).toEqual({integration: 'headless', external_user_id: DEMO.funtrips.userId, campaign_id: 'spring-25'})
     expect(json).toMatchObject({
       provider: 'funtrips',
       env: 'local',
@@ -95,6 +96,7 @@ describe('ftauth session create --headless', () => {
       pkce_required: false,
       integration: 'headless',
       campaign_id: 'spring-25',
+      external_user_id: DEMO.funtrips.userId,
     })
     expect(json.codeExpiresAt).toBe(new Date(json.session.code_expires_at as string).toISOString())
     expect(json.codeExpiresInSeconds).toBeGreaterThan(240)
@@ -280,7 +282,7 @@ describe('ftauth session exchange', () => {
     expect(exchanged.code).toBe(0)
     expect(exchanged.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/)
     expect(bodyOf(funtripsRequests(emulator).find((request) => request.path === '/funtrips/v1/session/token'))).toMatchObject({
-      code: created.stdout.trim(),
+      session_code: created.stdout.trim(),
       client_id: DEMO.funtrips.clientId,
     })
     const stored = await storedToken(sandbox, PUBLIC_KEY)
@@ -356,11 +358,12 @@ describe('exchange path fallback (the docs name /v1/session/token and /v1/oauth/
       const result = await local.run(['session', 'create', '--headless', '--exchange', '--json'])
       expect(result.code).toBe(0)
       expect(funtripsCalls(oauthOnly).slice(-2)).toEqual(['POST /v1/session/token 404', 'POST /v1/oauth/token 200'])
-      expect(JSON.parse(result.stdout)).toMatchObject({publicBearer: {exchangePath: '/v1/oauth/token'}})
+      expect(JSON.parse(result.stdout)).toMatchObject({publicBearer: {exchangePath: '/v1/oauth/token', exchange: {path: '/v1/oauth/token', field: 'code', choice: 'fallback'}}})
+      // The next run goes straight to what the server accepted, and says so.
       const human = await local.run(['session', 'create', '--headless', '--exchange'])
-      expect(human.stderr).toMatch(/\/v1\/session\/token answered 404; trying \/v1\/oauth\/token/)
-      expect(human.stderr).toMatch(/public bearer issued by \/v1\/oauth\/token/)
-      expect(human.stdout).toMatch(/exchanged at\s+\/v1\/oauth\/token/)
+      expect(funtripsCalls(oauthOnly).slice(-1)).toEqual(['POST /v1/oauth/token 200'])
+      expect(human.stderr).toMatch(/public bearer issued by \/v1\/oauth\/token \(code as code, remembered\)/)
+      expect(human.stdout).toMatch(/exchanged at\s+\/v1\/oauth\/token \(code as code, remembered\)/)
     } finally {
       await local.cleanup()
     }
@@ -378,5 +381,52 @@ describe('exchange path fallback (the docs name /v1/session/token and /v1/oauth/
     } finally {
       await local.cleanup()
     }
+  })
+})
+
+describe('the session user and the code lifetime', () => {
+  it('--user and --code-ttl: sends external_user_id and code_ttl; the printed expiry is the server\'s, ~120 s', async () => {
+    const result = await sandbox.run(['session', 'create', '--headless', '--user', 'alice@example.com', '--code-ttl', '120', '--json'])
+    expect(result.code).toBe(0)
+    const session = funtripsRequests(emulator).find((request) => request.path === '/funtrips/v1/session')
+    expect(bodyOf(session)).toEqual({integration: 'headless', external_user_id: 'alice@example.com', code_ttl: 120})
+    const json = JSON.parse(result.stdout) as {userId: string; codeExpiresInSeconds: number; session: {code_expires_at: string}}
+    expect(json.userId).toBe('alice@example.com')
+    expect(json.codeExpiresInSeconds).toBeGreaterThan(110)
+    expect(json.codeExpiresInSeconds).toBeLessThanOrEqual(120)
+  })
+
+  it('takes the user from FTAUTH_FUNTRIPS_USER, then the profile\'s funtrips.userId', async () => {
+    expect((await sandbox.run(['config', 'set', 'funtrips.userId', 'profile@example.com'])).code).toBe(0)
+    expect((await sandbox.run(['session', 'create', '--headless', '-q'])).code).toBe(0)
+    expect((await sandbox.run(['session', 'create', '--headless', '-q'], {env: {FTAUTH_FUNTRIPS_USER: 'env@example.com'}})).code).toBe(0)
+    const users = funtripsRequests(emulator)
+      .filter((request) => request.path === '/funtrips/v1/session')
+      .map((request) => bodyOf(request).external_user_id)
+    expect(users).toEqual(['profile@example.com', 'env@example.com'])
+  })
+
+  it.each([
+    [['--code-ttl', '30'], /--code-ttl 30 is outside 60–900 seconds/],
+    [['--code-ttl', '901'], /--code-ttl 901 is outside 60–900 seconds/],
+    [['--user', ''], /--user is empty/],
+    [['--user', 'x'.repeat(129)], /--user is 129 characters; Funtrips takes 1–128/],
+  ])('refuses %j with exit 2 and sends nothing', async (flags, message) => {
+    const result = await sandbox.run(['session', 'create', '--headless', ...flags])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(message)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(emulator.requests()).toEqual([])
+  })
+
+  it('without any user outside local: exit 2 naming --user, FTAUTH_FUNTRIPS_USER and funtrips.userId, nothing sent', async () => {
+    const result = await sandbox.run(['session', 'create', '--headless'], {
+      env: {FTAUTH_ENV: 'sandbox', FTAUTH_FUNTRIPS_API_URL: `${emulator.url}/funtrips`, FTAUTH_FUNTRIPS_AUTH_URL: `${emulator.url}/funtrips`},
+    })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('--user')
+    expect(result.stderr).toContain('FTAUTH_FUNTRIPS_USER')
+    expect(result.stderr).toContain('funtrips.userId')
+    expect(emulator.requests()).toEqual([])
   })
 })

@@ -2,7 +2,7 @@ import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../core/base-command.js'
 import {loadConfig, type EnvName} from '../../core/config.js'
-import {describeSource, effectiveSettings, formatValue, requireKey} from '../../core/config-keys.js'
+import {describeSource, effectiveSettings, formatValue, identityKeyFor, requireKey} from '../../core/config-keys.js'
 
 export default class ConfigGet extends BaseCommand<typeof ConfigGet> {
   static override summary = 'Print the effective value of one profile setting'
@@ -15,8 +15,8 @@ export default class ConfigGet extends BaseCommand<typeof ConfigGet> {
   static override args = {key: Args.string({description: 'dotted key, e.g. fluz.userId (see `ftauth config list`)', required: true})}
 
   async run() {
-    const found = requireKey(this.args.key)
     const config = await loadConfig(this.paths.config)
+    const found = requireKey(identityKeyFor(this.args.key, config, {profileFlag: this.flags.profile, envFlag: this.flags.env as EnvName | undefined, env: process.env}))
     const {profile, settings} = effectiveSettings(config, {
       profileFlag: this.flags.profile,
       envFlag: this.flags.env as EnvName | undefined,

@@ -1,17 +1,18 @@
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../core/base-command.js'
-import {loadConfig} from '../../core/config.js'
-import {effectiveSettings, formatValue, requireKey, selectedProfile, setConfigValue} from '../../core/config-keys.js'
+import {emptyConfig, loadConfig, type EnvName} from '../../core/config.js'
+import {effectiveSettings, formatValue, identityKeyFor, requireKey, selectedProfile, setConfigValue} from '../../core/config-keys.js'
 import {usageError} from '../../core/errors.js'
 import {checkTransport} from '../../core/transport.js'
 
 export default class ConfigSet extends BaseCommand<typeof ConfigSet> {
   static override summary = 'Set one profile setting in the config file'
   static override description =
-    'The value is validated against the config schema first; on any error nothing is written. Lists take commas (fluz.scopes LIST_OFFERS,PURCHASE_GIFTCARD). Secrets are not settings: use `ftauth login`.'
+    'The value is validated against the config schema first; on any error nothing is written. Ids belong to an environment: fluz.userId means fluz.ids.<env>.userId of the environment chosen by --env (or the profile\'s). Lists take commas (fluz.scopes LIST_OFFERS,PURCHASE_GIFTCARD). Secrets are not settings: use `ftauth login`.'
   static override examples = [
-    '<%= config.bin %> config set fluz.userId 6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f',
+    '<%= config.bin %> config set fluz.userId 6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f --env production',
+    '<%= config.bin %> config set funtrips.userId alice@example.com',
     '<%= config.bin %> config set funtrips.urls.sandbox.apiUrl https://api.acc.funtrips.io/acc',
     '<%= config.bin %> config set env local --profile dev',
   ]
@@ -21,7 +22,8 @@ export default class ConfigSet extends BaseCommand<typeof ConfigSet> {
   }
 
   async run() {
-    const key = requireKey(this.args.key)
+    const envFlag = this.flags.env as EnvName | undefined
+    const key = requireKey(identityKeyFor(this.args.key, await loadConfig(this.paths.config).catch(() => emptyConfig()), {profileFlag: this.flags.profile, envFlag, env: process.env}))
     if (this.args.value === undefined) throw usageError(`no value given for ${key.key}`, `run \`ftauth config set ${key.key} <value>\` (${key.expects})`)
     const paths = this.paths
     const profile = selectedProfile(this.flags.profile, process.env)
@@ -35,7 +37,7 @@ export default class ConfigSet extends BaseCommand<typeof ConfigSet> {
     // Say so when an environment variable or flag will still win over what was just written.
     const effective = effectiveSettings(await loadConfig(paths.config), {
       profileFlag: profile,
-      envFlag: undefined,
+      envFlag,
       insecureFlag: this.flags['insecure-storage'],
       env: process.env,
     }).settings.find((setting) => setting.key === key.key)

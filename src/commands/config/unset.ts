@@ -1,7 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../core/base-command.js'
-import {findKey, hasStoredPath, keysUnder, requireKey, selectedProfile, unsetConfigValue} from '../../core/config-keys.js'
+import {emptyConfig, loadConfig, type EnvName} from '../../core/config.js'
+import {findKey, hasStoredPath, identityKeyFor, keysUnder, requireKey, selectedProfile, unsetConfigValue} from '../../core/config-keys.js'
 
 export default class ConfigUnset extends BaseCommand<typeof ConfigUnset> {
   static override summary = 'Remove a profile setting (or a group such as fluz.urls) from the config file'
@@ -14,8 +15,8 @@ export default class ConfigUnset extends BaseCommand<typeof ConfigUnset> {
   static override args = {key: Args.string({description: 'dotted key or group, e.g. fluz.seatId', required: true})}
 
   async run() {
-    const name = this.args.key
     const paths = this.paths
+    const name = identityKeyFor(this.args.key, await loadConfig(paths.config).catch(() => emptyConfig()), {profileFlag: this.flags.profile, envFlag: this.flags.env as EnvName | undefined, env: process.env})
     const profile = selectedProfile(this.flags.profile, process.env)
     const known = findKey(name) !== undefined || keysUnder(name).length > 0
     // An unknown key is only accepted when the file holds it: that is how a bad file is repaired.

@@ -11,13 +11,20 @@ import {serverInstantToLocal} from './expiry.js'
 import {codePrefix} from './session.js'
 
 /**
- * The Funtrips guide contradicts itself on where a session code is exchanged: its prose says
- * `POST /v1/session/token`, its sequence diagrams `POST /v1/oauth/token`. A path configured in the
- * profile (`funtrips.urls.<env>.exchangePath`) is used alone. Otherwise the prose path is tried
- * first and the diagram path only after a 404: a 404 means no such route, so the single-use code
- * was not spent. Any other failure is final; an exchange is never retried.
+ * The Funtrips guide contradicts itself on the exchange: its prose says `POST /v1/session/token`
+ * with `session_code`, its sequence diagrams `POST /v1/oauth/token` with `code`. ftauth tries the
+ * prose form first (or what this server accepted last time), and the other path or field once when
+ * the server answers that the route or the field is unknown: such an answer means the code was not
+ * looked at, so it is still unspent. A single-use failure (expired, used, unknown code) ends it.
+ * A path configured in the profile (`funtrips.urls.<env>.exchangePath`) is the only path tried.
  */
-export const DEFAULT_EXCHANGE_PATHS = ['/v1/session/token', '/v1/oauth/token'] as const
+export const PROSE_FORM = {path: '/v1/session/token', field: 'session_code'} as const
+export const DIAGRAM_FORM = {path: '/v1/oauth/token', field: 'code'} as const
+export const DEFAULT_EXCHANGE_PATHS = [PROSE_FORM.path, DIAGRAM_FORM.path] as const
+export type ExchangeField = 'session_code' | 'code'
+
+/** How the path and field of an exchange were chosen, for the step line, --json, status and doctor. */
+export type ExchangeChoice = 'configured' | 'remembered' | 'documented' | 'fallback'
 
 /** The token comes as `access_token` (OAuth style) or, in the guide's diagrams, `public_bearer`: both are accepted. */
 export const ExchangeResponse = z
@@ -50,23 +57,47 @@ export interface ExchangeAnswer {
   /** Every other field of the response: no secret among them. */
   rest: Record<string, unknown>
   path: string
+  /** The body field that carried the session code. */
+  field: ExchangeField
+  choice: ExchangeChoice
   response: HttpResponse
-  /** Paths that answered 404 before `path`. */
-  notFound: string[]
+  /** What was refused before: `/v1/session/token 404`, `session_code 400`. */
+  refused: string[]
 }
 
-/** Sends the code (with the client credentials and, for PKCE codes, the verifier) to the exchange path(s). */
-export async function exchangeSessionCode(deps: Deps, settings: FuntripsSettings, request: ExchangeRequest): Promise<ExchangeAnswer> {
+const otherPath = (path: string): string => (path === DIAGRAM_FORM.path ? PROSE_FORM.path : DIAGRAM_FORM.path)
+const otherField = (field: ExchangeField): ExchangeField => (field === 'code' ? 'session_code' : 'code')
+const fieldFor = (path: string): ExchangeField => (path === DIAGRAM_FORM.path ? DIAGRAM_FORM.field : PROSE_FORM.field)
+
+/** What this server accepted last time (per profile and environment), as remembered in the cache. */
+export interface RememberedExchange {
+  exchangePath?: string | undefined
+  exchangeField?: string | undefined
+}
+
+/** Sends the code (with the client credentials and, for PKCE codes, the verifier) in the prose form, then the diagram form if the server says so. */
+export async function exchangeSessionCode(
+  deps: Deps,
+  settings: FuntripsSettings,
+  request: ExchangeRequest,
+  remembered: RememberedExchange = {},
+): Promise<ExchangeAnswer> {
   const secrets = [request.client.clientSecret, request.code, ...(request.verifier ? [request.verifier] : [])]
   for (const secret of secrets) deps.secrets.add(secret)
-  const paths = settings.exchangePath ? [settings.exchangePath] : [...DEFAULT_EXCHANGE_PATHS]
-  const notFound: string[] = []
-  for (const [index, path] of paths.entries()) {
+  const rememberedField = remembered.exchangeField === 'code' || remembered.exchangeField === 'session_code' ? remembered.exchangeField : undefined
+  const rememberedPath = (DEFAULT_EXCHANGE_PATHS as readonly (string | undefined)[]).includes(remembered.exchangePath) ? remembered.exchangePath : undefined
+  let path = settings.exchangePath ?? rememberedPath ?? PROSE_FORM.path
+  let field: ExchangeField = rememberedField ?? fieldFor(path)
+  let choice: ExchangeChoice = settings.exchangePath ? 'configured' : rememberedPath || rememberedField ? 'remembered' : 'documented'
+  let pathSwitched = settings.exchangePath !== undefined
+  let fieldSwitched = false
+  const refused: string[] = []
+  for (;;) {
     const response = await deps.http.request({
       method: 'POST',
       url: `${settings.apiUrl}${path}`,
       json: {
-        code: request.code,
+        [field]: request.code,
         client_id: request.client.clientId,
         client_secret: request.client.clientSecret,
         ...(request.verifier ? {code_verifier: request.verifier} : {}),
@@ -74,22 +105,55 @@ export async function exchangeSessionCode(deps: Deps, settings: FuntripsSettings
       idempotent: false,
       secrets,
     })
-    const next = paths[index + 1]
-    if (response.status === 404 && next) {
-      deps.out.step({title: 'Exchange', outcome: `${path} answered 404; trying ${next} (the docs name both)`, request: `POST ${path} 404`, ms: response.ms, status: 'warn'})
-      notFound.push(path)
+    if (response.status < 400) {
+      const body = parseJsonResponse(response, ExchangeResponse)
+      const {access_token, public_bearer, token_type, expires_in, scope, ...rest} = body
+      const tokenField = access_token !== undefined ? 'access_token' : 'public_bearer'
+      const token = (access_token ?? public_bearer) as string
+      deps.secrets.add(token)
+      return {token, tokenField, tokenType: token_type ?? 'Bearer', expiresIn: expires_in, scope, rest, path, field, choice, response, refused}
+    }
+    const verdict = refusalOf(response, field)
+    if (verdict === 'route' && !pathSwitched) {
+      const next = otherPath(path)
+      deps.out.step({title: 'Exchange', outcome: `${path} is not a route there (HTTP ${response.status}); trying ${next} (the docs name both)`, request: `POST ${path} ${response.status}`, ms: response.ms, status: 'warn'})
+      refused.push(`${path} ${response.status}`)
+      pathSwitched = true
+      path = next
+      if (!fieldSwitched) field = rememberedField ?? fieldFor(next)
+      choice = 'fallback'
       continue
     }
-    if (response.status >= 400) throw exchangeError(deps, response, request, {path, configured: Boolean(settings.exchangePath), env: settings.env})
-    const body = parseJsonResponse(response, ExchangeResponse)
-    const {access_token, public_bearer, token_type, expires_in, scope, ...rest} = body
-    const tokenField = access_token !== undefined ? 'access_token' : 'public_bearer'
-    const token = (access_token ?? public_bearer) as string
-    deps.secrets.add(token)
-    return {token, tokenField, tokenType: token_type ?? 'Bearer', expiresIn: expires_in, scope, rest, path, response, notFound}
+    if (verdict === 'field' && !fieldSwitched) {
+      const next = otherField(field)
+      deps.out.step({title: 'Exchange', outcome: `the server refused the field ${field} (HTTP ${response.status}); sending the code as ${next} (the docs name both)`, request: `POST ${path} ${response.status}`, ms: response.ms, status: 'warn'})
+      refused.push(`${field} ${response.status}`)
+      fieldSwitched = true
+      field = next
+      choice = 'fallback'
+      continue
+    }
+    throw exchangeError(deps, response, request, {path, configured: Boolean(settings.exchangePath), env: settings.env})
   }
-  // Unreachable: the last path either answers or throws.
-  throw providerError('no Funtrips exchange path answered', 'set funtrips.urls.<env>.exchangePath')
+}
+
+/** What API gateways say with a 403 for a route they do not have (AWS: "Missing Authentication Token"). */
+const GATEWAY_403 = /missing authentication token|no route|route not found|unknown route/i
+
+/**
+ * Whether a refusal names the route (404, 405, or an API gateway's 403 for an unknown route) or the
+ * body field; anything about the code itself (expired, used, unknown, verifier) is neither.
+ */
+function refusalOf(response: HttpResponse, field: ExchangeField): 'route' | 'field' | undefined {
+  if (classify(response) !== undefined) return undefined
+  const raw = response.text()
+  if (response.status === 404 || response.status === 405) return 'route'
+  if (response.status === 403 && (response.headers['x-amzn-errortype'] !== undefined || GATEWAY_403.test(raw))) return 'route'
+  if (response.status === 400 || response.status === 422) {
+    const names = new RegExp(`(^|[^\\w])(${field}|${otherField(field)})([^\\w]|$)`)
+    if (names.test(raw) && /required|unknown|unrecognized|not allowed|unexpected|missing|invalid field/i.test(raw)) return 'field'
+  }
+  return undefined
 }
 
 type CodeProblem = 'expired' | 'used' | 'unknown' | 'verifier' | 'invalid_grant'

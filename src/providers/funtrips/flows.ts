@@ -10,6 +10,10 @@ import {codePrefix, frameUrlWithCode, postSession, readSession, type Integration
 
 export interface CreateSessionOptions {
   integration: Integration
+  /** external_user_id: the user the code is tied to (checked with checkUserId before). */
+  userId: string
+  /** Requested code lifetime in seconds (60–900); undefined = the server's default. */
+  codeTtlSeconds?: number | undefined
   campaignId?: string | undefined
   pkce: boolean
   /** Skip the cached backend bearer. */
@@ -20,6 +24,8 @@ export interface CreateSessionOptions {
 
 export interface CreatedSession {
   integration: Integration
+  /** The external_user_id sent. */
+  userId: string
   /** The provider's answer, every field as sent. */
   session: SessionResponse
   code: string
@@ -44,7 +50,13 @@ export async function createSessionFlow(deps: Deps, options: CreateSessionOption
   let backend = await obtainBackendBearer(deps, {fresh: options.fresh})
   const pkce = options.pkce ? createPkcePair() : undefined
   if (pkce) deps.secrets.add(pkce.verifier)
-  const request = {integration: options.integration, campaignId: options.campaignId, codeChallenge: pkce?.challenge}
+  const request = {
+    integration: options.integration,
+    userId: options.userId,
+    codeTtlSeconds: options.codeTtlSeconds,
+    campaignId: options.campaignId,
+    codeChallenge: pkce?.challenge,
+  }
   let response = await postSession(deps, settings, backend.token, request)
   if (response.status === 401 && backend.origin === 'cache') {
     // A cached bearer can be revoked before its expiry; a 401 created no code, so asking again is safe.
@@ -57,7 +69,7 @@ export async function createSessionFlow(deps: Deps, options: CreateSessionOption
   const codeExpiresAt = serverInstantToLocal(new Date(session.code_expires_at), response, now)
   deps.out.step({
     title: 'Session',
-    outcome: `created ${codePrefix(session.session_code)} (${options.integration}${pkce ? ', PKCE S256' : ''}), code ${expiresIn(codeExpiresAt, now)}`,
+    outcome: `created ${codePrefix(session.session_code)} for ${options.userId} (${options.integration}${pkce ? ', PKCE S256' : ''}), code ${expiresIn(codeExpiresAt, now)}`,
     request: `POST /v1/session ${response.status}`,
     ms: response.ms,
   })
@@ -72,6 +84,7 @@ export async function createSessionFlow(deps: Deps, options: CreateSessionOption
   }
   return {
     integration: options.integration,
+    userId: options.userId,
     session,
     code: session.session_code,
     codeExpiresAt,
@@ -107,9 +120,10 @@ export async function exchangeFlow(deps: Deps, options: ExchangeOptions): Promis
     verifier = await findVerifier(deps, settings.env, options.code)
     if (verifier) verifierSource = 'stored'
   }
+  const remembered = await deps.tokens.serverChoices('funtrips', settings.env)
   let answer
   try {
-    answer = await exchangeSessionCode(deps, settings, {code: options.code, client, verifier})
+    answer = await exchangeSessionCode(deps, settings, {code: options.code, client, verifier}, remembered)
   } catch (error) {
     // Expired, used or refused: the code is spent, so is its verifier. Other failures keep it for a retry.
     if (verifierSource === 'stored' && error instanceof FtauthError && error.exitCode === ExitCode.expiredOrUsed) {
@@ -118,10 +132,12 @@ export async function exchangeFlow(deps: Deps, options: ExchangeOptions): Promis
     throw error
   }
   if (verifierSource === 'stored') await forgetVerifier(deps, settings.env, options.code)
+  // What this server accepted is tried first next time (a configured path stays the profile's business).
+  if (answer.choice !== 'configured') await deps.tokens.rememberServerChoices('funtrips', settings.env, {exchangePath: answer.path, exchangeField: answer.field})
   const bearer = await storePublicBearer(deps, client.clientId, answer)
   deps.out.step({
     title: 'Exchange',
-    outcome: `public bearer issued by ${answer.path}${verifierSource ? ' (code_verifier sent)' : ''}, ${expiresIn(bearer.expiresAt, bearer.obtainedAt)}`,
+    outcome: `public bearer issued by ${answer.path} (code as ${answer.field}, ${answer.choice})${verifierSource ? ' (code_verifier sent)' : ''}, ${expiresIn(bearer.expiresAt, bearer.obtainedAt)}`,
     request: `POST ${answer.path} ${answer.response.status}`,
     ms: answer.response.ms,
   })
@@ -137,7 +153,7 @@ export interface HeadlessResult {
 /** The whole headless flow in one go: backend bearer → session → exchange. Non-interactive. */
 export async function headlessFlow(
   deps: Deps,
-  options: {fresh: boolean; campaignId?: string | undefined; pkce: boolean},
+  options: {fresh: boolean; userId: string; codeTtlSeconds?: number | undefined; campaignId?: string | undefined; pkce: boolean},
 ): Promise<HeadlessResult> {
   const created = await createSessionFlow(deps, {...options, integration: 'headless', keepVerifier: false})
   const bearer = await exchangeFlow(deps, {code: created.code, verifier: created.pkce?.verifier, verifierSource: 'session'})

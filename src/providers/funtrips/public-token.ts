@@ -17,6 +17,8 @@ export interface PublicBearer {
   /** Which response field carried it (the docs show both). */
   tokenField: ExchangeAnswer['tokenField']
   exchangePath: string
+  /** Path, body field and how they were chosen (configured, remembered, documented, fallback). */
+  exchange: {path: string; field: ExchangeAnswer['field']; choice: ExchangeAnswer['choice']; refused: string[]}
   expiresAt: Date
   expiryBasis: Expiry['basis']
   obtainedAt: Date
@@ -53,6 +55,7 @@ export async function storePublicBearer(deps: Deps, clientId: string, answer: Ex
       kind: 'public',
       clientId,
       exchangePath: answer.path,
+      exchangeField: answer.field,
       tokenField: answer.tokenField,
       expiryBasis: expiry.basis,
       ...(typeof decoded?.claims.sub === 'string' ? {sub: decoded.claims.sub} : {}),
@@ -64,6 +67,7 @@ export async function storePublicBearer(deps: Deps, clientId: string, answer: Ex
     tokenType: answer.tokenType,
     tokenField: answer.tokenField,
     exchangePath: answer.path,
+    exchange: {path: answer.path, field: answer.field, choice: answer.choice, refused: answer.refused},
     expiresAt: expiry.expiresAt,
     expiryBasis: expiry.basis,
     obtainedAt,

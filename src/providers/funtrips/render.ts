@@ -14,6 +14,7 @@ export function sessionJson(created: CreatedSession, now: Date, options: {env: s
     env: options.env,
     profile: options.profile,
     integration: created.integration,
+    userId: created.userId,
     session: options.codeSpent ? {...fields, session_code: codePrefix(session_code)} : created.session,
     codeExpiresAt: created.codeExpiresAt.toISOString(),
     codeExpiresInSeconds: secondsLeft(created.codeExpiresAt, now),
@@ -31,6 +32,7 @@ export function publicBearerJson(bearer: ExchangedBearer, now: Date, show: boole
     tokenType: bearer.tokenType,
     tokenField: bearer.tokenField,
     exchangePath: bearer.exchangePath,
+    exchange: bearer.exchange,
     expiresAt: bearer.expiresAt.toISOString(),
     expiresInSeconds: secondsLeft(bearer.expiresAt, now),
     expiryBasis: bearer.expiryBasis,
@@ -51,6 +53,7 @@ export function renderSession(out: Output, created: CreatedSession, now: Date, e
   out.print(`${c.bold('Funtrips session')} ${out.env(env)} ${created.integration}`)
   const rows: [string, string][] = [
     ['session code', c.bold(session_code)],
+    ['user', created.userId],
     ['code expires', out.expiry(created.codeExpiresAt, now)],
     ['pkce_required', pkce_required === undefined ? c.dim('(not stated)') : String(pkce_required)],
   ]
@@ -70,7 +73,7 @@ export function renderPublicBearer(out: Output, bearer: ExchangedBearer, now: Da
     ['token', out.token(bearer.token, options.show)],
     ['expires', `${out.expiry(bearer.expiresAt, now)}${bearer.expiryBasis === 'exp' ? '' : c.dim(` from ${bearer.expiryBasis}`)}`],
     ['scopes', bearer.scopes.length ? bearer.scopes.join(' ') : c.dim('(none stated)')],
-    ['exchanged at', bearer.exchangePath],
+    ['exchanged at', `${bearer.exchangePath} ${c.dim(`(code as ${bearer.exchange.field}, ${bearer.exchange.choice})`)}`],
     ['stored', `${bearer.storedAs.storage} · ${bearer.storedAs.key} · used by \`ftauth call\``],
   ])
   const claims = bearer.decoded?.claims

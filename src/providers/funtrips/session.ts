@@ -2,7 +2,7 @@ import {randomUUID} from 'node:crypto'
 import * as z from '../../core/zod.js'
 
 import type {Deps} from '../../core/deps.js'
-import {credentialsRejected, providerError} from '../../core/errors.js'
+import {credentialsRejected, providerError, usageError} from '../../core/errors.js'
 import {endpointOf, parseJsonResponse, type HttpResponse} from '../../core/http.js'
 import {httpErrorToFtauth, readErrorBody} from '../../core/provider-errors.js'
 import type {FuntripsSettings} from '../../core/profiles.js'
@@ -20,6 +20,10 @@ export type SessionResponse = z.infer<typeof SessionResponse>
 
 export interface SessionRequest {
   integration: Integration
+  /** external_user_id, 1–128 characters (documented on "Generate authorization code"). */
+  userId: string
+  /** Code lifetime in seconds, 60–900 (documented range; the field name `code_ttl` is a guess). */
+  codeTtlSeconds?: number | undefined
   campaignId?: string | undefined
   /** S256 challenge (RFC 7636 §4.2); headless only. */
   codeChallenge?: string | undefined
@@ -39,6 +43,8 @@ export async function postSession(deps: Deps, settings: FuntripsSettings, bearer
     headers: {authorization: `Bearer ${bearer}`, 'idempotency-key': randomUUID()},
     json: {
       integration: request.integration,
+      external_user_id: request.userId,
+      ...(request.codeTtlSeconds === undefined ? {} : {code_ttl: request.codeTtlSeconds}),
       ...(request.campaignId ? {campaign_id: request.campaignId} : {}),
       ...(request.codeChallenge ? {code_challenge: request.codeChallenge, code_challenge_method: 'S256'} : {}),
     },
@@ -92,4 +98,39 @@ export function codePrefix(code: string): string {
   const kind = /^[A-Za-z]{1,8}_/.exec(code)?.[0] ?? ''
   // A short code would be half given away by four characters.
   return code.length - kind.length >= 16 ? `${code.slice(0, kind.length + 4)}…` : `${kind}…`
+}
+
+/** Documented on "Generate authorization code": the user identifier is 1–128 characters. */
+export const USER_ID_MAX = 128
+/** Documented code lifetime range, in seconds; the server's default is 300. */
+export const CODE_TTL_RANGE = {min: 60, max: 900} as const
+
+/**
+ * The session's user from --user > FTAUTH_FUNTRIPS_USER > profile funtrips.userId (> the demo user
+ * for `--env local`): missing or invalid is a usage error, before anything is sent.
+ */
+export function checkUserId(flag: string | undefined, settings: FuntripsSettings, env: NodeJS.ProcessEnv): string {
+  const value = flag ?? settings.userId
+  if (value === undefined) {
+    throw usageError(
+      'no Funtrips user for the session (the code is tied to a user: external_user_id)',
+      'pass --user <id>, set FTAUTH_FUNTRIPS_USER, or `ftauth config set funtrips.userId <id>` (usually an email)',
+    )
+  }
+  const source = flag !== undefined ? '--user' : env.FTAUTH_FUNTRIPS_USER ? 'FTAUTH_FUNTRIPS_USER' : 'funtrips.userId'
+  if (value.trim() === '') throw usageError(`${source} is empty`, 'give the user id Funtrips should tie the code to (1–128 characters, usually an email)')
+  if (value.length > USER_ID_MAX) throw usageError(`${source} is ${value.length} characters; Funtrips takes 1–${USER_ID_MAX}`, 'give a shorter user id (usually an email)')
+  return value
+}
+
+/** --code-ttl: whole seconds within the documented 60–900, else a usage error before any request. */
+export function checkCodeTtl(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (!Number.isInteger(value) || value < CODE_TTL_RANGE.min || value > CODE_TTL_RANGE.max) {
+    throw usageError(
+      `--code-ttl ${value} is outside ${CODE_TTL_RANGE.min}–${CODE_TTL_RANGE.max} seconds (the range Funtrips documents)`,
+      `pass --code-ttl between ${CODE_TTL_RANGE.min} and ${CODE_TTL_RANGE.max}, or omit it for the server's default (300)`,
+    )
+  }
+  return value
 }

@@ -5,6 +5,7 @@ import {funtripsClient, obtainBackendBearer} from './backend-token.js'
 import {expiresIn} from './expiry.js'
 import {headlessFlow} from './flows.js'
 import {cachedPublicBearer, dropPublicBearer, publicTokenKey} from './public-token.js'
+import {checkUserId} from './session.js'
 
 const apiBase = (deps: Deps): string => deps.profile.funtrips.apiUrl
 
@@ -15,7 +16,9 @@ function hosts(deps: Deps): string[] {
 
 /** A new public bearer through the whole headless flow (there is no refresh token: a new session is the renewal). */
 async function newPublicBearer(deps: Deps): Promise<UsableToken> {
-  const {bearer} = await headlessFlow(deps, {fresh: false, pkce: false, campaignId: deps.profile.funtrips.campaignId})
+  const settings = deps.profile.funtrips
+  const userId = checkUserId(undefined, settings, deps.env)
+  const {bearer} = await headlessFlow(deps, {fresh: false, pkce: false, userId, campaignId: settings.campaignId})
   return {token: bearer.token, expiresAt: bearer.expiresAt, scopes: bearer.scopes, origin: 'new'}
 }
 

@@ -1,0 +1,60 @@
+import {IDENTITY_FIELDS, PROVIDERS, CONFIG_VERSION, type EnvName, type ProviderName} from './config.js'
+import {readIfExists, writePrivateFileAtomic} from './files.js'
+
+/** Default environment per provider when nothing chooses one: Shuttle advises live, the others start in sandbox. */
+export const DEFAULT_ENV: Record<ProviderName, EnvName> = {funtrips: 'sandbox', fluz: 'sandbox', shuttle: 'production'}
+
+type JsonObject = Record<string, unknown>
+const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/**
+ * Version 1 kept client ids and Fluz ids profile-wide; version 2 keeps them per environment
+ * (`<provider>.ids.<env>`). Profile-wide ids become the ids of the environment the profile used
+ * for that provider then. Works on the parsed JSON, so it runs before the schema judges the file;
+ * an id already set for that environment wins over the old profile-wide one.
+ */
+export function migrateConfigDocument(document: JsonObject): {document: JsonObject; migrated: boolean} {
+  const version = document.version
+  if (version === CONFIG_VERSION) return {document, migrated: false}
+  const profiles = isObject(document.profiles) ? document.profiles : undefined
+  for (const profile of Object.values(profiles ?? {})) {
+    if (!isObject(profile)) continue
+    for (const provider of PROVIDERS) {
+      const block = profile[provider]
+      if (!isObject(block)) continue
+      const legacy = IDENTITY_FIELDS[provider].filter((field) => field in block)
+      if (legacy.length === 0) continue
+      const env = pickEnv(block.env) ?? pickEnv(profile.env) ?? DEFAULT_ENV[provider]
+      const ids = isObject(block.ids) ? block.ids : (block.ids = {})
+      const target = isObject(ids[env]) ? (ids[env] as JsonObject) : (ids[env] = {})
+      for (const field of legacy) {
+        if (!(field in target)) target[field] = block[field]
+        delete block[field]
+      }
+    }
+  }
+  return {document: {...document, version: CONFIG_VERSION}, migrated: true}
+}
+
+function pickEnv(value: unknown): EnvName | undefined {
+  return value === 'sandbox' || value === 'production' || value === 'local' ? value : undefined
+}
+
+/**
+ * Before the first write in the new layout, the old file is kept beside it as config.json.bak,
+ * once: a later write never replaces that copy.
+ */
+export async function backUpBeforeMigration(configPath: string): Promise<void> {
+  const text = await readIfExists(configPath)
+  if (text === undefined || text.trim() === '') return
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch {
+    return
+  }
+  if (isObject(data) && data.version === CONFIG_VERSION) return
+  const backup = `${configPath}.bak`
+  if ((await readIfExists(backup)) !== undefined) return
+  await writePrivateFileAtomic(backup, text)
+}
