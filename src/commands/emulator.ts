@@ -11,6 +11,7 @@ export default class Emulator extends BaseCommand<typeof Emulator> {
     '<%= config.bin %> emulator',
     '<%= config.bin %> emulator --port 0 --json',
     '<%= config.bin %> emulator --token-ttl 30 --code-ttl 10 --auto-approve',
+    '<%= config.bin %> emulator --shuttle-redirect http://127.0.0.1:9000/callback --shuttle-redirect https://partner.example/cb',
   ]
   static override flags = {
     port: Flags.integer({description: 'port (0 picks a free one)', default: 7787, min: 0, max: 65_535}),
@@ -19,6 +20,11 @@ export default class Emulator extends BaseCommand<typeof Emulator> {
     'code-ttl': Flags.integer({description: 'Funtrips session-code lifetime, in seconds (default 300)', min: 1}),
     'fluz-env': Flags.string({description: 'environment of /fluz/api/v1/graphql', options: ['sandbox', 'production'], default: 'sandbox'}),
     'auto-approve': Flags.boolean({description: 'Shuttle consent redirects at once, without the Approve page'}),
+    'shuttle-redirect': Flags.string({
+      description: "a redirect registered for the demo Shuttle client (repeatable; default ftauth's http://127.0.0.1:8765/callback); any other gets 400 at /authorize",
+      multiple: true,
+    }),
+    'shuttle-loopback-any-port': Flags.boolean({description: 'accept a registered loopback redirect on any port (RFC 8252 §7.3; not documented for Shuttle)'}),
   }
 
   async run() {
@@ -33,6 +39,8 @@ export default class Emulator extends BaseCommand<typeof Emulator> {
           json,
           fluzEnv: this.flags['fluz-env'] as 'sandbox' | 'production',
           autoApprove: this.flags['auto-approve'],
+          shuttleLoopbackAnyPort: this.flags['shuttle-loopback-any-port'],
+          ...(this.flags['shuttle-redirect'] === undefined ? {} : {shuttleRedirects: this.flags['shuttle-redirect']}),
           ...(this.flags['token-ttl'] === undefined ? {} : {tokenTtl: this.flags['token-ttl']}),
           ...(this.flags['code-ttl'] === undefined ? {} : {codeTtl: this.flags['code-ttl']}),
         },

@@ -85,7 +85,7 @@ const FLOWS: DemoFlow[] = [
     async run(deps) {
       const {shuttleLogin} = await import('../providers/shuttle/login.js')
       const {refreshShuttleToken} = await import('../providers/shuttle/refresh.js')
-      await shuttleLogin(deps, {openUrl: playBrowser, paste: false, waitSeconds: 30})
+      await shuttleLogin(deps, {openUrl: playBrowser, paste: false, waitSeconds: 30, port: 0})
       const {token} = await refreshShuttleToken(deps, {reuse: () => false})
       await call(deps, {provider: 'shuttle', target: '/payment_links'})
       return {tokens: 'access token + refresh token (refreshed)', expiresAt: new Date(token.expiresAt)}
@@ -100,7 +100,9 @@ const FLOWS: DemoFlow[] = [
  */
 export async function runDemo(out: Output, options: {timeoutMs: number; trace: boolean}): Promise<DemoRow[]> {
   const {startEmulator} = await import('../emulator/index.js')
-  const emulator = await startEmulator({port: 0, autoApprove: true})
+  // The demo's Shuttle login listens on a random port (its own emulator accepts any loopback port
+  // for the registered redirect), so a busy 8765 never stops the walkthrough.
+  const emulator = await startEmulator({port: 0, autoApprove: true, shuttleLoopbackAnyPort: true})
   const configDir = await mkdtemp(join(tmpdir(), 'ftauth-demo-'))
   try {
     out.info(out.e.dim(`emulator on ${emulator.url} · throwaway config ${configDir} · secrets in memory only`))

@@ -38,6 +38,7 @@ export async function checkCredentials(deps: Deps, provider: ProviderName): Prom
     const {value: detail, ms} = await timed(() => verify(deps, provider, clientId ?? '', secret.value))
     return check(id, title, 'pass', `${detail} (secret from ${secret.source})`, {ms})
   } catch (error) {
+    if (error instanceof NotVerified) return check(id, title, 'warn', error.message, {fix: 'run `ftauth shuttle login`: the code exchange shows whether the secret works'})
     const message = redactKnown(errorMessage(error), [...deps.secrets])
     const fix =
       error instanceof FtauthError && error.exitCode === ExitCode.credentialsRejected
@@ -58,10 +59,14 @@ async function verify(deps: Deps, provider: ProviderName, clientId: string, secr
     await pingFluz(deps, deps.profile.fluz.url, secret)
     return 'API key accepted: marco → polo'
   }
-  const accepted = await verifyShuttleClient(deps, deps.profile.shuttle.authUrl, {clientId, clientSecret: secret})
-  if (!accepted) {
+  const checked = await verifyShuttleClient(deps, deps.profile.shuttle.authUrl, {clientId, clientSecret: secret})
+  if (checked.verdict === 'rejected') {
     throw new FtauthError(ExitCode.credentialsRejected, 'Shuttle rejected the client id or secret (HTTP 401 invalid_client at /revoke)')
   }
-  return 'client accepted by the Shuttle token service (POST /revoke of a dummy token)'
+  if (checked.verdict === 'unverified') throw new NotVerified(`not verified: ${checked.reason}`)
+  return 'client accepted by the Shuttle token service (POST /revoke of a dummy token → 200)'
 }
 
+
+/** The check ran but proved nothing either way: a warning, not a failure. */
+class NotVerified extends Error {}

@@ -1,6 +1,6 @@
 // Validates EmulatorOptions once, at start-up, and fills in the defaults.
 import * as z from '../core/zod.js';
-import { DEMO } from '../local-demo/credentials.js';
+import { DEFAULT_SHUTTLE_REDIRECT, DEMO } from '../local-demo/credentials.js';
 import type { EmulatorOptions, FluzEnv, FuntripsExchangeField, FuntripsExchangePath } from './types.js';
 
 const optionsSchema = z.strictObject({
@@ -15,6 +15,8 @@ const optionsSchema = z.strictObject({
   funtripsExchangePaths: z.optional(z.array(z.enum(['session', 'oauth']))),
   funtripsExchangeField: z.optional(z.enum(['session_code', 'code'])),
   shuttleRotateRefresh: z.optional(z.boolean()),
+  shuttleRedirects: z.optional(z.array(z.url())),
+  shuttleLoopbackAnyPort: z.optional(z.boolean()),
   demoSecrets: z.optional(
     z.strictObject({
       funtripsClientSecret: z.optional(z.string().check(z.minLength(1))),
@@ -35,6 +37,8 @@ export interface ResolvedOptions {
   funtripsExchangePaths: ReadonlySet<FuntripsExchangePath>;
   funtripsExchangeField: FuntripsExchangeField | undefined;
   shuttleRotateRefresh: boolean;
+  shuttleRedirects: readonly string[];
+  shuttleLoopbackAnyPort: boolean;
   /** What the demo clients authenticate with (the published demo secrets unless overridden). */
   secrets: { funtripsClientSecret: string; fluzApiKey: string; shuttleClientSecret: string };
 }
@@ -56,6 +60,8 @@ export function resolveOptions(input: EmulatorOptions = {}): ResolvedOptions {
     funtripsExchangePaths: new Set(o.funtripsExchangePaths ?? ['session', 'oauth']),
     funtripsExchangeField: o.funtripsExchangeField,
     shuttleRotateRefresh: o.shuttleRotateRefresh ?? false,
+    shuttleRedirects: o.shuttleRedirects ?? [DEFAULT_SHUTTLE_REDIRECT],
+    shuttleLoopbackAnyPort: o.shuttleLoopbackAnyPort ?? false,
     secrets: {
       funtripsClientSecret: o.demoSecrets?.funtripsClientSecret ?? DEMO.funtrips.clientSecret,
       fluzApiKey: o.demoSecrets?.fluzApiKey ?? DEMO.fluz.apiKey,

@@ -1,6 +1,6 @@
 // `ftauth emulator` body: starts the emulator and prints where it is and the demo credentials.
 // The oclif command stays thin: it calls this, waits for SIGINT/SIGTERM, then close().
-import { DEMO, emulatorUrls } from '../local-demo/credentials.js';
+import { DEFAULT_SHUTTLE_REDIRECT, DEMO, emulatorUrls } from '../local-demo/credentials.js';
 import { startEmulator } from './start.js';
 import type { Emulator, EmulatorOptions, FluzEnv } from './types.js';
 
@@ -11,6 +11,8 @@ export interface RunEmulatorCliOptions {
   codeTtl?: number;
   fluzEnv?: FluzEnv;
   autoApprove?: boolean;
+  shuttleRedirects?: string[];
+  shuttleLoopbackAnyPort?: boolean;
   json: boolean;
 }
 
@@ -49,6 +51,7 @@ function humanBlock(url: string, fluzEnv: FluzEnv, opts: RunEmulatorCliOptions):
     row('client_id', DEMO.shuttle.clientId),
     row('client_secret', DEMO.shuttle.clientSecret),
     row('scope', DEMO.shuttle.scope),
+    row('redirects', `${(opts.shuttleRedirects ?? [DEFAULT_SHUTTLE_REDIRECT]).join(', ')}${opts.shuttleLoopbackAnyPort ? ' (any loopback port)' : ''}`),
     `  JWKS       ${u.jwks}`,
     `  Admin      ${u.admin}  (faults, clock, requests)`,
     ...(settings.length > 0 ? ['', `  Settings: ${settings.join(', ')}`] : []),
@@ -64,6 +67,8 @@ export async function runEmulatorCli(opts: RunEmulatorCliOptions, out: RunEmulat
     port: opts.port,
     fluzEnv,
     autoApprove: opts.autoApprove ?? false,
+    shuttleLoopbackAnyPort: opts.shuttleLoopbackAnyPort ?? false,
+    ...(opts.shuttleRedirects === undefined ? {} : { shuttleRedirects: opts.shuttleRedirects }),
     ...(opts.tokenTtl === undefined ? {} : { tokenTtlSeconds: opts.tokenTtl }),
     ...(opts.codeTtl === undefined ? {} : { codeTtlSeconds: opts.codeTtl }),
   };

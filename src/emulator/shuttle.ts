@@ -23,17 +23,21 @@ interface ShuttleClient {
 }
 
 
-/** Registered redirects of the demo client: loopback on any port and path (RFC 8252 §7.3), plus one https URL. */
-function isRegisteredRedirect(uri: string): boolean {
-  if (uri === 'https://example.com/callback') return true;
-  let u: URL;
-  try {
-    u = new URL(uri);
-  } catch {
-    return false;
-  }
-  const loopback = u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
-  return u.protocol === 'http:' && loopback && u.username === '' && u.password === '' && u.hash === '' && !uri.includes('#');
+const isLoopbackHost = (host: string) => host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
+
+/**
+ * Whether `uri` is registered for the demo client: exactly one of `registered`, or, with
+ * `anyPort`, a registered loopback redirect on another port (RFC 8252 §7.3).
+ */
+function isRegisteredRedirect(uri: string, registered: readonly string[], anyPort: boolean): boolean {
+  if (registered.includes(uri)) return true;
+  if (!anyPort || !URL.canParse(uri) || uri.includes('#')) return false;
+  const u = new URL(uri);
+  if (u.protocol !== 'http:' || !isLoopbackHost(u.hostname) || u.username !== '' || u.password !== '') return false;
+  return registered.some((candidate) => {
+    const r = new URL(candidate);
+    return r.protocol === 'http:' && isLoopbackHost(r.hostname) && r.hostname === u.hostname && r.pathname === u.pathname && r.search === u.search;
+  });
 }
 
 interface AuthorizationRequest {
@@ -113,7 +117,7 @@ export function shuttleRoutes(ctx: EmulatorContext): { routes: Route[]; state: S
     const redirectUri = uri ?? url;
     if (redirectUri === undefined) return html(400, errorPage('Authorization error', 'Missing redirect_url (or redirect_uri).'));
     // Never redirect to an unverified URI: errors before this point are shown, not redirected.
-    if (!isRegisteredRedirect(redirectUri)) {
+    if (!isRegisteredRedirect(redirectUri, ctx.options.shuttleRedirects, ctx.options.shuttleLoopbackAnyPort)) {
       return html(400, errorPage('Authorization error', `The redirect ${redirectUri} is not registered for this client.`));
     }
     const target = { redirectUri, state: q['state'] };

@@ -26,6 +26,16 @@ export interface EmulatorOptions {
    * its part of the guide names (/v1/session/token session_code, /v1/oauth/token code).
    */
   funtripsExchangeField?: FuntripsExchangeField;
+  /**
+   * Redirects registered for the demo Shuttle client; any other is refused with 400 at /authorize,
+   * as Shuttle documents. Default: ftauth's default redirect, http://127.0.0.1:8765/callback.
+   */
+  shuttleRedirects?: string[];
+  /**
+   * Accept a registered loopback redirect on any port (RFC 8252 §7.3). Not documented for Shuttle,
+   * so off unless asked for.
+   */
+  shuttleLoopbackAnyPort?: boolean;
   /** Shuttle rotates the refresh token on every refresh (the documented behaviour is no rotation). */
   shuttleRotateRefresh?: boolean;
   /** Secrets the demo clients must present instead of the published demo ones (secret-leak canary tests). */

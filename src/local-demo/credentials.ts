@@ -21,6 +21,9 @@ export const DEMO = {
 
 export const DEFAULT_EMULATOR_PORT = 7787;
 
+/** The redirect the demo Shuttle client has registered unless told otherwise: ftauth's fixed default. */
+export const DEFAULT_SHUTTLE_REDIRECT = 'http://127.0.0.1:8765/callback';
+
 export interface EmulatorUrls {
   funtrips: string;
   fluz: string;

@@ -30,6 +30,8 @@ export interface LoginResult {
   /** The provider's default environment in the profile changed to `env` (--default). */
   madeDefault: boolean
   verified: boolean
+  /** Set when the check ran but could not tell (the secret is stored unverified). */
+  notVerifiedBecause?: string
   storage: string
 }
 
@@ -47,6 +49,8 @@ export async function login(deps: Deps, input: LoginInput): Promise<LoginResult>
   let secretName: string
   let secret: string
   let profileChange: (profile: Profile) => Profile
+  /** Why a check ran but proved nothing (Shuttle's revoke answering 400 before looking at the client). */
+  let unverified: string | undefined
 
   if (provider === 'fluz') {
     const fluz = deps.profile.fluz
@@ -89,10 +93,16 @@ export async function login(deps: Deps, input: LoginInput): Promise<LoginResult>
       deps.out.step({title: 'Verify', outcome: 'client credentials accepted (backend bearer issued)', request: `POST /oauth/token ${response.status}`, ms: response.ms})
     }
     if (input.verify && provider === 'shuttle') {
-      if (!(await verifyShuttleClient(deps, deps.profile.shuttle.authUrl, {clientId, clientSecret: secret}))) {
+      const check = await verifyShuttleClient(deps, deps.profile.shuttle.authUrl, {clientId, clientSecret: secret})
+      if (check.verdict === 'rejected') {
         throw credentialsRejected('Shuttle rejected the client id or secret (HTTP 401 invalid_client)', 'check both in the Shuttle partner portal; sandbox and live have separate ones')
       }
-      deps.out.step({title: 'Verify', outcome: 'client accepted by the Shuttle token service', request: `POST /revoke`})
+      if (check.verdict === 'unverified') {
+        unverified = check.reason
+        deps.out.step({title: 'Verify', outcome: `not verified: ${check.reason}; \`ftauth shuttle login\` will show whether the secret works`, request: `POST /revoke ${check.status}`, status: 'warn'})
+      } else {
+        deps.out.step({title: 'Verify', outcome: 'client accepted by the Shuttle token service', request: `POST /revoke ${check.status}`})
+      }
     }
   }
   deps.secrets.add(secret)
@@ -100,7 +110,16 @@ export async function login(deps: Deps, input: LoginInput): Promise<LoginResult>
   deps.out.step({title: 'Store', outcome: `${secretName.replace('_', ' ')} saved in the ${deps.store.backend.label}; ids saved for ${env} only`})
   const madeDefault = input.makeDefault === true
   if (madeDefault) deps.out.step({title: 'Default', outcome: `${title(provider)} now uses ${env} by default in profile ${deps.profile.name}`})
-  return {provider, profile: deps.profile.name, env, identity, madeDefault, verified: input.verify, storage: deps.store.backend.kind}
+  return {
+    provider,
+    profile: deps.profile.name,
+    env,
+    identity,
+    madeDefault,
+    verified: input.verify && unverified === undefined,
+    ...(unverified ? {notVerifiedBecause: unverified} : {}),
+    storage: deps.store.backend.kind,
+  }
 }
 
 /**

@@ -25,7 +25,8 @@ export interface World {
 
 /** A fresh emulator (its own clock, keys and state) and a fresh CLI sandbox pointed at it. */
 export async function makeWorld(options: EmulatorOptions = {}): Promise<World> {
-  const emulator = await startEmulator({port: 0, autoApprove: true, ...options})
+  // Shuttle logins listen on a random port (--port 0), accepted for the registered loopback redirect.
+  const emulator = await startEmulator({port: 0, autoApprove: true, shuttleLoopbackAnyPort: true, ...options})
   const sandbox = await makeSandbox(emulator.url)
   const scratch = await mkdtemp(join(tmpdir(), 'ftauth-call-'))
   return {
@@ -74,7 +75,7 @@ export async function configureFluzScopes(world: World, scopes = 'LIST_OFFERS'):
 
 /** `ftauth shuttle login` with the stand-in browser (the emulator auto-approves the consent). */
 export async function shuttleLogin(world: World): Promise<void> {
-  const result = await world.run(['shuttle', 'login', '--wait', '60'], {env: {BROWSER: TEST_BROWSER}})
+  const result = await world.run(['shuttle', 'login', '--wait', '60', '--port', '0'], {env: {BROWSER: TEST_BROWSER}})
   expect(result.code, result.stderr).toBe(0)
 }
 

@@ -116,7 +116,8 @@ export async function generateToken(url: string, scopes: string[], extra: Record
 
 // --- Shuttle ---------------------------------------------------------------------------
 
-export const REDIRECT = 'http://127.0.0.1:53682/callback';
+// ftauth's default redirect, which the emulator registers unless told otherwise (no port is bound here).
+export const REDIRECT = 'http://127.0.0.1:8765/callback';
 
 export function authorizeUrl(e: Emulator, params: Record<string, string> = {}): string {
   const q = new URLSearchParams({

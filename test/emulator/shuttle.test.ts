@@ -18,7 +18,8 @@ const BODY_CREDS = { client_id: DEMO.shuttle.clientId, client_secret: DEMO.shutt
 
 let e: Emulator;
 beforeAll(async () => {
-  e = await startEmulator();
+  // The helpers' REDIRECT and the https one are registered; everything else is refused.
+  e = await startEmulator({ shuttleRedirects: [REDIRECT, 'https://example.com/callback'] });
 });
 afterAll(() => e.close());
 
@@ -66,7 +67,7 @@ describe('consent (GET /shuttle/authorize)', () => {
 
   it('auto-approves with ?auto_approve=1 and with the autoApprove option', async () => {
     expect(location(await fetch(authorizeUrl(e, { auto_approve: '1' }), { redirect: 'manual' })).searchParams.get('code')).toBeTruthy();
-    const auto = await startEmulator({ autoApprove: true });
+    const auto = await startEmulator({ autoApprove: true, shuttleRedirects: ['http://localhost:8080/x?keep=1'] });
     try {
       const back = location(await fetch(authorizeUrl(auto, { redirect_url: 'http://localhost:8080/x?keep=1' }), { redirect: 'manual' }));
       expect(back.searchParams.get('code')).toBeTruthy();
@@ -88,10 +89,38 @@ describe('consent (GET /shuttle/authorize)', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
   });
 
-  it('accepts any loopback port and the registered https redirect', async () => {
-    for (const redirect of ['http://127.0.0.1:1/a/b', 'http://localhost:65535/', 'http://[::1]:4000/cb', 'https://example.com/callback']) {
+  it('accepts exactly the registered redirects; another loopback port only with shuttleLoopbackAnyPort', async () => {
+    for (const redirect of [REDIRECT, 'https://example.com/callback']) {
       const res = await fetch(authorizeUrl(e, { redirect_url: redirect, auto_approve: '1' }), { redirect: 'manual' });
       expect(res.status, redirect).toBe(302);
+    }
+    const otherPort = new URL(REDIRECT);
+    otherPort.port = String(Number(otherPort.port) + 1);
+    for (const redirect of [otherPort.toString(), `${REDIRECT}/more`]) {
+      const res = await fetch(authorizeUrl(e, { redirect_url: redirect, auto_approve: '1' }), { redirect: 'manual' });
+      expect(res.status, redirect).toBe(400);
+      expect(await res.text()).toContain('is not registered for this client');
+    }
+    const anyPort = await startEmulator({ shuttleRedirects: [REDIRECT], shuttleLoopbackAnyPort: true });
+    try {
+      const res = await fetch(authorizeUrl(anyPort, { redirect_url: otherPort.toString(), auto_approve: '1' }), { redirect: 'manual' });
+      expect(res.status).toBe(302);
+      const wrongPath = await fetch(authorizeUrl(anyPort, { redirect_url: `${otherPort.origin}/elsewhere`, auto_approve: '1' }), { redirect: 'manual' });
+      expect(wrongPath.status).toBe(400);
+    } finally {
+      await anyPort.close();
+    }
+  });
+
+  it('by default registers ftauth\'s default redirect only', async () => {
+    const plain = await startEmulator();
+    try {
+      const ok = await fetch(authorizeUrl(plain, { redirect_url: 'http://127.0.0.1:8765/callback', redirect_uri: 'http://127.0.0.1:8765/callback', auto_approve: '1' }), { redirect: 'manual' });
+      expect(ok.status).toBe(302);
+      const other = await fetch(authorizeUrl(plain, { redirect_url: 'http://127.0.0.1:8766/callback', redirect_uri: 'http://127.0.0.1:8766/callback', auto_approve: '1' }), { redirect: 'manual' });
+      expect(other.status).toBe(400);
+    } finally {
+      await plain.close();
     }
   });
 

@@ -63,7 +63,7 @@ const SUPERSET: Mode[] = ['json', 'quiet', 'debug']
  */
 export function sweep(pass: 'env' | 'keychain') {
   beforeAll(async () => {
-    emulator = await startEmulator({port: 0, secretMarker: MARKER, demoSecrets: CANARY, autoApprove: true})
+    emulator = await startEmulator({port: 0, secretMarker: MARKER, demoSecrets: CANARY, autoApprove: true, shuttleLoopbackAnyPort: true})
     const server = createServer()
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     deadUrl = `http://127.0.0.1:${(server.address() as {port: number}).port}`
@@ -180,8 +180,8 @@ export function sweep(pass: 'env' | 'keychain') {
 
     it('shuttle login (browser, PKCE, Basic and body client auth) and shuttle refresh', async () => {
       const runs = [
-        ...(await run('shuttle login', ['shuttle', 'login', '--wait', '30'], {allow: quietOnly})),
-        ...(await run('shuttle login --client-auth body --no-pkce', ['shuttle', 'login', '--wait', '30', '--client-auth', 'body', '--no-pkce'], {modes: ['json', 'trace'], allow: quietOnly})),
+        ...(await run('shuttle login', ['shuttle', 'login', '--wait', '30', '--port', '0'], {allow: quietOnly})),
+        ...(await run('shuttle login --client-auth body --no-pkce', ['shuttle', 'login', '--wait', '30', '--port', '0', '--client-auth', 'body', '--no-pkce'], {modes: ['json', 'trace'], allow: quietOnly})),
       ]
       runs.push(...(await run('shuttle refresh', ['shuttle', 'refresh'], {modes: SUPERSET, allow: quietOnly})))
       check(runs)
@@ -262,7 +262,7 @@ export function sweep(pass: 'env' | 'keychain') {
         ...(await run('session create --headless --fresh', ['session', 'create', '--headless', '--fresh'], {modes: ['json', 'debug'], allow: sessionCode})),
         ...(await run('session create --exchange --pkce --fresh', ['session', 'create', '--headless', '--exchange', '--pkce', '--fresh'], {modes: ['debug'], allow: quietOnly})),
         ...(await run('fluz token --fresh', ['fluz', 'token', '--scopes', 'LIST_OFFERS', '--fresh'], {modes: ['debug', 'quiet'], allow: quietOnly})),
-        ...(await run('shuttle login', ['shuttle', 'login', '--wait', '30'], {modes: ['debug', 'quiet'], allow: quietOnly})),
+        ...(await run('shuttle login', ['shuttle', 'login', '--wait', '30', '--port', '0'], {modes: ['debug', 'quiet'], allow: quietOnly})),
         ...(await run('status', ['status'], {modes: ['json', 'debug']})),
         ...(await run('doctor --with-credentials', ['doctor', '--with-credentials'], {modes: ['json', 'debug']})),
       ]
@@ -328,7 +328,7 @@ export function sweep(pass: 'env' | 'keychain') {
     emulator.inject({method: 'POST', path: '/fluz/api/v1/graphql', kind: 'malformed-json', count: ERROR_MODES.length})
     runs.push(...(await errors('malformed JSON Fluz', ['fluz', 'token', '--scopes', 'LIST_OFFERS', '--fresh'], 6)))
     emulator.inject({method: 'POST', path: '/shuttle/token', kind: 'malformed-json', count: ERROR_MODES.length})
-    runs.push(...(await errors('malformed JSON Shuttle', ['shuttle', 'login', '--wait', '30'], 6)))
+    runs.push(...(await errors('malformed JSON Shuttle', ['shuttle', 'login', '--wait', '30', '--port', '0'], 6)))
     check(runs)
   })
 

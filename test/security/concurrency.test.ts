@@ -24,12 +24,12 @@ let fluzKey: string
 
 beforeAll(async () => {
   // Shuttle rotates refresh tokens here, so "the stored refresh token is the newest" can be told apart.
-  emulator = await startEmulator({port: 0, autoApprove: true, shuttleRotateRefresh: true})
+  emulator = await startEmulator({port: 0, autoApprove: true, shuttleRotateRefresh: true, shuttleLoopbackAnyPort: true})
   sandbox = await makeSandbox(emulator.url)
   const fluz = await sandbox.run(['fluz', 'token', '--scopes', 'LIST_OFFERS', '--json'])
   expect(fluz.code, fluz.stderr).toBe(0)
   fluzKey = (JSON.parse(fluz.stdout) as {cacheKey: string}).cacheKey
-  const shuttle = await sandbox.run(['shuttle', 'login', '--wait', '30'], {env: {BROWSER: TEST_BROWSER}})
+  const shuttle = await sandbox.run(['shuttle', 'login', '--wait', '30', '--port', '0'], {env: {BROWSER: TEST_BROWSER}})
   expect(shuttle.code, shuttle.stderr).toBe(0)
 }, 60_000)
 afterAll(async () => {

@@ -26,7 +26,9 @@ let sandbox: Sandbox
 let scratch: string
 
 async function setUp(options: EmulatorOptions = {}) {
-  emulator = await startEmulator({port: 0, secretMarker: 'CANARY', ...options})
+  // Logins here listen on a random port (--port 0), which this emulator accepts for its registered
+  // loopback redirect: ftauth's fixed port may be taken by a suite running at the same time.
+  emulator = await startEmulator({port: 0, secretMarker: 'CANARY', shuttleLoopbackAnyPort: true, ...options})
   sandbox = await makeSandbox(emulator.url)
   scratch = await mkdtemp(join(tmpdir(), 'ftauth-shuttle-browser-'))
 }
@@ -39,7 +41,8 @@ async function tearDown() {
 
 /** `ftauth shuttle login` with the test browser; extra env picks its button or forges the state. */
 function login(args: string[] = [], env: Record<string, string> = {}) {
-  return sandbox.run(['shuttle', 'login', '--wait', '20', ...args], {
+  const redirect = args.includes('--port') || args.includes('--redirect-uri') ? [] : ['--port', '0']
+  return sandbox.run(['shuttle', 'login', '--wait', '20', ...redirect, ...args], {
     env: {BROWSER: TEST_BROWSER, FTAUTH_TEST_BROWSER_LOG: join(scratch, 'browser.json'), ...env},
   })
 }

@@ -1,7 +1,7 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {ExitCode} from '../../src/core/errors.js'
-import {startEmulator, type Emulator, type EmulatorOptions} from '../../src/emulator/index.js'
+import {DEFAULT_SHUTTLE_REDIRECT, startEmulator, type Emulator, type EmulatorOptions} from '../../src/emulator/index.js'
 import type {UrlOpener} from '../../src/core/browser.js'
 import {shuttleLogin} from '../../src/providers/shuttle/login.js'
 import {refreshShuttleToken, reuseWhileUsable} from '../../src/providers/shuttle/refresh.js'
@@ -21,7 +21,15 @@ let emulator: Emulator
 let ctx: InProcess
 
 async function setUp(options: EmulatorOptions = {}) {
-  emulator = await startEmulator({port: 0, autoApprove: true, ...options})
+  // Tests never bind ftauth's fixed redirect port (other suites run at once): they listen on a random
+  // port (`port: 0`), which this emulator accepts for its registered loopback redirect (RFC 8252 §7.3).
+  emulator = await startEmulator({
+    port: 0,
+    autoApprove: true,
+    shuttleRedirects: [DEFAULT_SHUTTLE_REDIRECT, 'https://example.com/callback'],
+    shuttleLoopbackAnyPort: true,
+    ...options,
+  })
   ctx = await inProcessDeps(emulator.url)
 }
 
@@ -34,7 +42,7 @@ describe('shuttleLogin (in-process, injected browser)', () => {
   beforeEach(() => setUp())
 
   it('runs the whole flow, stores access and refresh token, and closes the listener', async () => {
-    const result = await shuttleLogin(ctx.deps, {openUrl: followInProcess, paste: false, scope: 'read'})
+    const result = await shuttleLogin(ctx.deps, {port: 0, openUrl: followInProcess, paste: false, scope: 'read'})
     expect(result.received).toBe('loopback')
     expect(result.token.meta.instanceId).toBe('inst_demo_7k2m9d')
     expect(result.token.scopes).toEqual(['read'])
@@ -61,7 +69,7 @@ describe('shuttleLogin (in-process, injected browser)', () => {
 
   it('still times out when the opener itself never returns', async () => {
     const stuck: UrlOpener = () => new Promise(() => undefined)
-    const error = await failure(shuttleLogin(ctx.deps, {openUrl: stuck, paste: false, waitSeconds: 1}))
+    const error = await failure(shuttleLogin(ctx.deps, {port: 0, openUrl: stuck, paste: false, waitSeconds: 1}))
     expect(error.exitCode).toBe(ExitCode.network)
   })
 
@@ -106,14 +114,14 @@ describe('shuttleLogin with a pasted redirect', () => {
 
   it('accepts a bare pasted code, and rejects a pasted URL with another state (exit 3)', async () => {
     const bare = remoteBrowser((location) => location.searchParams.get('code') as string)
-    expect((await shuttleLogin(ctx.deps, {openUrl: bare.opener, readPaste: bare.readPaste})).received).toBe('pasted')
+    expect((await shuttleLogin(ctx.deps, {port: 0, openUrl: bare.opener, readPaste: bare.readPaste})).received).toBe('pasted')
 
     const forged = remoteBrowser((location) => {
       location.searchParams.set('state', 'from-another-login-0000000000')
       return location.toString()
     })
     emulator.clearRequests()
-    const error = await failure(shuttleLogin(ctx.deps, {openUrl: forged.opener, readPaste: forged.readPaste}))
+    const error = await failure(shuttleLogin(ctx.deps, {port: 0, openUrl: forged.opener, readPaste: forged.readPaste}))
     expect(error.exitCode).toBe(ExitCode.credentialsRejected)
     expect(tokenRequests(emulator.requests())).toHaveLength(0)
   })
@@ -122,7 +130,7 @@ describe('shuttleLogin with a pasted redirect', () => {
 describe('refresh, revoke and the token source (in-process)', () => {
   it('refreshes once for concurrent callers and keeps the refresh token', async () => {
     await setUp()
-    const login = await shuttleLogin(ctx.deps, {openUrl: followInProcess, paste: false})
+    const login = await shuttleLogin(ctx.deps, {port: 0, openUrl: followInProcess, paste: false})
     emulator.clearRequests()
     const results = await Promise.all([1, 2, 3, 4].map(() => refreshShuttleToken(ctx.deps)))
     expect(tokenRequests(emulator.requests(), 'refresh_token')).toHaveLength(1)
@@ -135,7 +143,7 @@ describe('refresh, revoke and the token source (in-process)', () => {
 
   it('stores a rotated refresh token, and the next refresh uses it', async () => {
     await setUp({shuttleRotateRefresh: true})
-    const login = await shuttleLogin(ctx.deps, {openUrl: followInProcess, paste: false})
+    const login = await shuttleLogin(ctx.deps, {port: 0, openUrl: followInProcess, paste: false})
     const first = await refreshShuttleToken(ctx.deps)
     expect(first.rotated).toBe(true)
     expect(first.token.refreshToken).not.toBe(login.token.refreshToken)
@@ -148,7 +156,7 @@ describe('refresh, revoke and the token source (in-process)', () => {
 
   it('on invalid_grant re-reads the store: a token stored meanwhile is kept and used', async () => {
     await setUp()
-    const fresh = await shuttleLogin(ctx.deps, {openUrl: followInProcess, paste: false})
+    const fresh = await shuttleLogin(ctx.deps, {port: 0, openUrl: followInProcess, paste: false})
     await saveShuttleToken(ctx.deps, {...fresh.token, refreshToken: 'rt_dead_one', expiresAt: new Date(Date.now() - 1000).toISOString()})
     // The refresh request is held for a moment; meanwhile a process that ignores the lock stores the good token.
     emulator.inject({method: 'POST', path: '/shuttle/token', kind: 'hang', hangMs: 400})
@@ -163,7 +171,7 @@ describe('refresh, revoke and the token source (in-process)', () => {
 
   it('removes a really dead refresh token and says to log in (exit 4)', async () => {
     await setUp()
-    const login = await shuttleLogin(ctx.deps, {openUrl: followInProcess, paste: false})
+    const login = await shuttleLogin(ctx.deps, {port: 0, openUrl: followInProcess, paste: false})
     await fetch(`${emulator.url}/shuttle/revoke`, {
       method: 'POST',
       headers: {authorization: `Basic ${Buffer.from('sh_demo_client:sh_demo_secret_81d7e3').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded'},
@@ -177,7 +185,7 @@ describe('refresh, revoke and the token source (in-process)', () => {
 
   it('revoking the access token keeps the refresh token, which still works', async () => {
     await setUp()
-    const login = await shuttleLogin(ctx.deps, {openUrl: followInProcess, paste: false})
+    const login = await shuttleLogin(ctx.deps, {port: 0, openUrl: followInProcess, paste: false})
     const result = await revokeShuttleToken(ctx.deps)
     expect(result).toMatchObject({revoked: 'access_token', removed: 'access token', refreshTokenKept: true})
     const stored = await readShuttleToken(ctx.deps)
@@ -199,7 +207,7 @@ describe('refresh, revoke and the token source (in-process)', () => {
     expect(none.exitCode).toBe(ExitCode.expiredOrUsed)
     expect(none.line).toContain('ftauth shuttle login')
 
-    const login = await shuttleLogin(ctx.deps, {openUrl: followInProcess, paste: false})
+    const login = await shuttleLogin(ctx.deps, {port: 0, openUrl: followInProcess, paste: false})
     const cached = await shuttleTokenSource.current(ctx.deps)
     expect(cached).toMatchObject({token: login.token.accessToken, origin: 'cache', scopes: ['read', 'write']})
     const api = await fetch(`${shuttleTokenSource.apiBase(ctx.deps)}/payment_links`, {headers: {authorization: `Bearer ${cached.token}`}})

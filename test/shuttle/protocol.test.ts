@@ -3,14 +3,14 @@ import {connect} from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {ExitCode, FtauthError} from '../../src/core/errors.js'
-import {startEmulator, type Emulator} from '../../src/emulator/index.js'
+import {DEFAULT_SHUTTLE_REDIRECT, startEmulator, type Emulator} from '../../src/emulator/index.js'
 import {displayAvailable, runBrowserCommand, splitCommand} from '../../src/core/browser.js'
 import {interpretCallback, parsePasted} from '../../src/providers/shuttle/callback.js'
 import {resolveShuttleClient} from '../../src/providers/shuttle/client-auth.js'
 import {startLoopback} from '../../src/providers/shuttle/loopback.js'
 import {codeChallengeS256, generateCodeVerifier} from '../../src/core/pkce.js'
 import {buildAuthorizationUrl, exchangeCode, generateState, refresh, revoke} from '../../src/providers/shuttle/oauth.js'
-import {planRedirect} from '../../src/providers/shuttle/redirect.js'
+import {DEFAULT_REDIRECT_URI, planRedirect} from '../../src/providers/shuttle/redirect.js'
 import {formOf, inProcessDeps, portIsFree, tokenRequests, type InProcess} from './helpers.js'
 
 async function exitCodeOf(promise: Promise<unknown> | (() => unknown)): Promise<number | undefined> {
@@ -145,9 +145,11 @@ describe('the browser opener', () => {
 describe('planRedirect', () => {
   const none = {flag: undefined, profile: undefined, port: undefined, canPaste: false}
 
-  it('defaults to a loopback listener on 127.0.0.1, random port, /callback', () => {
-    expect(planRedirect(none)).toEqual({kind: 'loopback', host: '127.0.0.1', port: 0, path: '/callback', registered: undefined})
-    expect(planRedirect({...none, port: 8765})).toMatchObject({kind: 'loopback', port: 8765})
+  it('defaults to the fixed redirect http://127.0.0.1:8765/callback; --port moves it, --port 0 is a random port', () => {
+    expect(planRedirect(none)).toEqual({kind: 'loopback', host: '127.0.0.1', port: 8765, path: '/callback', registered: 'http://127.0.0.1:8765/callback', source: 'the default redirect'})
+    expect(planRedirect({...none, port: 9100})).toMatchObject({kind: 'loopback', port: 9100, registered: 'http://127.0.0.1:9100/callback', source: '--port'})
+    expect(planRedirect({...none, port: 0})).toMatchObject({kind: 'loopback', port: 0, registered: undefined})
+    expect(DEFAULT_REDIRECT_URI).toBe(DEFAULT_SHUTTLE_REDIRECT)
   })
 
   it('listens on the port and path of a registered loopback redirect, the flag winning over the profile', () => {
@@ -157,6 +159,7 @@ describe('planRedirect', () => {
       port: 8765,
       path: '/oauth/done',
       registered: 'http://localhost:8765/oauth/done',
+      source: '--redirect-uri',
     })
   })
 
@@ -190,10 +193,10 @@ describe('the loopback listener', () => {
     expect(await portIsFree(listener.port)).toBe(true)
   })
 
-  it('names a busy port, and an address it cannot listen on, as usage errors', async () => {
+  it('names a busy port (exit 5, the redirect is fixed) and an address it cannot listen on (usage error)', async () => {
     const first = await startLoopback({host: '127.0.0.1', port: 0, path: '/callback', handle: () => undefined})
     try {
-      expect(await exitCodeOf(startLoopback({host: '127.0.0.1', port: first.port, path: '/callback', handle: () => undefined}))).toBe(ExitCode.usage)
+      expect(await exitCodeOf(startLoopback({host: '127.0.0.1', port: first.port, path: '/callback', handle: () => undefined}))).toBe(ExitCode.network)
     } finally {
       await first.close()
     }
@@ -218,7 +221,7 @@ describe('token endpoint functions against the emulator', () => {
   let ctx: InProcess
 
   beforeAll(async () => {
-    emulator = await startEmulator({port: 0, autoApprove: true})
+    emulator = await startEmulator({port: 0, autoApprove: true, shuttleLoopbackAnyPort: true})
     ctx = await inProcessDeps(emulator.url)
   })
   afterAll(async () => {

@@ -7,11 +7,11 @@ import {printTokenSummary, summarizeToken} from '../../providers/shuttle/summary
 
 export default class ShuttleLogin extends BaseCommand<typeof ShuttleLogin> {
   static override summary = 'Connect a Shuttle merchant: OAuth 2.0 authorization code flow in the browser'
-  static override description = `Listens once on a loopback address (127.0.0.1, RFC 8252), opens the Shuttle consent page (the BROWSER command if set, else the system browser; only the URL is printed with --no-browser, over SSH or without a display), checks the state of the redirect, exchanges the code (PKCE S256) and stores the access and refresh token in the keychain.
+  static override description = `Listens once on the fixed loopback redirect http://127.0.0.1:8765/callback (RFC 8252; Shuttle accepts only pre-registered redirects, so register that value once, or pass yours with --redirect-uri or --port), opens the Shuttle consent page (the BROWSER command if set, else the system browser; only the URL is printed with --no-browser, over SSH or without a display), checks the state of the redirect, exchanges the code (PKCE S256) and stores the access and refresh token in the keychain.
 
 At a terminal you can also paste the address the browser was sent to (or just the code), for machines whose browser cannot reach the listener.
 
---wait is how long to wait for the browser (the global --timeout is per HTTP request). Exit codes: 3 consent denied or client rejected, 4 code expired or used, 5 no redirect within --wait.`
+--wait is how long to wait for the browser (the global --timeout is per HTTP request). Exit codes: 3 consent denied or client rejected, 4 code expired or used, 5 no redirect within --wait or the redirect's port is busy.`
   static override examples = [
     '<%= config.bin %> shuttle login',
     '<%= config.bin %> shuttle login --no-browser --wait 600',
@@ -20,8 +20,8 @@ At a terminal you can also paste the address the browser was sent to (or just th
   ]
   static override flags = {
     scope: Flags.string({description: 'scopes to request, space-separated (default: profile shuttle.scope, else the server default)'}),
-    port: Flags.integer({description: 'loopback port for the redirect (default: a random free port)', min: 1, max: 65_535}),
-    'redirect-uri': Flags.string({description: 'registered redirect URI (default: profile shuttle.redirectUri, else http://127.0.0.1:<port>/callback)'}),
+    port: Flags.integer({description: 'loopback port of the redirect http://127.0.0.1:<port>/callback (default 8765, the redirect to register once; 0: a random port, only for servers that accept any loopback port)', min: 0, max: 65_535}),
+    'redirect-uri': Flags.string({description: 'registered redirect URI (default: profile shuttle.redirectUri, else http://127.0.0.1:8765/callback)'}),
     pkce: Flags.boolean({description: 'send a PKCE S256 challenge (RFC 7636)', default: true, allowNo: true}),
     browser: Flags.boolean({description: 'open the consent page in a browser (--no-browser: print the URL only)', default: true, allowNo: true}),
     // At most a day: a longer timer would overflow (Node fires it at once past ~24.8 days).

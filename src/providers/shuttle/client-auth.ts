@@ -1,5 +1,6 @@
 import type {Deps} from '../../core/deps.js'
 import {notLoggedIn} from '../../core/errors.js'
+import {readErrorBody} from '../../core/provider-errors.js'
 
 export interface ShuttleClient {
   clientId: string
@@ -40,19 +41,36 @@ export function clientAuth(
   return {headers: {authorization: `Basic ${basic}`}, form: {}}
 }
 
+/** What the revoke check says about a client: accepted, rejected, or nothing either way (and why). */
+export type ShuttleClientCheck = {verdict: 'accepted'; status: number} | {verdict: 'rejected'; status: number} | {verdict: 'unverified'; status: number; reason: string}
+
 /**
  * Shuttle has no client-credentials grant, so `login` checks the client by revoking a token that
- * cannot exist: RFC 7009 answers 200 for unknown tokens, Shuttle answers 401 for a bad client.
+ * cannot exist. Only a 200 proves the client (RFC 7009 §2.1: the server authenticates the client,
+ * then answers 200 even for an unknown token); 401 rejects it. Shuttle documents 400 for a token of
+ * the wrong format without saying whether that is checked before the client, so a 400 (or anything
+ * else) proves nothing: "not verified", with the reason.
  */
-export async function verifyShuttleClient(deps: Deps, authUrl: string, client: ShuttleClient): Promise<boolean> {
+export async function verifyShuttleClient(deps: Deps, authUrl: string, client: ShuttleClient): Promise<ShuttleClientCheck> {
   const auth = clientAuth(deps, client, 'basic')
   const response = await deps.http.request({
     method: 'POST',
     url: `${authUrl}/revoke`,
     headers: auth.headers,
-    form: {...auth.form, token: 'ftauth-login-check-0000000000', token_type_hint: 'access_token'},
+    // Shaped like a JWT, the form the access tokens come in, so a format check has no reason to refuse it first.
+    form: {...auth.form, token: DUMMY_ACCESS_TOKEN, token_type_hint: 'access_token'},
     idempotent: true,
     secrets: [client.clientSecret],
   })
-  return response.status !== 401
+  if (response.status === 200) return {verdict: 'accepted', status: 200}
+  if (response.status === 401) return {verdict: 'rejected', status: 401}
+  const said = readErrorBody(response).text
+  return {
+    verdict: 'unverified',
+    status: response.status,
+    reason: `POST /revoke answered HTTP ${response.status}${said ? ` (${said})` : ''} before saying anything about the client`,
+  }
 }
+
+const segment = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
+const DUMMY_ACCESS_TOKEN = `${segment({alg: 'none', typ: 'JWT'})}.${segment({sub: 'ftauth-login-check'})}.ftauth-login-check`

@@ -3,7 +3,7 @@
  * loopback listener, consent in the browser, state check, PKCE, code exchange, token stored.
  */
 import type {Deps} from '../../core/deps.js'
-import {networkError, usageError} from '../../core/errors.js'
+import {ExitCode, FtauthError, networkError, usageError} from '../../core/errors.js'
 import {canPrompt} from '../../core/prompt.js'
 import {formatDuration, timerMs} from '../../core/time.js'
 import type {StoredToken} from '../../core/token-cache.js'
@@ -21,7 +21,7 @@ export const DEFAULT_WAIT_SECONDS = 300
 export interface ShuttleLoginOptions {
   /** --scope; default the profile's shuttle.scope, else none (the server's default). */
   scope?: string | undefined
-  /** --port for the loopback listener; default a random free port. */
+  /** --port for the loopback listener; default the fixed port of the default redirect (0: a random one). */
   port?: number | undefined
   /** --redirect-uri; default the profile's shuttle.redirectUri, else the loopback listener. */
   redirectUri?: string | undefined
@@ -81,9 +81,12 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
   let stopCountdown = () => undefined as void
   try {
     if (plan.kind === 'loopback') {
-      listener = await startLoopback({host: plan.host, port: plan.port, path: plan.path, handle: (params) => judge(params, state, (line) => deps.out.warn(line))})
+      listener = await startLoopback({host: plan.host, port: plan.port, path: plan.path, source: plan.source, handle: (params) => judge(params, state, (line) => deps.out.warn(line))})
       redirectUri = plan.registered ?? `http://127.0.0.1:${listener.port}${plan.path}`
-      deps.out.step({title: 'Listen', outcome: `${redirectUri} (one redirect, up to ${formatDuration(waitSeconds * 1000)})`})
+      deps.out.step({
+        title: 'Listen',
+        outcome: `${redirectUri} (one redirect, up to ${formatDuration(waitSeconds * 1000)}; Shuttle accepts it only if registered for ${client.clientId})`,
+      })
     } else {
       redirectUri = plan.registered
       deps.out.step({title: 'Redirect', outcome: `${redirectUri} is not a loopback address: paste the address the browser lands on`, status: 'warn'})
@@ -138,7 +141,9 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
     }
     // The paste prompt starts only now, so nothing else writes to the terminal while it is shown.
     printed()
-    arrival = await waiting
+    arrival = await waiting.catch((error: unknown) => {
+      throw withRegistrationHint(error, redirectUri, client.clientId)
+    })
   } finally {
     stopCountdown()
     stop.abort()
@@ -155,7 +160,9 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
   })
 
   const tokenUrl = `${settings.authUrl}/token`
-  const grant = await exchangeCode(deps, {url: tokenUrl, client, auth: clientAuth}, {code, redirectUri, codeVerifier: verifier})
+  const grant = await exchangeCode(deps, {url: tokenUrl, client, auth: clientAuth}, {code, redirectUri, codeVerifier: verifier}).catch((error: unknown) => {
+    throw redirectRefused(error, redirectUri, client.clientId)
+  })
   deps.out.step({
     title: 'Exchange',
     outcome: `code → access token${grant.body.refresh_token ? ' + refresh token' : ''} (client auth ${clientAuth}${pkce ? ', PKCE S256' : ''})`,
@@ -166,6 +173,26 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
   await withShuttleLock(deps, () => saveShuttleToken(deps, token))
   deps.out.step({title: 'Store', outcome: `saved in the ${deps.store.backend.label}`})
   return {token, redirectUri, pkce, clientAuth, received: arrival.received}
+}
+
+/**
+ * The consent page refuses an unregistered redirect on its own page, which ftauth never sees: when
+ * nothing comes back, the timeout names the exact value that must be registered.
+ */
+function withRegistrationHint(error: unknown, redirectUri: string, clientId: string): unknown {
+  if (!(error instanceof FtauthError) || error.exitCode !== ExitCode.network) return error
+  return new FtauthError(ExitCode.network, error.message, {
+    hint: `if the Shuttle page said the redirect is not registered, register exactly ${redirectUri} for client ${clientId} (or pass a registered one with --redirect-uri or --port); else approve sooner or raise --wait`,
+  })
+}
+
+/** A token endpoint that names the redirect in its refusal: the value must be registered exactly as sent. */
+function redirectRefused(error: unknown, redirectUri: string, clientId: string): unknown {
+  if (!(error instanceof FtauthError) || !/redirect/i.test(error.message)) return error
+  return new FtauthError(error.exitCode, `${error.message}; the redirect sent was ${redirectUri}`, {
+    hint: `Shuttle accepts only pre-registered redirects: register exactly ${redirectUri} for client ${clientId}, or pass a registered one with --redirect-uri`,
+    ...(error.details ? {details: error.details} : {}),
+  })
 }
 
 /** What the listener answers and hands over for each authorization response. */

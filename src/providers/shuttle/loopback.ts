@@ -6,7 +6,7 @@
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
-import {usageError} from '../../core/errors.js'
+import {networkError, usageError} from '../../core/errors.js'
 import {escapeHtml} from '../../core/html.js'
 
 export interface CallbackPage {
@@ -22,6 +22,8 @@ export interface CallbackPage {
 export type CallbackHandler<T> = (params: URLSearchParams) => {page: CallbackPage; result: T} | {page: CallbackPage; ignored: true} | undefined
 
 export interface LoopbackOptions<T> {
+  /** What fixed the port, named when it is busy (`--port`, the default redirect…). */
+  source?: string
   /** 127.0.0.1 unless the registered redirect names [::1]. */
   host: '127.0.0.1' | '::1'
   /** 0 = a random free port. */
@@ -66,7 +68,12 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') {
-        reject(usageError(`port ${options.port} on ${options.host} is in use`, 'choose another --port (it must match a registered redirect), or omit --port for a random one'))
+        reject(
+          networkError(
+            `port ${options.port} on ${options.host} is in use (needed by ${options.source ?? 'the redirect'})`,
+            'free it, or register another loopback redirect with Shuttle and pass its port with --port (or the whole URI with --redirect-uri / shuttle.redirectUri)',
+          ),
+        )
       } else if (error.code === 'EACCES') {
         reject(usageError(`not allowed to listen on port ${options.port}`, 'use a port above 1024 with --port, or omit it'))
       } else {
