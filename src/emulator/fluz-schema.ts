@@ -21,7 +21,14 @@ export const FLUZ_SCOPES = [
 
 export type FluzScope = (typeof FLUZ_SCOPES)[number];
 
-export const FLUZ_SDL = /* GraphQL */ `
+export interface FluzSchemaOptions {
+  /** The docs name the query getApplicationScopes; some pages getApplicationScope. */
+  scopesField: 'getApplicationScopes' | 'getApplicationScope';
+  /** Scope names, or objects carrying one (the answer's shape is not documented). */
+  scopesShape: 'strings' | 'objects';
+}
+
+export const fluzSdl = (options: FluzSchemaOptions): string => /* GraphQL */ `
 """An RFC 4122 UUID, e.g. 6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f."""
 scalar UUID @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc4122")
 
@@ -47,6 +54,11 @@ type UserAccessToken {
   refreshToken: String
   scopes: [ScopeType!]
   expiresIn: Int
+}
+
+type ApplicationScope {
+  scope: ScopeType!
+  description: String
 }
 
 type Offer {
@@ -82,7 +94,7 @@ type Query {
   "Ping; answers polo."
   marco: String!
   "Scopes granted to the calling application (Basic auth)."
-  getApplicationScopes: [ScopeType!]!
+  ${options.scopesField}: ${options.scopesShape === 'objects' ? '[ApplicationScope!]!' : '[ScopeType!]!'}
   "Offers visible to the user (Bearer user access token with LIST_OFFERS)."
   offers(first: Int): OfferList!
   "The user's purchases (Bearer user access token with LIST_PURCHASES)."
@@ -115,8 +127,8 @@ const uuidBehaviour: Pick<GraphQLScalarType, 'serialize' | 'parseValue' | 'parse
   },
 };
 
-export function buildFluzSchema(): GraphQLSchema {
-  const schema = buildSchema(FLUZ_SDL);
+export function buildFluzSchema(options: FluzSchemaOptions = { scopesField: 'getApplicationScopes', scopesShape: 'strings' }): GraphQLSchema {
+  const schema = buildSchema(fluzSdl(options));
   // buildSchema gives custom scalars identity parsing; give UUID its real validation.
   const uuid = schema.getType('UUID');
   if (!(uuid instanceof GraphQLScalarType)) throw new Error('UUID scalar missing from the Fluz schema');

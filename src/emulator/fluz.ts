@@ -7,7 +7,10 @@
 // - Business failures → in-payload `{ success: false, error: { code, message } }`:
 //     AUTH-0001 invalid account (unknown userId/accountId/seatId)
 //     AUTH-0008 invalid user access (bearer missing/invalid/expired, refresh token unknown/used)
-//     AUTH-0026 scope not granted (scope the app lacks, empty scope list, token lacks the scope)
+// - A scope the app or the token lacks, or an empty scope list: the docs name no code for it, so it
+//   is a plain GraphQL error in errors[] (documented form), never an invented AUTH-* code.
+// Inventions beyond the docs (listed in docs/providers.md): refresh-token rotation (fluzRotateRefresh),
+// the ScopeType enum and the demo app's grants, the getApplicationScopes answer's name and shape.
 import { execute, GraphQLError, parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
 import * as z from '../core/zod.js';
 import type { EmulatorContext } from './context.js';
@@ -75,11 +78,11 @@ function unauthorized(): EmuResponse {
 }
 
 export function fluzRoutes(ctx: EmulatorContext): Route[] {
-  const schema = buildFluzSchema();
+  const schema = buildFluzSchema({ scopesField: ctx.options.fluzScopesField, scopesShape: ctx.options.fluzScopesShape });
   const refreshTokens = new Map<string, Grant>();
   const issuer = (env: FluzEnv) => `${ctx.baseUrl()}/fluz/${env}`;
 
-  async function issue(grant: Grant) {
+  async function issue(grant: Grant, keepRefreshToken?: string) {
     const ttl = ctx.accessTtl(TOKEN_TTL[grant.env]);
     const { token } = await ctx.issueJwt({
       issuer: issuer(grant.env),
@@ -94,7 +97,7 @@ export function fluzRoutes(ctx: EmulatorContext): Route[] {
         app_id: 'demo_app',
       },
     });
-    const refreshToken = ctx.secrets.opaque('rt');
+    const refreshToken = keepRefreshToken ?? ctx.secrets.opaque('rt');
     refreshTokens.set(refreshToken, grant);
     return { success: true, error: null, accessToken: token, token, refreshToken, scopes: grant.scopes, expiresIn: ttl };
   }
@@ -107,7 +110,7 @@ export function fluzRoutes(ctx: EmulatorContext): Route[] {
       return fail('AUTH-0008', v.reason === 'expired' ? 'Invalid user access: token expired, refresh it' : 'Invalid user access');
     }
     const scopes = v.payload['scopes'];
-    if (!Array.isArray(scopes) || !scopes.includes(scope)) return fail('AUTH-0026', `Scope ${scope} is not granted to this token`);
+    if (!Array.isArray(scopes) || !scopes.includes(scope)) throw new GraphQLError(`Scope ${scope} is not granted to this token`);
     return undefined;
   }
 
@@ -121,9 +124,9 @@ export function fluzRoutes(ctx: EmulatorContext): Route[] {
     };
     return {
       marco: () => 'polo',
-      getApplicationScopes: () => {
+      [ctx.options.fluzScopesField]: () => {
         requireApiKey();
-        return APP_SCOPES;
+        return ctx.options.fluzScopesShape === 'objects' ? APP_SCOPES.map((scope) => ({ scope, description: `${scope} (demo grant)` })) : APP_SCOPES;
       },
       generateUserAccessToken: async (raw: unknown) => {
         requireApiKey();
@@ -132,9 +135,9 @@ export function fluzRoutes(ctx: EmulatorContext): Route[] {
           return fail('AUTH-0001', 'Invalid account: unknown userId or accountId');
         }
         if (a.seatId != null && a.seatId !== DEMO.fluz.seatId) return fail('AUTH-0001', 'Invalid account: unknown seatId');
-        if (a.scopes.length === 0) return fail('AUTH-0026', 'At least one scope is required');
+        if (a.scopes.length === 0) throw new GraphQLError('At least one scope is required');
         const missing = a.scopes.filter((s) => !APP_SCOPES.includes(s));
-        if (missing.length > 0) return fail('AUTH-0026', `Application scope not granted: ${missing.join(', ')}`);
+        if (missing.length > 0) throw new GraphQLError(`Application scope not granted: ${missing.join(', ')}`);
         const scopes = [...new Set(a.scopes)];
         return issue({ env, userId: a.userId, accountId: a.accountId, seatId: a.seatId ?? undefined, scopes });
       },
@@ -143,7 +146,9 @@ export function fluzRoutes(ctx: EmulatorContext): Route[] {
         const refreshToken = refreshArgs.parse(raw).userId;
         const grant = refreshTokens.get(refreshToken);
         if (!grant || grant.env !== env) return fail('AUTH-0008', 'Invalid user access');
-        // Rotation: the refresh token is single-use.
+        // Rotation (an invention: the docs do not say) makes the refresh token single-use; without
+        // it the same refresh token comes back and stays valid.
+        if (!ctx.options.fluzRotateRefresh) return issue(grant, refreshToken);
         refreshTokens.delete(refreshToken);
         return issue(grant);
       },

@@ -15,6 +15,9 @@ const optionsSchema = z.strictObject({
   funtripsExchangePaths: z.optional(z.array(z.enum(['session', 'oauth']))),
   funtripsExchangeField: z.optional(z.enum(['session_code', 'code'])),
   shuttleRotateRefresh: z.optional(z.boolean()),
+  fluzRotateRefresh: z.optional(z.boolean()),
+  fluzScopesField: z.optional(z.enum(['getApplicationScopes', 'getApplicationScope'])),
+  fluzScopesShape: z.optional(z.enum(['strings', 'objects'])),
   shuttleRedirects: z.optional(z.array(z.url())),
   shuttleLoopbackAnyPort: z.optional(z.boolean()),
   demoSecrets: z.optional(
@@ -37,6 +40,9 @@ export interface ResolvedOptions {
   funtripsExchangePaths: ReadonlySet<FuntripsExchangePath>;
   funtripsExchangeField: FuntripsExchangeField | undefined;
   shuttleRotateRefresh: boolean;
+  fluzRotateRefresh: boolean;
+  fluzScopesField: 'getApplicationScopes' | 'getApplicationScope';
+  fluzScopesShape: 'strings' | 'objects';
   shuttleRedirects: readonly string[];
   shuttleLoopbackAnyPort: boolean;
   /** What the demo clients authenticate with (the published demo secrets unless overridden). */
@@ -60,6 +66,9 @@ export function resolveOptions(input: EmulatorOptions = {}): ResolvedOptions {
     funtripsExchangePaths: new Set(o.funtripsExchangePaths ?? ['session', 'oauth']),
     funtripsExchangeField: o.funtripsExchangeField,
     shuttleRotateRefresh: o.shuttleRotateRefresh ?? false,
+    fluzRotateRefresh: o.fluzRotateRefresh ?? true,
+    fluzScopesField: o.fluzScopesField ?? 'getApplicationScopes',
+    fluzScopesShape: o.fluzScopesShape ?? 'strings',
     shuttleRedirects: o.shuttleRedirects ?? [DEFAULT_SHUTTLE_REDIRECT],
     shuttleLoopbackAnyPort: o.shuttleLoopbackAnyPort ?? false,
     secrets: {

@@ -36,6 +36,15 @@ export interface EmulatorOptions {
    * so off unless asked for.
    */
   shuttleLoopbackAnyPort?: boolean;
+  /**
+   * Fluz rotates the refresh token on every refresh (default true: an invention, the docs do not
+   * say); false returns the same refresh token, still valid.
+   */
+  fluzRotateRefresh?: boolean;
+  /** Name of the query listing the app's scopes (the docs: getApplicationScopes; some pages getApplicationScope). */
+  fluzScopesField?: 'getApplicationScopes' | 'getApplicationScope';
+  /** Shape of that list: scope names (default) or objects `{scope, description}` (not documented either way). */
+  fluzScopesShape?: 'strings' | 'objects';
   /** Shuttle rotates the refresh token on every refresh (the documented behaviour is no rotation). */
   shuttleRotateRefresh?: boolean;
   /** Secrets the demo clients must present instead of the published demo ones (secret-leak canary tests). */

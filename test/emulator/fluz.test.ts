@@ -134,10 +134,10 @@ describe('generateUserAccessToken', () => {
     }
   });
 
-  it('refuses scopes the application does not hold with AUTH-0026', async () => {
-    const t = await generateToken(urls.fluz, ['LIST_OFFERS', 'MAKE_WIDTHDRAW']);
-    expect(t).toMatchObject({ success: false, error: { code: 'AUTH-0026' } });
-    expect(t.error?.message).toContain('MAKE_WIDTHDRAW');
+  it('refuses scopes the application does not hold with a GraphQL error, not an invented AUTH code', async () => {
+    const res = await gql(urls.fluz, GENERATE, { userId: DEMO.fluz.userId, accountId: DEMO.fluz.accountId, scopes: ['LIST_OFFERS', 'MAKE_WIDTHDRAW'] });
+    expect(res.body.errors?.[0]?.message).toBe('Application scope not granted: MAKE_WIDTHDRAW');
+    expect(JSON.stringify(res.body)).not.toMatch(/AUTH-0026/);
   });
 });
 
@@ -181,10 +181,10 @@ describe('bearer-protected queries', () => {
     expect(offers.totalCount).toBe(3);
   });
 
-  it('answers AUTH-0026 when the token lacks the scope and AUTH-0008 without a token', async () => {
+  it('answers a GraphQL error when the token lacks the scope and AUTH-0008 without a token', async () => {
     const t = await generateToken(urls.fluz, ['LIST_OFFERS']);
     const noScope = await gql(urls.fluz, PURCHASES, {}, `Bearer ${t.accessToken ?? ''}`);
-    expect(noScope.body.data?.['purchases']).toMatchObject({ success: false, error: { code: 'AUTH-0026' }, purchases: null });
+    expect(noScope.body.errors?.[0]?.message).toBe('Scope LIST_PURCHASES is not granted to this token');
     const none = await gql(urls.fluz, OFFERS, {}, undefined);
     expect(none.status).toBe(200);
     expect(none.body.data?.['offers']).toMatchObject({ success: false, error: { code: 'AUTH-0008' } });

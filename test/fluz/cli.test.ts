@@ -146,7 +146,7 @@ describe('ftauth fluz token', () => {
 
     const result = await sandbox.run(['fluz', 'token', '--scopes', 'LIST_OFFERS', '--min-ttl', '700', '--show'])
     expect(result.code, result.stderr).toBe(0)
-    expect(result.stderr).toContain('refresh token rejected (AUTH-0008); generating a new token')
+    expect(result.stderr).toContain('refresh failed (AUTH-0008); generating a new token instead')
     expect(result.stdout).toContain('newly generated')
     expect(fluzOperations(emulator)).toEqual(['refreshUserAccessToken', 'generateUserAccessToken'])
     const stored = await storedToken(sandbox, first.cacheKey)
@@ -209,12 +209,12 @@ describe('ftauth fluz token', () => {
     expect(await tokenAccounts(sandbox)).toEqual([])
   })
 
-  it('other in-payload codes show code and message (exit 6)', async () => {
+  it('a scope the application lacks comes back as a GraphQL error, shown with its message (exit 6)', async () => {
     const sandbox = await sandboxFor()
     // The demo application was never granted EDIT_VIRTUALCARD.
     const result = await sandbox.run(['fluz', 'token', '--scopes', 'EDIT_VIRTUALCARD'])
     expect(result.code).toBe(6)
-    expect(result.stderr).toMatch(/AUTH-0026: .*EDIT_VIRTUALCARD/)
+    expect(result.stderr).toMatch(/Fluz GraphQL error: Application scope not granted: EDIT_VIRTUALCARD/)
   })
 
   it('rejects a malformed UUID locally: exit 2, no request sent', async () => {

@@ -75,7 +75,7 @@ describe('obtainFluzToken: cache → refresh → generate', () => {
     const next = await obtainFluzToken(d, request, {minTtlSeconds: 700, fresh: false})
     expect(next.source).toBe('new')
     expect(fluzOperations(emulator)).toEqual(['refreshUserAccessToken', 'generateUserAccessToken'])
-    expect(d.stderr.join('')).toContain('refresh token rejected (AUTH-0008); generating a new token')
+    expect(d.stderr.join('')).toContain('refresh failed (AUTH-0008); generating a new token instead')
     expect((await d.tokens.get('fluz', fluzCacheKey(request)))?.accessToken).toBe(next.accessToken)
   })
 

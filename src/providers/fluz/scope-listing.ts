@@ -18,6 +18,9 @@ export interface FluzScopeRow {
 export interface FluzScopesResult {
   env: EnvName
   url: string
+  /** Which documented query answered, and the answer's shape (`strings`, or `objects.<field>`). */
+  query: string
+  shape: string
   applicationScopes: string[]
   cachedToken: {key: string; expiresAt: string; expired: boolean; scopes: string[]} | null
   scopes: FluzScopeRow[]
@@ -33,13 +36,15 @@ export async function listFluzScopes(deps: Deps, idFlags: FluzIdFlags): Promise<
   const haveIds = Boolean((idFlags.userId ?? settings.userId) && (idFlags.accountId ?? settings.accountId))
   const newest = haveIds ? (await cachedFluzTokens(deps, resolveFluzIds(deps, idFlags)))[0] : undefined
   const apiKey = await fluzApiKey(deps, settings.env)
-  const {scopes: applicationScopes, request, ms} = await getApplicationScopes(deps, settings.url, apiKey)
-  deps.out.step({title: 'Scopes', outcome: `the application holds ${applicationScopes.length} scopes`, request, ms})
+  const {scopes: applicationScopes, request, ms, query, shape} = await getApplicationScopes(deps, settings.url, apiKey)
+  deps.out.step({title: 'Scopes', outcome: `the application holds ${applicationScopes.length} scopes (${query}, ${shape === 'strings' ? 'names' : shape})`, request, ms})
   const tokenScopes = newest?.scopes ?? []
   const names = [...new Set([...Object.keys(KNOWN_FLUZ_SCOPES), ...applicationScopes, ...tokenScopes])]
   return {
     env: settings.env,
     url: settings.url,
+    query,
+    shape,
     applicationScopes,
     cachedToken: newest
       ? {key: newest.key, expiresAt: newest.expiresAt, expired: new Date(newest.expiresAt).getTime() <= deps.now().getTime(), scopes: tokenScopes}

@@ -2,7 +2,7 @@ import {createHash} from 'node:crypto'
 
 import type {Deps} from '../../core/deps.js'
 import type {EnvName} from '../../core/config.js'
-import {usageError} from '../../core/errors.js'
+import {FtauthError, usageError} from '../../core/errors.js'
 import {withLock} from '../../core/locks.js'
 import {formatCountdown, formatDuration} from '../../core/time.js'
 import type {StoredToken} from '../../core/token-cache.js'
@@ -111,23 +111,25 @@ async function renewUnderLock(deps: Deps, request: FluzTokenRequest, how: {mode:
     if (how.mode !== 'generate' && usable?.refreshToken) {
       try {
         const issued = await refreshUserAccessToken(deps, request, apiKey, usable.refreshToken)
-        deps.out.step({title: 'Refresh', outcome: 'refreshUserAccessToken issued a new token pair', request: issued.request, ms: issued.ms})
+        deps.out.step({title: 'Refresh', outcome: `refreshUserAccessToken issued a new token pair (${fieldNote(issued)})`, request: issued.request, ms: issued.ms})
         return store(deps, request, key, issued, 'refresh', usable.refreshToken)
       } catch (error) {
-        if (!isFluzCode(error, 'AUTH-0008')) throw error
+        const reason = refreshRefusal(error)
+        if (reason === undefined) throw error
         if (how.mode === 'refresh-only') {
           // Re-read under this lock above, so the stored refresh token is exactly the one Fluz just
           // rejected: drop it (the access token may still be good) so nobody spends it again.
-          await deps.tokens.put('fluz', key, withoutRefreshToken(usable))
+          if (isFluzCode(error, 'AUTH-0008')) await deps.tokens.put('fluz', key, withoutRefreshToken(usable))
           throw error
         }
-        deps.out.step({title: 'Refresh', outcome: 'refresh token rejected (AUTH-0008); generating a new token', status: 'warn'})
+        // Once: a wrong API key fails the generation too, with its own exit code (3).
+        deps.out.step({title: 'Refresh', outcome: `refresh failed (${reason}); generating a new token instead`, status: 'warn'})
       }
     } else if (how.mode === 'refresh-only') {
       throw nothingToRefresh(request)
     }
     const issued = await generateUserAccessToken(deps, request, apiKey)
-    deps.out.step({title: 'Generate', outcome: `generateUserAccessToken issued a token for ${request.scopes.join(' ')}`, request: issued.request, ms: issued.ms})
+    deps.out.step({title: 'Generate', outcome: `generateUserAccessToken issued a token for ${request.scopes.join(' ')} (${fieldNote(issued)})`, request: issued.request, ms: issued.ms})
     return store(deps, request, key, issued, 'new', undefined)
   })
 }
@@ -195,3 +197,20 @@ function nothingToRefresh(request: FluzTokenRequest) {
     'get one with `ftauth fluz token` first',
   )
 }
+
+/**
+ * Why a refresh failed, when it failed for a reason the docs give (an AUTH-* code such as AUTH-0008,
+ * a GraphQL error on refreshUserAccessToken, HTTP 401): then generating anew is the documented way
+ * on. undefined for anything else (network, a malformed answer), which ends the command.
+ */
+function refreshRefusal(error: unknown): string | undefined {
+  if (!(error instanceof FtauthError)) return undefined
+  const code = error.details?.fluzCode
+  if (typeof code === 'string' && code.startsWith('AUTH-')) return code
+  if (error.details?.status === 401) return 'HTTP 401'
+  const graphqlErrors = error.details?.graphqlErrors
+  if (Array.isArray(graphqlErrors) && graphqlErrors.length > 0) return `GraphQL error: ${String(graphqlErrors[0])}`
+  return undefined
+}
+
+const fieldNote = (issued: IssuedFluzToken): string => `token field ${issued.tokenField}${issued.fieldRemembered ? ', remembered' : ''}`

@@ -30,6 +30,8 @@ export interface IssuedFluzToken {
   /** Scopes as the server answered them, if it did. */
   scopes: string[] | undefined
   tokenField: TokenField
+  /** The server carried the token in the field it used last time (remembered per profile and environment). */
+  fieldRemembered: boolean
   expiresAt: Date
   expiryBasis: Expiry['basis']
   obtainedAt: Date
@@ -100,17 +102,22 @@ async function tokenMutation(deps: Deps, request: FluzTokenRequest, apiKey: stri
       operationName: mutation.operation,
       secrets: mutation.secrets,
     })
-  let result = await post(FULL_SELECTION)
-  let missingFields: string[] = []
+  // What this server lacked before (e.g. no accessToken field) is left out from the start.
+  const remembered = await deps.tokens.serverChoices('fluz', request.env)
+  const rememberedMissing = (remembered.missingFields ?? '').split(',').filter(Boolean)
+  const firstSelection = FULL_SELECTION.filter((field) => !rememberedMissing.includes(field.name))
+  const usable = firstSelection.some((field) => field.name === 'accessToken' || field.name === 'token')
+  let result = await post(usable ? firstSelection : FULL_SELECTION)
+  let missingFields: string[] = usable ? rememberedMissing : []
   const missing = unknownFieldsIn(result.errors)
   if (result.errors.length > 0 && missing.length === result.errors.length) {
-    const reduced = FULL_SELECTION.filter((field) => !missing.includes(field.name))
+    const reduced = FULL_SELECTION.filter((field) => !missing.includes(field.name) && !missingFields.includes(field.name))
     const hasTokenField = reduced.some((field) => field.name === 'accessToken' || field.name === 'token')
-    if (hasTokenField && reduced.length < FULL_SELECTION.length) {
+    if (hasTokenField && missing.some((field) => !missingFields.includes(field))) {
       // Safe to send a mutation twice here: a validation error means the server executed nothing
       // (GraphQL spec: validation precedes execution), so no token was minted and no refresh token
       // spent. Retried ONCE, with the fields it lacks left out.
-      missingFields = missing
+      missingFields = [...new Set([...missingFields, ...missing])]
       deps.out.step({
         title: 'Schema',
         outcome: `the server has no ${missing.map((field) => `"${field}"`).join(', ')} field; asked again without it`,
@@ -135,6 +142,8 @@ async function tokenMutation(deps: Deps, request: FluzTokenRequest, apiKey: stri
   }
   deps.secrets.add(accessToken)
   if (payload.refreshToken) deps.secrets.add(payload.refreshToken)
+  const fieldRemembered = remembered.tokenField === tokenField
+  await deps.tokens.rememberServerChoices('fluz', request.env, {tokenField, missingFields: missingFields.join(',')})
   const obtainedAt = deps.now()
   const expiry = expiryOf({
     token: accessToken,
@@ -147,6 +156,7 @@ async function tokenMutation(deps: Deps, request: FluzTokenRequest, apiKey: stri
     refreshToken: payload.refreshToken || undefined,
     scopes: payload.scopes ?? undefined,
     tokenField,
+    fieldRemembered,
     expiresAt: expiry.expiresAt,
     expiryBasis: expiry.basis,
     obtainedAt,
