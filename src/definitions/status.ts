@@ -22,6 +22,13 @@ export const status = defineCommand({
       for (const credential of provider.credentials) {
         rows.push([credential.name, credential.storage === 'missing' ? c.yellow(`not set — run \`ftauth login ${provider.provider}\``) : c.green(credential.storage)])
       }
+      // Identities of the other environments: each one is its own login.
+      for (const identity of provider.identities.filter((candidate) => !candidate.active)) {
+        const ids = Object.values(identity.ids).join(' / ') || 'no ids'
+        rows.push([`identity ${identity.env}`, c.dim(`${ids} · secret ${identity.secretStored ? 'stored' : 'not stored'} (--env ${identity.env})`)])
+      }
+      for (const [key, value] of Object.entries(provider.serverChoices)) if (value) rows.push([`server uses ${key}`, value])
+      for (const guess of provider.guesses) rows.push(['guess', c.yellow(`${guess} — built in, unconfirmed`)])
       if (provider.tokens.length === 0) rows.push(['tokens', c.dim('none cached')])
       for (const token of provider.tokens) {
         const label = ['token', ...tokenName(token.key, [provider.env, ...Object.values(provider.ids), token.scopes.join(',')])].join(' ')

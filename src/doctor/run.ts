@@ -10,6 +10,7 @@ import {TokenCache} from '../core/token-cache.js'
 import {check, errorMessage, reportOf, type Check, type DoctorReport} from './check.js'
 import {checkClock} from './clock-check.js'
 import {checkConfigFile} from './config-check.js'
+import {checkDocsGuesses} from './docs-check.js'
 import {checkCredentials} from './credentials-check.js'
 import {checkKeychain, chooseBackend} from './keychain-check.js'
 import {checkPermissions} from './permissions-check.js'
@@ -77,6 +78,10 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   const tokenChecks = cacheNotes.length ? [{...tokenCheck, status: 'warn' as const, detail: `${tokenCheck.detail}; ${cacheNotes.join('; ')}`}] : [tokenCheck]
   const clock = checkClock(reachability.flatMap((result) => result.samples), input.platform)
 
+  const docs = await Promise.all(
+    PROVIDERS.map(async (provider) => checkDocsGuesses(profile, provider, await tokens.serverChoices(provider, profile[provider].env).catch(() => ({})))),
+  )
+
   const credentials: Check[] = []
   if (input.withCredentials) {
     for (const provider of PROVIDERS) credentials.push(await checkCredentials(deps, provider))
@@ -90,6 +95,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     ...reachability.map((result) => result.check),
     clock,
     ...tokenChecks,
+    ...docs,
     permissions,
     ...credentials,
   ])

@@ -1,5 +1,5 @@
 import type {Deps} from '../core/deps.js'
-import {PROVIDERS, type EnvName, type ProviderName} from '../core/config.js'
+import {ENVIRONMENTS, IDENTITY_FIELDS, PROVIDERS, type EnvName, type ProviderName} from '../core/config.js'
 import {SECRET_ENV_VARS} from '../core/profiles.js'
 import type {StorageKind} from '../core/secret-backends.js'
 import {FtauthError} from '../core/errors.js'
@@ -19,12 +19,26 @@ export interface TokenStatus {
   hasRefreshToken: boolean
   storage: string
 }
+/** One environment's identity: the ids in the profile and whether its secret is stored. */
+export interface IdentityStatus {
+  env: EnvName
+  active: boolean
+  ids: Record<string, string>
+  /** The secret of that environment in the secret store (env variables apply to the active one only). */
+  secretStored: boolean
+}
 export interface ProviderStatus {
   provider: ProviderName
   env: EnvName
   urls: Record<string, string>
   ids: Record<string, string>
   credentials: CredentialStatus[]
+  /** Every environment with an identity (ids in the profile, or a stored secret), the active one included. */
+  identities: IdentityStatus[]
+  /** Parts of the settings that are built-in guesses from the docs. */
+  guesses: string[]
+  /** What this provider's server accepted where the docs disagree (exchange path and field, token field). */
+  serverChoices: Record<string, string>
   tokens: TokenStatus[]
 }
 export interface StatusResult {
@@ -55,7 +69,7 @@ export async function collectStatus(deps: Deps): Promise<StatusResult> {
       keychainError = error.message
       storage = envVar && deps.env[envVar] ? 'env' : 'unavailable'
     }
-    const {provider: _p, env, ...rest} = settings
+    const {provider: _p, env, guesses, ...rest} = settings
     const urls: Record<string, string> = {}
     const ids: Record<string, string> = {}
     for (const [key, value] of Object.entries(rest)) {
@@ -70,6 +84,9 @@ export async function collectStatus(deps: Deps): Promise<StatusResult> {
       urls,
       ids,
       credentials: [{name, storage}],
+      identities: await identitiesOf(deps, provider, name, keychainError === undefined),
+      guesses,
+      serverChoices: await deps.tokens.serverChoices(provider, env),
       tokens: entries
         .filter((entry) => entry.provider === provider)
         .map((entry) => {
@@ -93,4 +110,25 @@ export async function collectStatus(deps: Deps): Promise<StatusResult> {
     ...(keychainError ? {keychainError} : {}),
     providers,
   }
+}
+
+/** Environments with an identity of this provider in the profile: ids in the config, or a stored secret. */
+async function identitiesOf(deps: Deps, provider: ProviderName, secretName: string, canReadStore: boolean): Promise<IdentityStatus[]> {
+  const configured = deps.profile.profile[provider]?.ids ?? {}
+  const accounts = canReadStore ? await deps.store.accounts(provider).catch(() => [] as string[]) : []
+  const identities: IdentityStatus[] = []
+  for (const env of ENVIRONMENTS) {
+    const ids = Object.fromEntries(Object.entries(configured[env] ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'))
+    const secretStored = accounts.includes(deps.store.account(provider, `${env}.${secretName}`))
+    const active = env === deps.profile[provider].env
+    if (Object.keys(ids).length > 0 || secretStored || active) identities.push({env, active, ids: active ? {...ids, ...activeIds(deps, provider)} : ids, secretStored})
+  }
+  return identities
+}
+
+/** The ids the active environment resolves to (env variables and the local demo ids included). */
+function activeIds(deps: Deps, provider: ProviderName): Record<string, string> {
+  const settings = deps.profile[provider] as unknown as Record<string, unknown>
+  const fields = IDENTITY_FIELDS[provider] as readonly string[]
+  return Object.fromEntries(fields.flatMap((field) => (typeof settings[field] === 'string' ? [[field, settings[field] as string]] : [])))
 }
