@@ -160,7 +160,8 @@ export function funtripsAuthRoutes(ctx: EmulatorContext): Route[] {
       expiresAtMs,
       usedAtMs: undefined,
     });
-    const response = tokenJson(201, {
+    // 200, as the guide's diagram shows for POST /v1/session.
+    const response = tokenJson(200, {
       session_code: code,
       code_expires_at: iso(expiresAtMs),
       pkce_required: b.code_challenge !== undefined,

@@ -21,7 +21,7 @@ describe('ftauth call --provider funtrips', () => {
     expect((JSON.parse(result.stdout) as {data: {id: string}[]}).data.map((m) => m.id)).toEqual(MERCHANTS)
     expect(calls(world.emulator)).toEqual([
       'POST /funtrips/oauth/token 200',
-      'POST /funtrips/v1/session 201',
+      'POST /funtrips/v1/session 200',
       'POST /funtrips/v1/session/token 200',
       'GET /funtrips/v1/merchants 200',
     ])

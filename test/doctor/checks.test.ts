@@ -43,7 +43,7 @@ describe('config check', () => {
     const result = await checkConfigFile(join(dir, 'config.json'), () => 'default')
     expect(result.check).toMatchObject({id: 'config', status: 'pass'})
     expect(result.check.detail).toContain('no config file yet')
-    expect(result.config).toEqual({version: 1, profiles: {}})
+    expect(result.config).toEqual({version: 2, profiles: {}})
   })
 
   it('fails on malformed JSON naming the file, and hands back no config', async () => {
@@ -58,10 +58,11 @@ describe('config check', () => {
 
   it('fails on a bad key naming the key', async () => {
     const path = join(dir, 'config.json')
+    // A version 1 file: its profile-wide id is read as the id of fluz's environment (sandbox).
     await writeFile(path, JSON.stringify({profiles: {default: {fluz: {userId: 'nope'}}}}))
     const result = await checkConfigFile(path, () => 'default')
     expect(result.check.status).toBe('fail')
-    expect(result.check.detail).toContain('profiles.default.fluz.userId')
+    expect(result.check.detail).toContain('profiles.default.fluz.ids.sandbox.userId')
   })
 })
 

@@ -146,7 +146,7 @@ describe('POST /funtrips/v1/session', () => {
     const url = `${e.url}/funtrips/v1/session`;
     const first = await jsonOf(await postJson(url, { integration: 'headless', external_user_id: 'ada@example.com' }, auth));
     const again = await postJson(url, { integration: 'headless', external_user_id: 'ada@example.com' }, auth);
-    expect(again.status).toBe(201);
+    expect(again.status).toBe(200);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect((await jsonOf(again))['session_code']).toBe(first['session_code']);
     const other = await postJson(url, { integration: 'webframe', external_user_id: 'ada@example.com' }, auth);

@@ -56,7 +56,7 @@ export interface SessionBody {
 /** POST /v1/session; the user (required by Funtrips) defaults to ada@example.com. */
 export async function createSession(e: Emulator, body: Record<string, unknown> = { integration: 'headless' }): Promise<SessionBody> {
   const res = await postJson(`${e.url}/funtrips/v1/session`, { external_user_id: 'ada@example.com', ...body }, { authorization: `Bearer ${await backendToken(e)}` });
-  if (res.status !== 201) throw new Error(`session: ${res.status} ${await res.text()}`);
+  if (res.status !== 200) throw new Error(`session: ${res.status} ${await res.text()}`);
   return jsonOf<SessionBody>(res);
 }
 

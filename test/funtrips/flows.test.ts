@@ -97,7 +97,7 @@ describe('flows against the emulator', () => {
     await deps.tokens.put('funtrips', key, {...cached!, accessToken: 'forged.backend.bearer'})
     emulator.clearRequests()
     const created = await createSessionFlow(deps, {userId: 'ada@example.com', integration: 'headless', pkce: false, fresh: false, keepVerifier: false})
-    expect(funtripsCalls(emulator)).toEqual(['POST /v1/session 401', 'POST /oauth/token 200', 'POST /v1/session 201'])
+    expect(funtripsCalls(emulator)).toEqual(['POST /v1/session 401', 'POST /oauth/token 200', 'POST /v1/session 200'])
     expect(created.backend.origin).toBe('new')
     expect((await deps.tokens.get('funtrips', key))?.accessToken).toBe(created.backend.token)
   })
@@ -193,7 +193,7 @@ describe('flows against the emulator', () => {
     deps = await makeDeps(emulator.url)
     const first = await funtripsPublicTokenSource.current(deps)
     expect(first.origin).toBe('new')
-    expect(funtripsCalls(emulator)).toEqual(['POST /oauth/token 200', 'POST /v1/session 201', 'POST /v1/session/token 200'])
+    expect(funtripsCalls(emulator)).toEqual(['POST /oauth/token 200', 'POST /v1/session 200', 'POST /v1/session/token 200'])
     const again = await funtripsPublicTokenSource.current(deps)
     expect(again).toMatchObject({origin: 'cache', token: first.token})
     expect(funtripsCalls(emulator)).toHaveLength(3)
@@ -202,7 +202,7 @@ describe('flows against the emulator', () => {
     expect(renewed.origin).toBe('new')
     expect(renewed.token).not.toBe(first.token)
     // New session + exchange, reusing the backend bearer: no refresh token exists for Funtrips.
-    expect(funtripsCalls(emulator).slice(3)).toEqual(['POST /v1/session 201', 'POST /v1/session/token 200'])
+    expect(funtripsCalls(emulator).slice(3)).toEqual(['POST /v1/session 200', 'POST /v1/session/token 200'])
     expect((await funtripsPublicTokenSource.current(deps)).token).toBe(renewed.token)
 
     // It really is a public bearer: the emulator's public endpoints accept it.

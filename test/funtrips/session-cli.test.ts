@@ -37,7 +37,7 @@ describe('ftauth session create --headless', () => {
   it('gets a backend bearer, creates a session and prints the code, its expiry and pkce_required', async () => {
     const result = await sandbox.run(['session', 'create', '--headless'])
     expect(result.code).toBe(0)
-    expect(funtripsCalls(emulator)).toEqual(['POST /oauth/token 200', 'POST /v1/session 201'])
+    expect(funtripsCalls(emulator)).toEqual(['POST /oauth/token 200', 'POST /v1/session 200'])
     const session = funtripsRequests(emulator).find((request) => request.path === '/funtrips/v1/session')
     // --env local: the demo identity's user, as no --user, FTAUTH_FUNTRIPS_USER or funtrips.userId is set.
     expect(bodyOf(session)).toEqual({integration: 'headless', external_user_id: DEMO.funtrips.userId})
@@ -110,7 +110,7 @@ describe('ftauth session create --headless --exchange', () => {
   it('runs the whole headless flow; -q prints only the public bearer, which is stored in the keychain', async () => {
     const result = await sandbox.run(['session', 'create', '--headless', '--exchange', '-q'])
     expect(result.code).toBe(0)
-    expect(funtripsCalls(emulator)).toEqual(['POST /oauth/token 200', 'POST /v1/session 201', 'POST /v1/session/token 200'])
+    expect(funtripsCalls(emulator)).toEqual(['POST /oauth/token 200', 'POST /v1/session 200', 'POST /v1/session/token 200'])
     const token = result.stdout.trimEnd()
     expect(result.stdout).toBe(`${token}\n`)
     expect(token).toMatch(JWT)
@@ -377,7 +377,7 @@ describe('exchange path fallback (the docs name /v1/session/token and /v1/oauth/
       oauthOnly.clearRequests()
       const result = await local.run(['session', 'create', '--headless', '--exchange', '-q'])
       expect(result.code).toBe(0)
-      expect(funtripsCalls(oauthOnly)).toEqual(['POST /oauth/token 200', 'POST /v1/session 201', 'POST /v1/oauth/token 200'])
+      expect(funtripsCalls(oauthOnly)).toEqual(['POST /oauth/token 200', 'POST /v1/session 200', 'POST /v1/oauth/token 200'])
     } finally {
       await local.cleanup()
     }

@@ -12,12 +12,19 @@ import type {TokenOrigin} from '../../core/token-source.js'
 import {expiresIn, isUsable} from './expiry.js'
 
 /** POST /oauth/token (client credentials) → backend bearer. Lifetime is not documented: honour expires_in. */
-export const BackendTokenResponse = z.looseObject({
-  access_token: z.string().check(z.minLength(1)),
-  token_type: z._default(z.string(), 'Bearer'),
-  expires_in: z.optional(z.coerce.number().check(z.positive())),
-  scope: z.optional(z.string()),
-})
+/** OAuth's `access_token`; the guide's diagram labels the answer `{ backend_bearer }`, which is accepted too. */
+export const BackendTokenResponse = z.pipe(
+  z
+    .looseObject({
+      access_token: z.optional(z.string().check(z.minLength(1))),
+      backend_bearer: z.optional(z.string().check(z.minLength(1))),
+      token_type: z._default(z.string(), 'Bearer'),
+      expires_in: z.optional(z.coerce.number().check(z.positive())),
+      scope: z.optional(z.string()),
+    })
+    .check(z.refine((body) => body.access_token !== undefined || body.backend_bearer !== undefined, {message: 'no access_token (or backend_bearer) in the response', path: ['access_token']})),
+  z.transform(({backend_bearer, ...body}) => ({...body, access_token: (body.access_token ?? backend_bearer) as string})),
+)
 export type BackendTokenResponse = z.infer<typeof BackendTokenResponse>
 
 export interface ClientCredentials {

@@ -6,7 +6,7 @@ import {expiresIn, serverInstantToLocal} from './expiry.js'
 import {createPkcePair, type PkcePair} from '../../core/pkce.js'
 import {findVerifier, forgetVerifier, storeVerifier} from './pkce.js'
 import {storePublicBearer, type PublicBearer} from './public-token.js'
-import {codePrefix, frameUrlWithCode, postSession, readSession, type Integration, type SessionResponse} from './session.js'
+import {codePrefix, DEFAULT_CODE_TTL_SECONDS, frameUrlWithCode, postSession, readSession, type Integration, type SessionResponse} from './session.js'
 
 export interface CreateSessionOptions {
   integration: Integration
@@ -29,8 +29,9 @@ export interface CreatedSession {
   /** The provider's answer, every field as sent. */
   session: SessionResponse
   code: string
-  /** code_expires_at in our clock. */
+  /** code_expires_at in our clock (the documented lifetime when the server sent none). */
   codeExpiresAt: Date
+  codeExpiryBasis: 'code_expires_at' | 'documented default'
   /** frame_url with the session code merged in (webframe only). */
   frameUrl: string | undefined
   pkce: PkcePair | undefined
@@ -66,10 +67,13 @@ export async function createSessionFlow(deps: Deps, options: CreateSessionOption
   }
   const session = readSession(deps, response, options.integration)
   const now = deps.now()
-  const codeExpiresAt = serverInstantToLocal(new Date(session.code_expires_at), response, now)
+  const codeExpiresAt = session.code_expires_at
+    ? serverInstantToLocal(new Date(session.code_expires_at), response, now)
+    : new Date(now.getTime() + (options.codeTtlSeconds ?? DEFAULT_CODE_TTL_SECONDS) * 1000)
+  const expiryBasis = session.code_expires_at ? 'code_expires_at' : 'documented default'
   deps.out.step({
     title: 'Session',
-    outcome: `created ${codePrefix(session.session_code)} for ${options.userId} (${options.integration}${pkce ? ', PKCE S256' : ''}), code ${expiresIn(codeExpiresAt, now)}`,
+    outcome: `created ${codePrefix(session.session_code)} for ${options.userId} (${options.integration}${pkce ? ', PKCE S256' : ''}), code ${expiresIn(codeExpiresAt, now)}${session.code_expires_at ? '' : ' (no code_expires_at: the documented default)'}`,
     request: `POST /v1/session ${response.status}`,
     ms: response.ms,
   })
@@ -88,6 +92,7 @@ export async function createSessionFlow(deps: Deps, options: CreateSessionOption
     session,
     code: session.session_code,
     codeExpiresAt,
+    codeExpiryBasis: expiryBasis,
     frameUrl: session.frame_url ? frameUrlWithCode(session.frame_url, session.session_code) : undefined,
     pkce,
     verifierStored,

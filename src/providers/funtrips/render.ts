@@ -17,6 +17,7 @@ export function sessionJson(created: CreatedSession, now: Date, options: {env: s
     userId: created.userId,
     session: options.codeSpent ? {...fields, session_code: codePrefix(session_code)} : created.session,
     codeExpiresAt: created.codeExpiresAt.toISOString(),
+    codeExpiryBasis: created.codeExpiryBasis,
     codeExpiresInSeconds: secondsLeft(created.codeExpiresAt, now),
     ...(created.frameUrl && !options.codeSpent ? {frameUrl: created.frameUrl} : {}),
     pkce: Boolean(created.pkce),
@@ -61,7 +62,8 @@ export function renderSession(out: Output, created: CreatedSession, now: Date, e
   for (const [name, value] of Object.entries(others)) rows.push([name, typeof value === 'string' ? value : JSON.stringify(value)])
   if (frame_url) rows.push(['frame_url', c.dim(frame_url)])
   if (created.frameUrl) rows.push(['open', c.cyan(created.frameUrl)])
-  if (Date.parse(code_expires_at) !== created.codeExpiresAt.getTime()) rows.push(['code_expires_at', c.dim(`${code_expires_at} (server clock)`)])
+  if (code_expires_at === undefined) rows.push(['code_expires_at', c.dim('(not sent: the documented default lifetime is assumed)')])
+  else if (Date.parse(code_expires_at) !== created.codeExpiresAt.getTime()) rows.push(['code_expires_at', c.dim(`${code_expires_at} (server clock)`)])
   out.table(rows)
 }
 

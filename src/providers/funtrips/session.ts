@@ -12,7 +12,9 @@ export type Integration = 'headless' | 'webframe'
 /** POST /v1/session → the one-time code; anything else the provider adds is kept (and shown by --json). */
 export const SessionResponse = z.looseObject({
   session_code: z.string().check(z.regex(/^\S+$/, 'must be a non-empty string without spaces')),
-  code_expires_at: z.iso.datetime({offset: true}),
+  // The prose and the reference name it; the diagram's answer is `{ session_code }` alone. Without
+  // it the code is taken to live the documented default (300 s, or the --code-ttl asked for).
+  code_expires_at: z.optional(z.iso.datetime({offset: true})),
   pkce_required: z.optional(z.boolean()),
   frame_url: z.optional(z.url({protocol: /^https?$/})),
 })
@@ -104,6 +106,7 @@ export function codePrefix(code: string): string {
 export const USER_ID_MAX = 128
 /** Documented code lifetime range, in seconds; the server's default is 300. */
 export const CODE_TTL_RANGE = {min: 60, max: 900} as const
+export const DEFAULT_CODE_TTL_SECONDS = 300
 
 /**
  * The session's user from --user > FTAUTH_FUNTRIPS_USER > profile funtrips.userId (> the demo user
