@@ -14,8 +14,9 @@ const isObject = (value: unknown): value is JsonObject => typeof value === 'obje
  * an id already set for that environment wins over the old profile-wide one.
  */
 export function migrateConfigDocument(document: JsonObject): {document: JsonObject; migrated: boolean} {
+  // Only version 1 (or a file from before versions) is migrated; anything else is the schema's to refuse.
   const version = document.version
-  if (version === CONFIG_VERSION) return {document, migrated: false}
+  if (version !== undefined && version !== 1) return {document, migrated: false}
   const profiles = isObject(document.profiles) ? document.profiles : undefined
   for (const profile of Object.values(profiles ?? {})) {
     if (!isObject(profile)) continue

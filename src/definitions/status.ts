@@ -27,7 +27,8 @@ export const status = defineCommand({
         const ids = Object.values(identity.ids).join(' / ') || 'no ids'
         rows.push([`identity ${identity.env}`, c.dim(`${ids} · secret ${identity.secretStored ? 'stored' : 'not stored'} (--env ${identity.env})`)])
       }
-      for (const [key, value] of Object.entries(provider.serverChoices)) if (value) rows.push([`server uses ${key}`, value])
+      const learned = Object.entries(provider.serverChoices).filter(([, value]) => value)
+      if (learned.length) rows.push(['server', `${learned.map(([key, value]) => `${key} ${value}`).join(', ')} ${c.dim('(what it accepted last time)')}`])
       for (const guess of provider.guesses) rows.push(['guess', c.yellow(`${guess} — built in, unconfirmed`)])
       if (provider.tokens.length === 0) rows.push(['tokens', c.dim('none cached')])
       for (const token of provider.tokens) {

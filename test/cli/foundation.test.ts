@@ -50,7 +50,8 @@ describe('ftauth login', () => {
     const entries = await keychainEntries(sandbox.service)
     expect(entries.get('default:funtrips:local.client_secret')).toBe(DEMO.funtrips.clientSecret)
     const config = JSON.parse(await readFile(join(sandbox.configDir, 'config.json'), 'utf8'))
-    expect(config.profiles.default.funtrips.clientId).toBe(DEMO.funtrips.clientId)
+    // The id belongs to the environment logged in to (local here).
+    expect(config.profiles.default.funtrips.ids.local.clientId).toBe(DEMO.funtrips.clientId)
     expect(JSON.stringify(config)).not.toContain(DEMO.funtrips.clientSecret)
     expect(emulator.requests().filter((request) => request.path === '/funtrips/oauth/token')).toHaveLength(1)
 

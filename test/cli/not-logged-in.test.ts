@@ -19,9 +19,10 @@ afterAll(async () => {
 
 const CODE = `sc_${'a'.repeat(32)}`
 const TABLE: [provider: string, args: string[]][] = [
-  ['funtrips', ['session', 'create', '--headless']],
-  ['funtrips', ['session', 'create', '--webframe']],
-  ['funtrips', ['session', 'create', '--headless', '--exchange']],
+  // A session needs a user too (its own exit 2); given here, so only the missing login is wrong.
+  ['funtrips', ['session', 'create', '--headless', '--user', 'ada@example.com']],
+  ['funtrips', ['session', 'create', '--webframe', '--user', 'ada@example.com']],
+  ['funtrips', ['session', 'create', '--headless', '--exchange', '--user', 'ada@example.com']],
   ['funtrips', ['session', 'exchange', CODE]],
   ['funtrips', ['call', '--provider', 'funtrips', '/v1/merchants']],
   ['funtrips', ['call', '--provider', 'funtrips', '--as', 'backend', '/v1/merchants']],

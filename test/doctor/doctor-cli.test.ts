@@ -43,10 +43,10 @@ describe('ftauth doctor against the emulator', () => {
   it('passes every check and exits 0, sending no credentials', async () => {
     const result = await sandbox.run(['doctor'])
     expect(result.code, result.stdout + result.stderr).toBe(0)
-    for (const title of ['Config file', 'Secret storage', 'Funtrips reachable (local)', 'Fluz reachable (local)', 'Shuttle reachable (local)', 'Clock', 'Stored tokens', 'File permissions']) {
+    for (const title of ['Config file', 'Secret storage', 'Funtrips reachable (local)', 'Fluz reachable (local)', 'Shuttle reachable (local)', 'Clock', 'Stored tokens', 'Funtrips settings from the docs (local)', 'File permissions']) {
       expect(result.stdout).toMatch(new RegExp(`^✓ ${title.replace(/[()]/g, '\\$&')}\\s`, 'm'))
     }
-    expect(result.stdout).toContain('0 failed, 0 warnings, 8 passed')
+    expect(result.stdout).toContain('0 failed, 0 warnings, 11 passed')
     expect(result.stdout).toContain('Secret Service (D-Bus): write, read and delete of a test entry worked')
     const seen = emulator.requests()
     expect(seen.length).toBeGreaterThanOrEqual(4)
@@ -59,7 +59,7 @@ describe('ftauth doctor against the emulator', () => {
     const report = reportOf(result)
     expect(Object.keys(report).sort()).toEqual(['checks', 'ok'])
     expect(report.ok).toBe(true)
-    expect(report.checks.map((item) => item.id)).toEqual(['config', 'keychain', 'reach.funtrips', 'reach.fluz', 'reach.shuttle', 'clock', 'tokens', 'permissions'])
+    expect(report.checks.map((item) => item.id)).toEqual(['config', 'keychain', 'reach.funtrips', 'reach.fluz', 'reach.shuttle', 'clock', 'tokens', 'docs.funtrips', 'docs.fluz', 'docs.shuttle', 'permissions'])
     for (const item of report.checks) {
       expect(item.status).toBe('pass')
       expect(typeof item.title).toBe('string')

@@ -62,7 +62,7 @@ describe('runEmulatorCli', () => {
     ]) {
       expect(text).toContain(s);
     }
-    const auto = await fetch(`${running.url}/shuttle/authorize?response_type=code&client_id=${DEMO.shuttle.clientId}&redirect_url=http://127.0.0.1:1/cb`, {
+    const auto = await fetch(`${running.url}/shuttle/authorize?response_type=code&client_id=${DEMO.shuttle.clientId}&redirect_url=http://127.0.0.1:8765/callback`, {
       redirect: 'manual',
     });
     expect(auto.status).toBe(302);

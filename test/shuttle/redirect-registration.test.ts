@@ -97,8 +97,12 @@ describe('ftauth login shuttle: the credential check', () => {
       })
       expect(result.code).toBe(0)
       expect(JSON.parse(result.stdout)).toMatchObject({verified: false, notVerifiedBecause: expect.stringMatching(/HTTP 400 \(Invalid token format\)/)})
-      expect(result.stderr).toMatch(/not verified: POST \/revoke answered HTTP 400/)
-      expect(result.stderr).not.toContain('client accepted')
+      const human = await box.run(['login', 'shuttle', '--client-id', DEMO.shuttle.clientId, '--client-secret-stdin'], {
+        stdin: 'not-the-secret',
+        env: {FTAUTH_SHUTTLE_AUTH_URL: authUrl},
+      })
+      expect(human.stderr).toMatch(/not verified: POST \/revoke answered HTTP 400/)
+      expect(human.stderr).not.toContain('client accepted')
     } finally {
       await new Promise<void>((resolve) => formatFirst.close(() => resolve()))
     }
