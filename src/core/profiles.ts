@@ -142,7 +142,8 @@ export function resolveProfile(config: Config, options: ResolveOptions): Resolve
   // The built-in stage goes with the built-in hosts only: a configured URL is used as written
   // (older profiles carry the stage in it), unless funtrips.stage is set explicitly.
   const configuredStage = profile.funtrips?.stage
-  const stageFor = (configuredHost: string | undefined) => configuredStage ?? (configuredHost ? '' : funtripsBase.stage)
+  // The emulator (`local`) serves no stage.
+  const stageFor = (configuredHost: string | undefined) => (funtripsEnv === 'local' ? '' : (configuredStage ?? (configuredHost ? '' : funtripsBase.stage)))
   const withStage = (host: string, stage: string) => `${trimSlash(host)}${stage ? `/${stage}` : ''}`
   const funtripsGuesses =
     funtripsEnv === 'local'

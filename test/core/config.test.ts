@@ -94,3 +94,22 @@ describe('profile resolution precedence: flag > env > profile > default', () => 
     expect(resolved.shuttle.clientId).toBe(DEMO.shuttle.clientId)
   })
 })
+
+describe('Funtrips hosts and stage', () => {
+  it('the stage is its own setting; the built-in one goes with the built-in hosts, local has none; guesses are named', () => {
+    const resolved = (funtrips: Record<string, unknown>, envFlag: 'sandbox' | 'production' | 'local' = 'production') =>
+      resolveProfile({version: 2, profiles: {default: {funtrips}}}, {envFlag, env: {}}).funtrips
+    expect(resolved({})).toMatchObject({apiUrl: 'https://api.funtrips.io/prod', authUrl: 'https://api.funtrips.io/prod', stage: 'prod'})
+    expect(resolved({}).guesses.join(' ')).toMatch(/API host.*auth host.*stage \/prod/)
+    expect(resolved({stage: 'v2'})).toMatchObject({apiUrl: 'https://api.funtrips.io/v2', stage: 'v2'})
+    // A configured URL is used as written (older profiles carry the stage in it)…
+    expect(resolved({urls: {production: {apiUrl: 'https://gw.partner.test/prod', authUrl: 'https://auth.partner.test'}}})).toMatchObject({
+      apiUrl: 'https://gw.partner.test/prod',
+      authUrl: 'https://auth.partner.test',
+      guesses: [],
+    })
+    // … unless the stage is set, and the auth host may differ from the API host.
+    expect(resolved({stage: 'acc', urls: {production: {authUrl: 'https://auth.partner.test'}}})).toMatchObject({authUrl: 'https://auth.partner.test/acc', apiUrl: 'https://api.funtrips.io/acc'})
+    expect(resolved({stage: 'prod'}, 'local').apiUrl).toMatch(/\/funtrips$/)
+  })
+})

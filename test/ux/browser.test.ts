@@ -20,7 +20,8 @@ afterAll(async () => {
   await world?.close()
 })
 
-const login = (wait = 60) => world.run(['shuttle', 'login', '--wait', String(wait)], {env: {BROWSER: browser.browserCommand}})
+// --port 0: the emulator here accepts any loopback port; the default 8765 may be held by a parallel run.
+const login = (wait = 60) => world.run(['shuttle', 'login', '--wait', String(wait), '--port', '0'], {env: {BROWSER: browser.browserCommand}})
 
 describe('Shuttle consent in Chromium', () => {
   it('Approve: the consent page is titled, in English, with named buttons; the login completes through the loopback redirect', async () => {

@@ -71,6 +71,9 @@ const CANNOT_RUN: Record<string, string> = {
   'ftauth shuttle login --no-browser --wait 600': 'waits for a person to open the printed URL (the browser test covers the consent page)',
   'BROWSER=firefox ftauth shuttle login --client-auth body': 'needs Firefox; the same login with the stand-in browser runs as `ftauth shuttle login`',
   'ftauth shuttle login --redirect-uri http://127.0.0.1:8765/callback --scope "read write"': 'listens on the fixed port 8765, which parallel test runs may hold',
+  'ftauth shuttle login': 'listens on the fixed port 8765 of the default redirect, which parallel test runs may hold; the same login with --port 0 runs before the examples',
+  'ftauth shuttle login --port 9000': 'listens on the fixed port 9000, which parallel test runs may hold',
+  'ftauth emulator --shuttle-redirect http://127.0.0.1:9000/callback --shuttle-redirect https://partner.example/cb': 'listens on the fixed port 7787 (see above)',
 }
 
 /** Placeholders in the docs (ellipses, made-up ids) and what stands for them here. */
@@ -101,7 +104,7 @@ const PRECONDITIONS: [RegExp, string][] = [
   [/fluz:sandbox/, 'ftauth fluz token --env sandbox -q >/dev/null'],
   [/fluz:production/, 'ftauth fluz token --env production -q >/dev/null'],
   [/fluz refresh|token inspect fluz/, 'ftauth fluz token -q >/dev/null'],
-  [/shuttle (refresh|revoke)|inspect shuttle|--provider shuttle/, 'ftauth shuttle refresh -q >/dev/null 2>&1 || ftauth shuttle login --wait 60 >/dev/null 2>&1'],
+  [/shuttle (refresh|revoke)|inspect shuttle|--provider shuttle/, 'ftauth shuttle refresh -q >/dev/null 2>&1 || ftauth shuttle login --wait 60 --port 0 >/dev/null 2>&1'],
 ]
 
 /** Long-running commands: they pass once they print their first line (then they are stopped). */
@@ -148,7 +151,8 @@ beforeAll(async () => {
     'ftauth session create --headless --exchange -q',
     'ftauth fluz token --env sandbox -q',
     'ftauth fluz token --env production -q',
-    'ftauth shuttle login --wait 60',
+    // A random port (the emulator accepts any loopback port here): 8765, the default, may be held by a parallel run.
+    'ftauth shuttle login --wait 60 --port 0',
     'ftauth fluz token -q > old.jwt',
   ]) {
     const result = await shell(line)
