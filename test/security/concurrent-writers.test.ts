@@ -66,7 +66,7 @@ describe('parallel writers of config.json lose nothing', () => {
         runs.map((id) => sandbox.run(['login', 'shuttle', '--client-id', `client-${id}`, '--client-secret-stdin', '--no-verify'], {stdin: `secret-for-${id}-0123456789`})),
       )
       expect(failures(results)).toEqual([])
-      const clientId = (await loadConfig(join(sandbox.configDir, 'config.json'))).profiles.default?.shuttle?.clientId
+      const clientId = (await loadConfig(join(sandbox.configDir, 'config.json'))).profiles.default?.shuttle?.ids?.local?.clientId
       const secret = (await keychainEntries(sandbox.service)).get('default:shuttle:local.client_secret')
       expect(clientId).toMatch(/^client-\d-\d$/)
       expect(secret).toBe(`secret-for-${clientId!.slice('client-'.length)}-0123456789`)
