@@ -48,9 +48,10 @@ describe('parallel writers of config.json lose nothing', () => {
       const profile = (await loadConfig(join(sandbox.configDir, 'config.json'))).profiles.default!
       expect(profile).toEqual({
         defaultProvider: 'fluz',
-        funtrips: {clientId: `ft-client-${round}`, campaignId: `campaign-${round}`, urls: {sandbox: {apiUrl: `https://api.example.com/r${round}`}}},
-        shuttle: {clientId: `sh-client-${round}`, scope: `read-${round}`},
-        fluz: {userId: UUIDS[round], accountId: UUIDS[2], scopes: ['LIST_OFFERS', `SCOPE_${round}`]},
+        // Ids belong to the environment logged in to (local here).
+        funtrips: {ids: {local: {clientId: `ft-client-${round}`}}, campaignId: `campaign-${round}`, urls: {sandbox: {apiUrl: `https://api.example.com/r${round}`}}},
+        shuttle: {ids: {local: {clientId: `sh-client-${round}`}}, scope: `read-${round}`},
+        fluz: {ids: {local: {userId: UUIDS[round], accountId: UUIDS[2]}}, scopes: ['LIST_OFFERS', `SCOPE_${round}`]},
       })
       const secrets = await keychainEntries(sandbox.service)
       expect(secrets.get('default:funtrips:local.client_secret')).toBe(`ft-secret-${round}-0123456789`)

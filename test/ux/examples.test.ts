@@ -72,7 +72,6 @@ const CANNOT_RUN: Record<string, string> = {
   'BROWSER=firefox ftauth shuttle login --client-auth body': 'needs Firefox; the same login with the stand-in browser runs as `ftauth shuttle login`',
   'ftauth shuttle login --redirect-uri http://127.0.0.1:8765/callback --scope "read write"': 'listens on the fixed port 8765, which parallel test runs may hold',
   'ftauth shuttle login': 'listens on the fixed port 8765 of the default redirect, which parallel test runs may hold; the same login with --port 0 runs before the examples',
-  'ftauth shuttle login --port 9000': 'listens on the fixed port 9000, which parallel test runs may hold',
   'ftauth emulator --shuttle-redirect http://127.0.0.1:9000/callback --shuttle-redirect https://partner.example/cb': 'listens on the fixed port 7787 (see above)',
 }
 
