@@ -152,11 +152,11 @@ export class Output {
 
   /**
    * "label  value" rows, aligned; a value too long for the line wraps under itself. Labels are
-   * sized to content up to a third of the line: a longer one (a token's claim name) gets a line of
-   * its own. `cut` breaks a word longer than the line (JSON without spaces) instead of keeping it whole.
+   * sized to content (with `capLabels`, up to a third of the line: a longer one, such as a token's
+   * claim name, gets a line of its own). `cut` breaks a word longer than the line (JSON without spaces) instead of keeping it whole.
    */
-  table(rows: [string, string][], options: {cut?: boolean} = {}): void {
-    const cap = Math.max(8, Math.floor(this.columns / 3))
+  table(rows: [string, string][], options: {cut?: boolean; capLabels?: boolean} = {}): void {
+    const cap = options.capLabels ? Math.max(8, Math.floor(this.columns / 3)) : Number.POSITIVE_INFINITY
     const width = Math.max(0, ...rows.map(([label]) => visibleLength(label)).filter((length) => length <= cap))
     for (const [label, value] of rows) {
       if (visibleLength(label) > width) {

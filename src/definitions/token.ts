@@ -68,6 +68,6 @@ function renderReport(out: Output, report: TokenReport, origin: string, now: Dat
   if (report.claims) {
     out.print(c.bold('claims'))
     // Claim names come from the token too.
-    out.table(Object.entries(report.claims).map(([claim, value]) => [terminalSafe(claim, {singleLine: true}), terminalJson(value)]), {cut: true})
+    out.table(Object.entries(report.claims).map(([claim, value]) => [terminalSafe(claim, {singleLine: true}), terminalJson(value)]), {cut: true, capLabels: true})
   }
 }
