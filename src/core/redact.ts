@@ -214,7 +214,7 @@ export function redactForm(params: URLSearchParams, knownSecrets: readonly strin
 
 /** Every `scheme://user:password@` inside free text (an error naming a URL, a provider's message) with the password masked. */
 export function redactUrlPasswords(text: string): string {
-  return text.includes('@') ? text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:)(?!redacted@)[^\s/?#@]+@/gi, '$1redacted@') : text
+  return text.includes('@') ? text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:)(?!redacted@|\*+@)[^\s/?#@]+@/gi, '$1redacted@') : text
 }
 
 /** A URL for display: the password of `user:pass@host` masked (the user name is kept, it helps and is not secret). */
