@@ -25,9 +25,12 @@ export interface Terminal {
 /** Starts `shell` (default: bash without rc files, prompt "$ ") in a 100×30 pane with the given environment. */
 export async function openTerminal(env: Record<string, string | undefined>, shell = 'bash --norc --noprofile'): Promise<Terminal> {
   const socket = `ftauth-test-${randomBytes(4).toString('hex')}`
+  // A person at a terminal: the runner's CI and FTAUTH_* variables stay out (CI=true turns prompts off),
+  // as runCli drops them; the test's own env is added on top.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'CI' && !key.startsWith('FTAUTH_') && !key.startsWith('TMUX')))
   const fullEnv: Record<string, string> = {}
-  for (const [key, value] of Object.entries({...process.env, PS1: '$ ', TERM: 'xterm-256color', ...env})) {
-    if (value !== undefined && !key.startsWith('TMUX')) fullEnv[key] = value
+  for (const [key, value] of Object.entries({...inherited, PS1: '$ ', TERM: 'xterm-256color', ...env})) {
+    if (value !== undefined) fullEnv[key] = value
   }
   const tmux = (...args: string[]) => run('tmux', ['-L', socket, ...args], {env: fullEnv})
   await tmux('-f', '/dev/null', 'new-session', '-d', '-x', '100', '-y', '30', '-s', 'main', shell)
