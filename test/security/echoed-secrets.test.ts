@@ -63,6 +63,21 @@ function leaks(text: string, secret: string): string | undefined {
   return undefined
 }
 
+
+/** renderError in --json mode with --debug, capturing what it writes to stdout (the document) and stderr. */
+function renderCaptured(error: FtauthError, id: string, secrets: string[]): {code: number; stdout: string[]; stderr: string[]} {
+  const stderr: string[] = []
+  const out = new Output({stdout: {write: () => true}, stderr: {write: (chunk: string) => stderr.push(chunk)}}, 'json', {colorOut: false, colorErr: false})
+  const stdout: string[] = []
+  const write = process.stdout.write.bind(process.stdout)
+  process.stdout.write = ((chunk: string) => stdout.push(chunk) > 0) as unknown as typeof process.stdout.write
+  try {
+    return {code: renderError(error, {id, out, json: true, debug: true, secrets}), stdout, stderr}
+  } finally {
+    process.stdout.write = write
+  }
+}
+
 describe('every encoding of every known secret is masked', () => {
   it('in free text, whatever surrounds it (property)', () => {
     fc.assert(
@@ -123,16 +138,8 @@ describe('every encoding of every known secret is masked', () => {
       {message: `api key ${secret} is not valid\u001b]0;pwned\u0007`, extensions: {code: 'BAD', echo: {key: encodeURIComponent(secret), basic: `Basic ${b64(`app:${secret}`)}`}}},
     ])
     const withDetails = new FtauthError(error.exitCode, error.message, {details: {...error.details, response: {errors: [{extensions: {key: b64(secret)}}]}}})
-    const stderr: string[] = []
-    const out = new Output({stdout: {write: () => true}, stderr: {write: (chunk: string) => stderr.push(chunk)}}, 'json', {colorOut: false, colorErr: false})
-    const stdout: string[] = []
-    const write = process.stdout.write.bind(process.stdout)
-    process.stdout.write = ((chunk: string) => stdout.push(chunk) > 0) as unknown as typeof process.stdout.write
-    try {
-      expect(renderError(withDetails, {id: 'fluz:token', out, json: true, debug: true, secrets: [secret]})).toBe(6)
-    } finally {
-      process.stdout.write = write
-    }
+    const {code, stdout, stderr} = renderCaptured(withDetails, 'fluz:token', [secret])
+    expect(code).toBe(6)
     const all = `${stdout.join('')}${stderr.join('')}`
     expect(leaks(all, secret)).toBeUndefined()
     expect(JSON.parse(stdout.join('')).error.graphqlErrors[0]).toContain('<redacted')
@@ -152,16 +159,8 @@ describe('a password in a URL is never shown', () => {
       hint: 'check git+ssh://u:other-pw-77@h/x',
       details: {url: 'https://ops:pa55-w0rd-x@h/x'},
     })
-    const stderr: string[] = []
-    const out = new Output({stdout: {write: () => true}, stderr: {write: (chunk: string) => stderr.push(chunk)}}, 'json', {colorOut: false, colorErr: false})
-    const stdout: string[] = []
-    const write = process.stdout.write.bind(process.stdout)
-    process.stdout.write = ((chunk: string) => stdout.push(chunk) > 0) as unknown as typeof process.stdout.write
-    try {
-      expect(renderError(error, {id: 'token:inspect', out, json: true, debug: true, secrets: []})).toBe(5)
-    } finally {
-      process.stdout.write = write
-    }
+    const {code, stdout, stderr} = renderCaptured(error, 'token:inspect', [])
+    expect(code).toBe(5)
     const all = `${stdout.join('')}${stderr.join('')}`
     expect(all).toContain('ops:redacted@127.0.0.1:1')
     expect(all).not.toContain('pa55-w0rd-x')
