@@ -95,7 +95,7 @@ export function secretForms(secret: string): string[] {
   const unicode = Array.from({length: secret.length}, (_, at) => `\\u${secret.charCodeAt(at).toString(16).padStart(4, '0')}`).join('')
   textual.add(unicode)
   textual.add(unicode.replace(/[a-f]/g, (hex) => hex.toUpperCase()).replace(/\\U/g, '\\u'))
-  // Hex of the UTF-8 bytes, and every byte percent-encoded (both cases): dumps and over-eager encoders.
+  // HTML-escaped: a provider's error page quoting what it was sent.
   textual.add(secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'))
   if (/^[A-Za-z0-9+/]+={0,2}$/.test(secret) && secret.length % 4 === 0) {
     const decoded = Buffer.from(secret, 'base64').toString('utf8')
