@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {mkdtemp, rm} from 'node:fs/promises'
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
@@ -24,6 +24,31 @@ export interface RunOptions {
  * pipe (closed at once unless `stdin` is given). The parent's FTAUTH_* and CI variables are dropped.
  */
 export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  return listensOnDefaultRedirect(args) ? withDefaultRedirectPort(() => spawnCli(args, options)) : spawnCli(args, options)
+}
+
+/** `shuttle login` without --port/--redirect-uri listens on the fixed default redirect port (8765). */
+function listensOnDefaultRedirect(args: string[]): boolean {
+  return args[0] === 'shuttle' && args[1] === 'login' && !args.some((arg) => /^--(port|redirect-uri)\b/.test(arg))
+}
+
+/**
+ * Test files run in parallel workers, and two logins on the default redirect would find its port
+ * busy (exit 5, as designed): such runs take turns under one cross-process lock.
+ */
+async function withDefaultRedirectPort<T>(run: () => Promise<T>): Promise<T> {
+  const {lock} = (await import('proper-lockfile')).default
+  const target = join(tmpdir(), 'ftauth-test-default-redirect')
+  await writeFile(target, '', {flag: 'a'})
+  const release = await lock(target, {stale: 10_000, update: 5_000, realpath: false, retries: {retries: 600, minTimeout: 100, maxTimeout: 500}})
+  try {
+    return await run()
+  } finally {
+    await release()
+  }
+}
+
+function spawnCli(args: string[], options: RunOptions): Promise<CliResult> {
   const env: Record<string, string> = {}
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !key.startsWith('FTAUTH_') && key !== 'CI') env[key] = value
