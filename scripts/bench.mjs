@@ -1,22 +1,79 @@
 #!/usr/bin/env node
-// `npm run bench`: start-up and flow speed as ratios against Node's own floor, on this machine, in
-// one run (median of RUNS after WARMUP, commands interleaved). Prints a table; docs/performance.md quotes it.
-// Needs a built dist/ and a keychain (npm run bench wraps it in scripts/with-keyring.sh).
+// `npm run bench`: wall time and peak RSS of every row of the speed targets (issue 19), as ratios
+// against Node's own start (`node -e 0`) measured in the same rounds. Needs a built dist/ and a
+// keychain (npm run bench wraps it in scripts/with-keyring.sh). docs/performance.md quotes its table.
+//
+//   node scripts/bench.mjs [--rounds N] [--warmup N] [--only row,row] [--json file]
+//
+// Every round runs each command once in a fresh shuffled order (a slow spell of the machine hits
+// all rows alike, and no row always follows the same neighbour). Each run is spawned under GNU time
+// (`/usr/bin/time -f %M`), so one run gives both its wall time and its peak RSS.
 import {spawn, spawnSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {parseArgs} from 'node:util'
 import {fileURLToPath} from 'node:url'
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 25)
-const WARMUP = 3
+const {values: options} = parseArgs({
+  options: {
+    rounds: {type: 'string', default: process.env.BENCH_RUNS ?? '25'},
+    warmup: {type: 'string', default: '3'},
+    only: {type: 'string'},
+    json: {type: 'string'},
+    help: {type: 'boolean', short: 'h'},
+  },
+})
+const ROUNDS = Number(options.rounds)
+const WARMUP = Number(options.warmup)
 const root = fileURLToPath(new URL('..', import.meta.url))
 const bin = join(root, 'bin', 'run.js')
-if (!existsSync(join(root, 'dist', 'ftauth.js'))) {
-  console.error('bench: dist/ftauth.js is missing — run `npm run build` first')
+const TIME = '/usr/bin/time'
+const hasTime = existsSync(TIME) && spawnSync(TIME, ['-f', '%M', 'true'], {encoding: 'utf8'}).status === 0
+
+const ftauth = (...args) => [process.execPath, bin, ...args]
+const QUERY = 'query { offers(first: 1) { offers { offerId } } }'
+
+/**
+ * The rows of the speed targets (issue 19). `wall`/`rss`: the most the median may be, as a multiple
+ * of `node -e 0`'s median in the same rounds. `context` rows are measured for comparison only.
+ */
+const ROWS = [
+  {key: 'node', label: 'node -e 0', argv: [process.execPath, '-e', '0']},
+  {key: 'version', label: '--version', argv: ftauth('--version'), wall: 1.3, rss: 1.3},
+  {key: 'status', label: 'status', argv: ftauth('status'), wall: 1.5, rss: 1.5},
+  {key: 'token', label: 'fluz token -q (cached)', argv: ftauth('fluz', 'token', '-q', '--scopes', 'LIST_OFFERS'), wall: 1.5, rss: 1.5},
+  {key: 'call', label: 'call fluz --query (cached token)', argv: ftauth('call', 'fluz', '--query', QUERY), wall: 1.5, rss: 1.5},
+  {key: 'inspect', label: 'token inspect fluz (stored)', argv: ftauth('token', 'inspect', 'fluz'), wall: 1.5, rss: 1.5},
+  {key: 'config-list', label: 'config list', argv: ftauth('config', 'list'), wall: 1.5, rss: 1.5},
+  {key: 'config-get', label: 'config get fluz.userId', argv: ftauth('config', 'get', 'fluz.userId'), wall: 1.5, rss: 1.5},
+  {key: 'help', label: '--help', argv: ftauth('--help'), wall: 1.5, rss: 1.5},
+  {key: 'token-help', label: 'fluz token --help', argv: ftauth('fluz', 'token', '--help'), wall: 1.5, rss: 1.5},
+  {key: 'login-help', label: 'login --help', argv: ftauth('login', '--help'), wall: 1.5, rss: 1.5},
+  {key: 'curl', label: '3 × curl (bash), the headless requests', argv: undefined, context: true},
+  // --fresh: a new backend bearer each run, so every run makes the same three requests as the curls.
+  {key: 'headless', label: 'session create --headless --exchange --fresh -q', argv: ftauth('session', 'create', '--headless', '--exchange', '--fresh', '-q'), wall: 2.8, rss: 1.5},
+]
+
+if (options.help) {
+  console.log(`usage: node scripts/bench.mjs [--rounds N] [--warmup N] [--only row,row] [--json file]\nrows: ${ROWS.map((r) => r.key).join(', ')}`)
+  process.exit(0)
+}
+if (!existsSync(join(root, 'dist', 'fast', 'index.js'))) {
+  console.error('bench: dist/ is missing — run `npm run build` first')
   process.exit(2)
 }
+const only = options.only?.split(',').map((key) => key.trim()).filter(Boolean)
+for (const key of only ?? []) {
+  if (!ROWS.some((r) => r.key === key)) {
+    console.error(`bench: unknown row ${key} (rows: ${ROWS.map((r) => r.key).join(', ')})`)
+    process.exit(2)
+  }
+}
+// node -e 0 is every ratio's floor; the curls are the headless row's second baseline.
+const wanted = new Set(only ? ['node', ...only, ...(only.includes('headless') ? ['curl'] : [])] : ROWS.map((r) => r.key))
+const rows = ROWS.filter((r) => wanted.has(r.key))
 
 const configDir = mkdtempSync(join(tmpdir(), 'ftauth-bench-'))
 const service = `ftauth-bench-${randomBytes(4).toString('hex')}`
@@ -30,103 +87,125 @@ const env = {
   NO_COLOR: '1',
 }
 delete env.CI
+// The caller's own settings (a profile, a fast-path switch, a trace) would change what is measured.
+const kept = new Set(['FTAUTH_CONFIG_DIR', 'FTAUTH_KEYCHAIN_SERVICE', 'FTAUTH_LOCAL_URL', 'FTAUTH_ENV', 'FTAUTH_KEYRING_READY', 'FTAUTH_KEYRING_HOME'])
+for (const name of Object.keys(env)) if (name.startsWith('FTAUTH_') && !kept.has(name)) delete env[name]
 
 try {
-  const ftauth = (...args) => [process.execPath, bin, ...args]
-  run(ftauth('fluz', 'token', '-q', '--scopes', 'LIST_OFFERS'), 'prime the Fluz token cache')
+  // The cached rows need a cached Fluz token (its cache entry also feeds `token inspect fluz`).
+  once(ftauth('fluz', 'token', '-q', '--scopes', 'LIST_OFFERS'), 'priming the Fluz token cache')
   const curlScript = join(configDir, 'headless.sh')
   writeFileSync(curlScript, headlessCurlScript(emulator.url), {mode: 0o700})
+  for (const r of rows) if (r.key === 'curl') r.argv = ['bash', curlScript]
 
-  // Interleaved: every round runs each command once, so a slow spell of the machine hits all of
-  // them alike instead of skewing whichever ran then.
-  const measured = medians({
-    node: [process.execPath, '-e', '0'],
-    version: ftauth('--version'),
-    status: ftauth('status'),
-    cached: ftauth('fluz', 'token', '-q', '--scopes', 'LIST_OFFERS'),
-    curl: ['bash', curlScript],
-    headless: ftauth('session', 'create', '--headless', '--exchange', '--fresh', '-q'),
-  })
-  const {node: floor, curl} = measured
-  const rows = [
-    row('node -e 0', floor, floor),
-    row('ftauth --version', measured.version, floor, 1.8),
-    row('ftauth status', measured.status, floor, 1.8),
-    row('ftauth fluz token -q (cached)', measured.cached, floor, 2.0),
-    row('headless flow: 3 × curl (bash)', curl, curl),
-    row('ftauth session create --headless --exchange --fresh -q', measured.headless, curl, 1.3, 'curl'),
-    // Context for the row above: no Node program can beat starting Node and then doing the work.
-    row('  the same, against node -e 0 + 3 × curl', measured.headless, floor + curl, undefined, 'node + curl'),
-  ]
-  const nodeRss = peakRss([process.execPath, '-e', '0'])
-  const cachedRss = peakRss(ftauth('fluz', 'token', '-q', '--scopes', 'LIST_OFFERS'))
-  printTable(rows, nodeRss, cachedRss)
+  const samples = Object.fromEntries(rows.map((r) => [r.key, {wall: [], rss: []}]))
+  const started = Date.now()
+  for (let round = 0; round < WARMUP + ROUNDS; round++) {
+    for (const r of shuffled(rows)) {
+      const {ms, rssKiB} = measure(r)
+      if (round >= WARMUP) {
+        samples[r.key].wall.push(ms)
+        if (rssKiB !== undefined) samples[r.key].rss.push(rssKiB)
+      }
+    }
+    if (process.stderr.isTTY) process.stderr.write(`\rbench: round ${round + 1}/${WARMUP + ROUNDS}`)
+  }
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K')
+  const report = summarize(rows, samples)
+  console.log(render(report, (Date.now() - started) / 1000))
+  if (options.json) writeFileSync(options.json, `${JSON.stringify({node: process.version, platform: process.platform, rounds: ROUNDS, warmup: WARMUP, rows: report}, null, 2)}\n`)
 } finally {
   await emulator.stop()
+  // The throwaway keychain service's items go with it (no-op under scripts/with-keyring.sh, whose keyring is thrown away anyway).
   spawnSync(process.execPath, ['-e', `import('@napi-rs/keyring').then(async ({findCredentialsAsync, AsyncEntry}) => { for (const c of await findCredentialsAsync(${JSON.stringify(service)})) await new AsyncEntry(${JSON.stringify(service)}, c.account, {linux: {store: 'secret-service'}}).deleteCredential() }).catch(() => {})`], {cwd: root})
   rmSync(configDir, {recursive: true, force: true})
 }
 
-function run(argv, what) {
+function once(argv, what) {
   const result = spawnSync(argv[0], argv.slice(1), {env, encoding: 'utf8'})
   if (result.status !== 0) {
     console.error(`bench: ${what} failed (exit ${result.status}): ${result.stderr.trim()}`)
     process.exit(1)
   }
-  return result.stdout
 }
 
-function medians(commands) {
-  const times = Object.fromEntries(Object.keys(commands).map((name) => [name, []]))
-  for (let round = 0; round < WARMUP + RUNS; round++) {
-    for (const [name, argv] of Object.entries(commands)) {
-      const started = process.hrtime.bigint()
-      const result = spawnSync(argv[0], argv.slice(1), {env, stdio: ['ignore', 'ignore', 'pipe']})
-      const ms = Number(process.hrtime.bigint() - started) / 1e6
-      if (result.status !== 0) {
-        console.error(`bench: ${argv.slice(1).join(' ')} failed: ${result.stderr}`)
-        process.exit(1)
-      }
-      if (round >= WARMUP) times[name].push(ms)
-    }
+/** One run: wall time from here (spawn to exit), peak RSS from GNU time. */
+function measure(r) {
+  const argv = hasTime ? [TIME, '-f', '%M', ...r.argv] : r.argv
+  const started = process.hrtime.bigint()
+  const result = spawnSync(argv[0], argv.slice(1), {env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 24})
+  const ms = Number(process.hrtime.bigint() - started) / 1e6
+  const stderr = result.stderr.toString()
+  if (result.status !== 0) {
+    console.error(`bench: ${r.label} failed (exit ${result.status}):\n${stderr.trim()}`)
+    process.exit(1)
   }
-  return Object.fromEntries(
-    Object.entries(times).map(([name, list]) => {
-      list.sort((a, b) => a - b)
-      return [name, list[Math.floor(list.length / 2)]]
-    }),
-  )
+  const rssKiB = hasTime ? Number(stderr.trim().split('\n').pop()) : undefined
+  return {ms, rssKiB: Number.isFinite(rssKiB) ? rssKiB : undefined}
 }
 
-/** Peak RSS in KiB via GNU time when present (it sees the whole process, start to end). */
-function peakRss(argv) {
-  if (!existsSync('/usr/bin/time')) return undefined
-  const samples = []
-  for (let i = 0; i < 5; i++) {
-    const result = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], {env, encoding: 'utf8'})
-    samples.push(Number(result.stderr.trim().split('\n').pop()))
+function shuffled(list) {
+  const copy = [...list]
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1))
+    ;[copy[i], copy[j]] = [copy[j], copy[i]]
   }
-  return samples.sort((a, b) => a - b)[2]
+  return copy
 }
 
-function row(name, ms, baseline, target, baselineName = 'node -e 0') {
-  return {name, ms, baseline, ratio: ms / baseline, target, baselineName}
+function quantile(sorted, q) {
+  if (sorted.length === 0) return NaN
+  const at = (sorted.length - 1) * q
+  const low = Math.floor(at)
+  return sorted[low] + (sorted[Math.min(low + 1, sorted.length - 1)] - sorted[low]) * (at - low)
 }
 
-function printTable(rows, nodeRss, cachedRss) {
-  const lines = [`ftauth bench — ${RUNS} runs, median, after ${WARMUP} warm-up runs (${process.version}, ${process.platform})`, '']
-  lines.push(`| measurement | median | ratio | target | |`, `|---|---:|---:|---:|---|`)
-  for (const r of rows) {
-    const verdict = r.target === undefined ? '' : r.ratio <= r.target ? 'ok' : 'MISSED'
-    const ratio = r.ms === r.baseline ? '1.00×' : `${r.ratio.toFixed(2)}× ${r.baselineName}`
-    lines.push(`| ${r.name} | ${r.ms.toFixed(1)} ms | ${ratio} | ${r.target === undefined ? '' : `≤ ${r.target}×`} | ${verdict} |`)
+function stats(list) {
+  const sorted = [...list].sort((a, b) => a - b)
+  return {median: quantile(sorted, 0.5), p25: quantile(sorted, 0.25), p75: quantile(sorted, 0.75), min: sorted[0], max: sorted.at(-1), n: sorted.length}
+}
+
+function summarize(rows, samples) {
+  const node = {wall: stats(samples.node.wall), rss: stats(samples.node.rss)}
+  const curl = samples.curl ? stats(samples.curl.wall) : undefined
+  return rows.map((r) => {
+    const wall = stats(samples[r.key].wall)
+    const rss = stats(samples[r.key].rss)
+    const wallRatio = wall.median / node.wall.median
+    const rssRatio = rss.median / node.rss.median
+    const verdict = r.wall === undefined ? undefined : wallRatio <= r.wall && (Number.isNaN(rssRatio) || rssRatio <= r.rss) ? 'ok' : 'missed'
+    const out = {key: r.key, label: r.label, wall, rss, wallRatio, rssRatio, wallTarget: r.wall, rssTarget: r.rss, verdict}
+    // The headless flow can do no better than starting Node and then making the three requests.
+    if (r.key === 'headless' && curl) out.nodeCurlRatio = wall.median / (node.wall.median + curl.median)
+    return out
+  })
+}
+
+function render(report, seconds) {
+  const ms = (v) => v.toFixed(0)
+  const mib = (kib) => (kib / 1024).toFixed(1)
+  const lines = [
+    `ftauth bench — ${ROUNDS} rounds after ${WARMUP} warm-up, commands shuffled per round (${process.version}, ${process.platform}, ${seconds.toFixed(0)} s)`,
+    '',
+    '| command | wall median (p25–p75) ms | × node | target | peak RSS median (p25–p75) MiB | × node | target | |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+  ]
+  for (const r of report) {
+    const wall = `${ms(r.wall.median)} (${ms(r.wall.p25)}–${ms(r.wall.p75)})`
+    const rss = Number.isNaN(r.rss.median) ? 'n/a' : `${mib(r.rss.median)} (${mib(r.rss.p25)}–${mib(r.rss.p75)})`
+    const target = (t) => (t === undefined ? '' : `≤ ${t}×`)
+    const rssRatio = Number.isNaN(r.rssRatio) ? '' : `${r.rssRatio.toFixed(2)}×`
+    const verdict = r.verdict === undefined ? '' : r.verdict === 'ok' ? 'ok' : `MISSED${r.wallRatio > r.wallTarget ? ' wall' : ''}${r.rssRatio > r.rssTarget ? ' rss' : ''}`
+    lines.push(`| ${r.label} | ${wall} | ${r.wallRatio.toFixed(2)}× | ${target(r.wallTarget)} | ${rss} | ${rssRatio} | ${target(r.rssTarget)} | ${verdict} |`)
   }
-  if (nodeRss && cachedRss) {
-    const ratio = cachedRss / nodeRss
-    lines.push(`| peak RSS: node -e 0 | ${(nodeRss / 1024).toFixed(1)} MiB | 1.00× | | |`)
-    lines.push(`| peak RSS: ftauth fluz token -q (cached) | ${(cachedRss / 1024).toFixed(1)} MiB | ${ratio.toFixed(2)}× node -e 0 | ≤ 1.5× | ${ratio <= 1.5 ? 'ok' : 'MISSED'} |`)
-  }
-  console.log(lines.join('\n'))
+  const node = report.find((r) => r.key === 'node')
+  const headless = report.find((r) => r.key === 'headless')
+  lines.push('')
+  // A quiet machine shows a narrow node -e 0; a wide one means every ratio above is rough.
+  lines.push(`machine check: node -e 0 wall p25–p75 ${ms(node.wall.p25)}–${ms(node.wall.p75)} ms (spread ${((node.wall.p75 - node.wall.p25) / node.wall.median * 100).toFixed(0)}% of the median), min–max ${ms(node.wall.min)}–${ms(node.wall.max)} ms`)
+  if (headless?.nodeCurlRatio !== undefined) lines.push(`headless flow against node -e 0 + 3 × curl: ${headless.nodeCurlRatio.toFixed(2)}×`)
+  if (!hasTime) lines.push('peak RSS: not measured (GNU time is not at /usr/bin/time)')
+  return lines.join('\n')
 }
 
 /** The same three requests as the headless flow, as a shell user would make them with curl. */
@@ -135,8 +214,8 @@ function headlessCurlScript(url) {
 set -euo pipefail
 base=${url}/funtrips
 backend=$(curl -sf -X POST "$base/oauth/token" -d grant_type=client_credentials -d client_id=ft_demo_client -d client_secret=ft_demo_secret_5f2c9a | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')
-code=$(curl -sf -X POST "$base/v1/session" -H "authorization: Bearer $backend" -H 'content-type: application/json' -d '{"integration":"headless"}' | sed -E 's/.*"session_code":"([^"]+)".*/\\1/')
-curl -sf -X POST "$base/v1/session/token" -d "code=$code" -d client_id=ft_demo_client -d client_secret=ft_demo_secret_5f2c9a >/dev/null
+code=$(curl -sf -X POST "$base/v1/session" -H "authorization: Bearer $backend" -H 'content-type: application/json' -d '{"integration":"headless","external_user_id":"demo.user@example.com"}' | sed -E 's/.*"session_code":"([^"]+)".*/\\1/')
+curl -sf -X POST "$base/v1/session/token" -d "session_code=$code" -d client_id=ft_demo_client -d client_secret=ft_demo_secret_5f2c9a >/dev/null
 `
 }
 
@@ -147,9 +226,8 @@ function startEmulator() {
     let buffer = ''
     child.stdout.on('data', (chunk) => {
       buffer += chunk
-      const line = buffer.split('\n')[0]
       if (buffer.includes('\n')) {
-        const {url} = JSON.parse(line)
+        const {url} = JSON.parse(buffer.split('\n')[0])
         resolve({url, stop: () => new Promise((done) => (child.once('exit', done), child.kill('SIGINT')))})
       }
     })
