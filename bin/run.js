@@ -15,19 +15,12 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
       throw error
     })
   }
-  // Token commands with plain argv run without loading oclif (src/fast-path.ts); the rest, help
-  // and every parse error go through oclif.
-  const {runFast, globalFlagsAfterCommand} = await import('../dist/fast/index.js')
-  // `ftauth --env local status`: global flags before the command count as if written after it.
-  const commandArgv = globalFlagsAfterCommand(argv)
-  process.argv.splice(2, Infinity, ...commandArgv)
-  const fastExit = await runFast(commandArgv, process.env)
-  if (fastExit === undefined) {
-    const {run} = await import('../dist/ftauth.js')
-    await run()
-  } else {
-    process.exitCode = fastExit
-  }
+  // Every command runs from its definition on our runtime (src/cli/run.ts, bundled to dist/fast/);
+  // oclif is loaded only for help, autocomplete, a mistyped command and argv our parser declines.
+  const {runCli, globalFlagsAfterCommand} = await import('../dist/fast/index.js')
+  // oclif's error handler reads process.argv (help after a parse error): the argv it sees.
+  process.argv.splice(2, Infinity, ...globalFlagsAfterCommand(argv))
+  process.exitCode = await runCli(argv)
   // The command is done: exit once stdout and stderr are flushed, rather than lingering on a
   // keep-alive socket or a native keychain call that no longer matters (errors exit inside oclif).
   const flushed = (stream) => new Promise((resolve) => stream.write('', resolve))

@@ -5,11 +5,12 @@
 import {build} from 'esbuild'
 import {execFile} from 'node:child_process'
 import {mkdir, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
-import {join, relative} from 'node:path'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {commandsDir, definitionFiles, writeRegistry} from './registry.mjs'
+
 const root = fileURLToPath(new URL('..', import.meta.url))
-const commandsDir = join(root, 'src', 'commands')
 const {version} = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'))
 
 const options = {
@@ -35,25 +36,51 @@ const options = {
   legalComments: 'none',
 }
 
-/** Command ids come from the files under src/commands (oclif's own convention: topic/verb.ts → "topic:verb"). */
-async function commandFiles() {
-  const entries = await readdir(commandsDir, {withFileTypes: true, recursive: true})
-  return entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
-    .map((entry) => relative(commandsDir, join(entry.parentPath, entry.name)))
-    .sort()
+/**
+ * oclif's command classes are generated from the definitions: `dist/commands/<path>.js` is
+ * `oclifCommand(definition)` (src/core/base-command.ts) of `src/commands/<path>.ts`, a module that
+ * exists only in the bundle. oclif reads help, flags and args from it (and the manifest from those).
+ */
+function oclifClasses(definitions) {
+  return {
+    name: 'oclif-classes',
+    setup(plugin) {
+      plugin.onResolve({filter: /^oclif-class:/}, (args) => ({path: args.path.slice('oclif-class:'.length), namespace: 'oclif-class'}))
+      plugin.onLoad({filter: /.*/, namespace: 'oclif-class'}, (args) => {
+        if (!definitions.includes(args.path)) return {contents: `export {default} from ${JSON.stringify(join(commandsDir, args.path))}`, resolveDir: root, loader: 'ts'}
+        return {
+          contents: [
+            `import definition from ${JSON.stringify(join(commandsDir, args.path))}`,
+            `import {oclifCommand} from ${JSON.stringify(join(root, 'src', 'core', 'base-command.ts'))}`,
+            'export default oclifCommand(definition)',
+          ].join('\n'),
+          resolveDir: root,
+          loader: 'ts',
+        }
+      })
+    },
+  }
 }
 
 export async function bundle({outdir = join(root, 'dist'), keepOldChunks = false} = {}) {
-  const files = await commandFiles()
+  const files = await writeRegistry()
+  const definitions = await definitionFiles(files)
   // One entry per command (oclif loads only the one it runs, found through the manifest) plus the
   // CLI entry; shared code, @oclif/core included, lands once in common chunks.
   const entryPoints = {ftauth: join(root, 'src', 'entry.ts'), 'hooks/command-not-found': join(root, 'src', 'hooks', 'command-not-found.ts')}
-  for (const file of files) entryPoints[`commands/${file.replace(/\.ts$/, '')}`] = join(commandsDir, file)
-  const main = await build({...options, entryPoints, outdir})
-  // The fast path (src/fast-path.ts) is built on its own: chunked for its few commands only, it
-  // loads a handful of files at start-up rather than slices of chunks shared with every command.
-  const fast = await build({...options, entryPoints: {index: join(root, 'src', 'fast-path.ts')}, outdir: join(outdir, 'fast')})
+  for (const file of files) entryPoints[`commands/${file.replace(/\.ts$/, '')}`] = `oclif-class:${file}`
+  const main = await build({...options, plugins: [oclifClasses(definitions)], entryPoints, outdir})
+  // Our runtime (src/cli/run.ts, `runCli`) is built on its own: chunked for its commands only, it
+  // loads a handful of files at start-up rather than slices of chunks shared with oclif's. The oclif
+  // entry it falls back to stays external: dist/ftauth.js, the copy of @oclif/core the oclif command
+  // classes use (two copies would not recognise each other's errors).
+  const oclifEntry = {
+    name: 'oclif-entry',
+    setup(plugin) {
+      plugin.onResolve({filter: /^\.\.\/entry\.js$/}, () => ({path: '../ftauth.js', external: true}))
+    },
+  }
+  const fast = await build({...options, plugins: [oclifEntry], entryPoints: {index: join(root, 'src', 'cli', 'run.ts')}, outdir: join(outdir, 'fast')})
   const result = {outputFiles: [...main.outputFiles, ...fast.outputFiles]}
   // Write the new files first, then drop chunks of older builds: a CLI starting meanwhile never
   // finds its bundle half gone.

@@ -1,9 +1,35 @@
-import {execute} from '@oclif/core'
+import {Errors, flush, handle, run} from '@oclif/core'
 
-import {dropEmptyFtauthVariables} from './core/env-vars.js'
+/**
+ * oclif's side of the CLI (src/cli/run.ts loads it only when it needs it): runs argv through oclif
+ * (help, autocomplete, the command-not-found hook, and commands whose argv our parser declined) and
+ * returns the exit code instead of exiting. oclif finds package.json by walking up from this file.
+ */
+export async function runOclif(argv: string[]): Promise<number> {
+  try {
+    await run(argv, import.meta.url)
+    await flush()
+    return 0
+  } catch (error) {
+    if (error instanceof Errors.ExitError) return error.oclif.exit ?? 0
+    return handleWithoutExit(error as Error)
+  }
+}
 
-/** The CLI entry (bin/run.js). oclif finds package.json by walking up from this file. */
-export async function run(options: {development?: boolean} = {}): Promise<void> {
-  dropEmptyFtauthVariables(process.env)
-  await execute({dir: import.meta.url, development: options.development ?? false})
+/**
+ * oclif's own errors (a bad `autocomplete` shell, a broken plugin) are printed by oclif's handler,
+ * worded as always; it ends with process.exit, which is caught here and turned into the exit code.
+ */
+async function handleWithoutExit(error: Error): Promise<number> {
+  let code = 1
+  const realExit = process.exit
+  process.exit = ((exitCode?: number) => {
+    code = exitCode ?? 0
+  }) as typeof process.exit
+  try {
+    await handle(error)
+  } finally {
+    process.exit = realExit
+  }
+  return code
 }

@@ -1,17 +1,26 @@
-import {withDefaults, type FlagSpecs} from './flag-spec.js'
+import {withDefaults, type ArgSpecs, type FlagSpecs} from './flag-spec.js'
 
 export type ParsedFlags = Record<string, string | string[] | number | boolean | undefined>
 export type ParsedArgs = Record<string, string | undefined>
 
 /**
- * Parses argv for the fast path: the plain forms (`--name value`, `--name=value`, `--flag`,
+ * Parses argv for our runtime: the plain forms (`--name value`, `--name=value`, `--flag`,
  * `--no-flag` where allowed, `-c` and `-c value`, repeated multiple flags, positional arguments up
  * to the command's count, `-` among them) into the values oclif would produce (with withDefaults
- * applied). Anything else — help, an unknown or repeated flag, one argument too many, a value
- * oclif would refuse, a value that looks like a flag, `--` — returns undefined so that oclif
- * parses it and words any error the one way users know. It never reports errors itself.
+ * applied, and values of env-backed flags taken from `env`). Anything else — help, an unknown or
+ * repeated flag, one argument too many, a missing required argument or flag, a value oclif would
+ * refuse, flags that exclude or need each other, a value that looks like a flag, `--` — returns
+ * undefined so that oclif parses it and words any error the one way users know. It never reports
+ * errors itself. `argSpecs` may be the names alone (all optional, any value).
  */
-export function parseFastArgv(argv: readonly string[], specs: FlagSpecs, argNames: readonly string[] = []): {flags: ParsedFlags; args: ParsedArgs} | undefined {
+export function parseFastArgv(
+  argv: readonly string[],
+  specs: FlagSpecs,
+  argSpecs: ArgSpecs | readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): {flags: ParsedFlags; args: ParsedArgs} | undefined {
+  const argList: ArgSpecs = Array.isArray(argSpecs) ? Object.fromEntries(argSpecs.map((name) => [name, {description: name}])) : (argSpecs as ArgSpecs)
+  const argNames = Object.keys(argList)
   const flags: ParsedFlags = {}
   const args: ParsedArgs = {}
   let positionals = 0
@@ -32,6 +41,8 @@ export function parseFastArgv(argv: readonly string[], specs: FlagSpecs, argName
     } else if (token === '-' || !token.startsWith('-')) {
       const argName = argNames[positionals++]
       if (argName === undefined) return undefined
+      const options = argList[argName]!.options
+      if (options && !options.includes(token)) return undefined
       args[argName] = token
       continue
     } else {
@@ -63,7 +74,7 @@ export function parseFastArgv(argv: readonly string[], specs: FlagSpecs, argName
     if (spec.kind === 'integer') {
       if (!/^-?\d+$/.test(value)) return undefined
       const number = Number.parseInt(value, 10)
-      if (!Number.isSafeInteger(number) || (spec.min !== undefined && number < spec.min)) return undefined
+      if (!Number.isSafeInteger(number) || (spec.min !== undefined && number < spec.min) || (spec.max !== undefined && number > spec.max)) return undefined
       flags[name] = number
     } else if (spec.options && !spec.options.includes(value)) {
       return undefined
@@ -72,6 +83,29 @@ export function parseFastArgv(argv: readonly string[], specs: FlagSpecs, argName
     } else {
       flags[name] = value
     }
+  }
+  // Required arguments, and the flags' relationships: oclif explains what is wrong.
+  if (argNames.slice(positionals).some((name) => argList[name]!.required)) return undefined
+  for (const [name, spec] of Object.entries(specs)) {
+    if (flags[name] === undefined && spec.env !== undefined && env[spec.env] !== undefined) {
+      // oclif reads an env-backed flag's value from the variable; anything unusual is its to refuse.
+      const value = env[spec.env]!
+      if (spec.kind === 'boolean' || (spec.kind === 'string' && spec.multiple) || value === '') return undefined
+      if (spec.kind === 'integer') {
+        if (!/^-?\d+$/.test(value)) return undefined
+        const number = Number.parseInt(value, 10)
+        if (!Number.isSafeInteger(number) || (spec.min !== undefined && number < spec.min) || (spec.max !== undefined && number > spec.max)) return undefined
+        flags[name] = number
+      } else if (spec.options && !spec.options.includes(value)) return undefined
+      else flags[name] = value
+    }
+  }
+  for (const [name, spec] of Object.entries(specs)) {
+    if (spec.required && flags[name] === undefined) return undefined
+    if (flags[name] === undefined) continue
+    // Declining is always safe (oclif then decides): any doubt about a relationship declines.
+    if (spec.exclusive?.some((other) => flags[other] !== undefined)) return undefined
+    if (spec.dependsOn?.some((other) => !seen.has(other))) return undefined
   }
   return {flags: withDefaults(specs, flags), args}
 }

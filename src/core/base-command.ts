@@ -2,6 +2,7 @@ import {Command, Errors, type Interfaces} from '@oclif/core'
 
 import {CommandRun, makeOutput, renderError, writeJson, type CommandDefinition} from './command-run.js'
 import type {Deps} from './deps.js'
+import {ambientIo, resolveInvocation} from './invocation.js'
 import {GLOBAL_FLAGS, withDefaults, type ArgSpecs, type ArgValues, type FlagSpecs, type FlagValues, type GlobalFlagValues} from './flag-spec.js'
 import {oclifArgs, oclifFlags} from './oclif-flags.js'
 import type {Output} from './output.js'
@@ -21,7 +22,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected args!: Interfaces.InferredArgs<T['args']>
   protected invocation: CommandRun<BaseFlags<T>, Record<string, string | undefined>> | undefined
   // A provisional output so parse errors are rendered our way too.
-  protected out: Output = makeOutput(this.jsonEnabled() ? 'json' : 'human', undefined)
+  protected out: Output = makeOutput(this.jsonEnabled() ? 'json' : 'human', undefined, ambientIo())
 
   public override async init(): Promise<void> {
     await super.init()
@@ -35,7 +36,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const specs = {...GLOBAL_FLAGS, ...this.flagSpecs()}
     this.flags = withDefaults(specs, {...flags, json: this.jsonEnabled()}) as BaseFlags<T>
     this.args = args as Interfaces.InferredArgs<T['args']>
-    const invocation = new CommandRun<BaseFlags<T>, Record<string, string | undefined>>(this.id ?? '', this.flags, args as Record<string, string | undefined>)
+    const invocation = new CommandRun<BaseFlags<T>, Record<string, string | undefined>>(this.id ?? '', this.flags, args as Record<string, string | undefined>, resolveInvocation(ambientIo()))
     this.invocation = invocation
     this.out = invocation.out
   }
@@ -67,22 +68,26 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (error instanceof Errors.ExitError) throw error
     const exitCode = this.invocation
       ? this.invocation.fail(error)
-      : renderError(error, {id: this.id, out: this.out, json: this.jsonEnabled(), debug: this.argv.includes('--debug'), secrets: []})
+      : renderError(error, {id: this.id, out: this.out, json: this.jsonEnabled(), debug: this.argv.includes('--debug'), secrets: [], env: ambientIo().env})
     throw new Errors.ExitError(exitCode)
   }
 
   /** JSON goes out uncoloured unless stdout is a terminal that wants colour. */
   public override logJson(json: unknown): void {
-    writeJson(json)
+    writeJson(json, ambientIo().stdout)
   }
 }
 
 /**
- * The oclif class for a command defined with `defineCommand()` (src/core/command-run.ts); the
- * command file adds its summary, description and examples. The fast path runs the same definition.
+ * The oclif class for a command defined with `defineCommand()` (src/core/command-run.ts): its
+ * help, flags and args for oclif's help, completion and manifest, and the same body our runtime
+ * runs (oclif runs it only when our parser declined the argv, or with FTAUTH_FAST_PATH=0).
  */
 export function oclifCommand<S extends FlagSpecs, A extends ArgSpecs>(definition: CommandDefinition<S, A>) {
-  abstract class DefinedCommand extends BaseCommand<typeof Command> {
+  class DefinedCommand extends BaseCommand<typeof Command> {
+    static override summary = definition.summary
+    static override description = definition.description
+    static override examples = (definition.examples ? [...definition.examples] : undefined) as Command.Example[]
     static override flags = oclifFlags(definition.flags)
     static override args = oclifArgs(definition.args ?? {})
 
@@ -91,8 +96,16 @@ export function oclifCommand<S extends FlagSpecs, A extends ArgSpecs>(definition
     }
 
     async run(): Promise<unknown> {
-      return definition.run(this.invocation as unknown as CommandRun<FlagValues<S>, ArgValues<A>>)
+      const invocation = this.invocation as unknown as CommandRun<FlagValues<S>, ArgValues<A>>
+      const result = await definition.run(invocation)
+      if (invocation.exitCode !== 0) {
+        // A finding, not an error (doctor): the result once (JSON too), then the exit code.
+        if (this.jsonEnabled() && result !== undefined) this.logJson(result)
+        throw new Errors.ExitError(invocation.exitCode)
+      }
+      return result
     }
   }
+  if (definition.hidden !== undefined) DefinedCommand.hidden = definition.hidden
   return DefinedCommand
 }

@@ -2,12 +2,13 @@ import {ENVIRONMENTS, type EnvName} from './config.js'
 import {createDeps, type Deps} from './deps.js'
 import {ExitCode, FtauthError, usageError} from './errors.js'
 import type {ArgSpecs, ArgValues, FlagSpecs, FlagValues, GlobalFlagValues} from './flag-spec.js'
-import {colorEnabled, Output, terminalSafe, type OutputMode} from './output.js'
-import {pathsFor, resolveConfigDir, type FtauthPaths} from './paths.js'
+import {ambientIo, resolveInvocation, type CliIo, type Invocation} from './invocation.js'
+import {colorEnabled, Output, terminalSafe, type OutputMode, type WritableLike} from './output.js'
+import type {FtauthPaths} from './paths.js'
 import {redactKnown, redactSecret, redactStrings} from './redact.js'
 import {terminalColumns} from './text.js'
 
-/** What a command body sees, whichever path (oclif or the fast path) parsed its argv. */
+/** What a command body sees, whichever path (our runtime or oclif) parsed its argv. */
 export interface CommandContext<F, A = Record<string, never>> {
   readonly id: string
   readonly flags: F & GlobalFlagValues
@@ -15,30 +16,46 @@ export interface CommandContext<F, A = Record<string, never>> {
   readonly out: Output
   readonly paths: FtauthPaths
   readonly tracing: boolean
+  /** The environment variables of this run (process.env, or a test's). */
+  readonly env: NodeJS.ProcessEnv
+  /** Streams, platform, cwd and the resolved dirs of this run (src/core/invocation.ts). */
+  readonly invocation: Invocation
   /** The flow dependencies, built on first use so commands that need none stay fast. */
   context(): Promise<Deps>
+  /** Exit code after a successful body (doctor: 1 when a check failed; the report is still printed). */
+  exitCode: number
 }
 
 /**
- * A command whose body needs no oclif: oclif runs it through a class made by `oclifCommand()`
- * (src/core/base-command.ts), the fast path (src/fast-path.ts) runs it directly. Its JSON result is
- * what `--json` prints.
+ * One command: its help (summary, description, examples), flags, args and a body that needs no
+ * oclif. One file per command, `src/commands/<topic>/<verb>.ts` exporting it as default; the id is
+ * the path (`topic:verb`). Our runtime (src/cli/run.ts) runs it; oclif gets a class made from it
+ * by `oclifCommand()` (src/core/base-command.ts) for help, completion and the manifest. Its JSON
+ * result is what `--json` prints.
  */
 export interface CommandDefinition<S extends FlagSpecs, A extends ArgSpecs = Record<string, never>> {
   id: string
+  summary: string
+  description?: string
+  /** `<%= config.bin %>` stands for the binary's name, as in oclif. */
+  examples?: readonly string[]
+  hidden?: boolean
   flags: S
   args?: A
   run(ctx: CommandContext<FlagValues<S>, ArgValues<A>>): Promise<unknown>
 }
 
-export const defineCommand = <S extends FlagSpecs, A extends ArgSpecs = Record<string, never>>(definition: CommandDefinition<S, A>): CommandDefinition<S, A> =>
+export type AnyCommandDefinition = CommandDefinition<FlagSpecs, ArgSpecs>
+
+export const defineCommand = <const S extends FlagSpecs, const A extends ArgSpecs = Record<string, never>>(definition: CommandDefinition<S, A>): CommandDefinition<S, A> =>
   definition
 
-export function makeOutput(mode: OutputMode, colorFlag: boolean | undefined): Output {
-  return new Output({stdout: process.stdout, stderr: process.stderr}, mode, {
-    colorOut: colorEnabled(process.stdout, process.env, colorFlag),
-    colorErr: colorEnabled(process.stderr, process.env, colorFlag),
-    columns: terminalColumns(process.stdout.isTTY ? process.stdout : process.stderr, process.env),
+export function makeOutput(mode: OutputMode, colorFlag: boolean | undefined, io: Pick<CliIo, 'stdout' | 'stderr' | 'env'> = ambientIo()): Output {
+  const {stdout, stderr, env} = io
+  return new Output({stdout, stderr}, mode, {
+    colorOut: colorEnabled(stdout, env, colorFlag),
+    colorErr: colorEnabled(stderr, env, colorFlag),
+    columns: terminalColumns(stdout.isTTY ? stdout : stderr, env),
   })
 }
 
@@ -46,6 +63,8 @@ export function makeOutput(mode: OutputMode, colorFlag: boolean | undefined): Ou
 export class CommandRun<F = Record<string, never>, A = Record<string, string | undefined>> implements CommandContext<F, A> {
   readonly out: Output
   readonly paths: FtauthPaths
+  readonly env: NodeJS.ProcessEnv
+  exitCode = 0
   private deps: Deps | undefined
   private readonly secretsSeen = new Set<string>()
 
@@ -53,26 +72,28 @@ export class CommandRun<F = Record<string, never>, A = Record<string, string | u
     readonly id: string,
     readonly flags: F & GlobalFlagValues,
     readonly args: A,
+    readonly invocation: Invocation = resolveInvocation(ambientIo()),
   ) {
     const mode: OutputMode = flags.json ? 'json' : flags.quiet ? 'quiet' : 'human'
-    this.out = makeOutput(mode, flags.color)
+    this.env = invocation.env
+    this.out = makeOutput(mode, flags.color, invocation.io)
     this.out.useSecrets(this.secretsSeen)
-    // One rule on both start-up paths (oclif's own config dir is not consulted: it is the same rule).
-    this.paths = pathsFor(resolveConfigDir())
-    if (process.env.FTAUTH_ENV && !(ENVIRONMENTS as readonly string[]).includes(process.env.FTAUTH_ENV)) {
-      throw usageError(`FTAUTH_ENV=${process.env.FTAUTH_ENV} is not an environment`, `use one of ${ENVIRONMENTS.join(', ')}`)
+    // One rule on every path (oclif's own config dir is not consulted: it is the same rule).
+    this.paths = invocation.paths
+    if (this.env.FTAUTH_ENV && !(ENVIRONMENTS as readonly string[]).includes(this.env.FTAUTH_ENV)) {
+      throw usageError(`FTAUTH_ENV=${this.env.FTAUTH_ENV} is not an environment`, `use one of ${ENVIRONMENTS.join(', ')}`)
     }
   }
 
   get tracing(): boolean {
-    return Boolean(this.flags.trace || this.flags.debug || process.env.FTAUTH_TRACE === '1')
+    return Boolean(this.flags.trace || this.flags.debug || this.env.FTAUTH_TRACE === '1')
   }
 
   // An arrow property, so command bodies may destructure it.
   readonly context = async (): Promise<Deps> => {
     this.deps ??= await createDeps({
       out: this.out,
-      env: process.env,
+      env: this.env,
       configDir: this.paths.dir,
       profileFlag: this.flags.profile,
       envFlag: this.flags.env as EnvName | undefined,
@@ -86,27 +107,38 @@ export class CommandRun<F = Record<string, never>, A = Record<string, string | u
     return this.deps
   }
 
-  /** The result: one JSON document on stdout with --json (human and quiet output were printed by the body). */
-  succeed(result: unknown): void {
-    if (this.flags.json) writeJson(result)
+  /** The result: one JSON document on stdout with --json (human and quiet output were printed by the body); returns the exit code. */
+  succeed(result: unknown): number {
+    if (this.flags.json && result !== undefined) writeJson(result, this.invocation.io.stdout)
+    return this.exitCode
   }
 
   /** Renders any error once: one line on stderr (JSON on stdout with --json); returns the exit code. */
   fail(error: unknown): number {
-    return renderError(error, {id: this.id, out: this.out, json: Boolean(this.flags.json), debug: Boolean(this.flags.debug), secrets: [...this.secretsSeen]})
+    return renderError(error, {
+      id: this.id,
+      out: this.out,
+      json: Boolean(this.flags.json),
+      debug: Boolean(this.flags.debug),
+      secrets: [...this.secretsSeen],
+      env: this.env,
+    })
   }
 }
 
-export function writeJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+export function writeJson(value: unknown, stdout: WritableLike = ambientIo().stdout): void {
+  stdout.write(`${JSON.stringify(value, null, 2)}\n`)
 }
 
-export function renderError(error: unknown, options: {id: string | undefined; out: Output; json: boolean; debug: boolean; secrets: string[]}): number {
+export function renderError(
+  error: unknown,
+  options: {id: string | undefined; out: Output; json: boolean; debug: boolean; secrets: string[]; env?: NodeJS.ProcessEnv},
+): number {
   const {out, secrets} = options
   const ftauthError = toFtauthError(error instanceof Error ? error : new Error(String(error)), options.id)
   // Messages quote providers (error descriptions, GraphQL errors[]): masked, and made safe for a terminal.
   out.err(`${out.e.red('error:')} ${terminalSafe(redactKnown(ftauthError.line, secrets), {singleLine: true})}`)
-  if (options.debug || process.env.DEBUG) {
+  if (options.debug || (options.env ?? process.env).DEBUG) {
     // The cause chain too: a wrapped network or keychain error keeps its original reason there.
     for (let current: unknown = error; current; current = (current as {cause?: unknown}).cause) {
       const text = current instanceof Error ? (current.stack ?? current.message) : String(current)
@@ -116,17 +148,20 @@ export function renderError(error: unknown, options: {id: string | undefined; ou
   if (options.json) {
     // Every field of the details (a provider's errors[], a failed call's response), at any depth,
     // goes through the same masking as the message.
-    writeJson({
-      error: redactStrings(
-        {
-          message: ftauthError.message,
-          hint: ftauthError.hint,
-          exitCode: ftauthError.exitCode,
-          ...ftauthError.details,
-        },
-        secrets,
-      ),
-    })
+    writeJson(
+      {
+        error: redactStrings(
+          {
+            message: ftauthError.message,
+            hint: ftauthError.hint,
+            exitCode: ftauthError.exitCode,
+            ...ftauthError.details,
+          },
+          secrets,
+        ),
+      },
+      out.streams.stdout,
+    )
   }
   return ftauthError.exitCode
 }

@@ -1,8 +1,8 @@
 /**
- * Flag declarations that do not need oclif loaded. The global flags and the commands on the fast
- * path (src/fast-path.ts) declare their flags here once: oclif gets them through
- * `oclifFlags()` (src/core/oclif-flags.ts) for help, completion and the manifest, and the fast path
- * parses argv with them (src/core/argv.ts) without paying oclif's start-up.
+ * Flag declarations that do not need oclif loaded. The global flags and every command
+ * (src/commands/**) declare their flags here once: oclif gets them through `oclifFlags()`
+ * (src/core/oclif-flags.ts) for help, completion and the manifest, and our runtime
+ * (src/cli/run.ts) parses argv with them (src/core/argv.ts) without paying oclif's start-up.
  */
 import {ENVIRONMENTS} from './config.js'
 
@@ -10,12 +10,21 @@ interface Common {
   description: string
   char?: string
   helpGroup?: string
+  /** Flags that cannot be given together with this one (oclif's `exclusive`). */
+  exclusive?: readonly string[]
+  /** Flags this one needs (oclif's `dependsOn`). */
+  dependsOn?: readonly string[]
+  /** An environment variable that gives the value when the flag is absent (oclif's `env`). */
+  env?: string
+  required?: boolean
+  hidden?: boolean
 }
 
 export interface BooleanFlagSpec extends Common {
   kind: 'boolean'
   /** Also accept --no-<name> (sets false). */
   allowNo?: boolean
+  default?: boolean
 }
 
 export interface StringFlagSpec extends Common {
@@ -29,6 +38,7 @@ export interface IntegerFlagSpec extends Common {
   kind: 'integer'
   default?: number
   min?: number
+  max?: number
 }
 
 export type FlagSpec = BooleanFlagSpec | StringFlagSpec | IntegerFlagSpec
@@ -41,7 +51,9 @@ export const flag = {
 }
 
 /** The value a parsed flag has: absent options are undefined, absent booleans false (see withDefaults). */
-export type FlagValue<F> = F extends {kind: 'boolean'; allowNo: true}
+export type FlagValue<F> = F extends {kind: 'boolean'; default: boolean}
+  ? boolean
+  : F extends {kind: 'boolean'; allowNo: true}
   ? boolean | undefined
   : F extends {kind: 'boolean'}
     ? boolean
@@ -62,14 +74,16 @@ export type FlagValue<F> = F extends {kind: 'boolean'; allowNo: true}
 export type FlagValues<S> = {-readonly [K in keyof S]: FlagValue<S[K]>}
 
 /**
- * A positional argument: always optional and never read from stdin by oclif (our commands read
- * stdin themselves, with a proper wait, when the argument is `-` or absent).
+ * A positional argument, never read from stdin by oclif (our commands read stdin themselves, with
+ * a proper wait, when the argument is `-` or absent).
  */
 export interface ArgSpec {
   description: string
+  required?: boolean
+  options?: readonly string[]
 }
 export type ArgSpecs = Record<string, ArgSpec>
-export type ArgValues<A> = {-readonly [K in keyof A]: string | undefined}
+export type ArgValues<A> = {-readonly [K in keyof A]: A[K] extends {required: true} ? string : string | undefined}
 
 /** Flags every command has (oclif adds --json itself through enableJsonFlag). */
 export const GLOBAL_FLAGS = {
@@ -93,8 +107,8 @@ export function withDefaults<T extends Record<string, unknown>>(specs: FlagSpecs
   const result: Record<string, unknown> = {...flags}
   for (const [name, spec] of Object.entries(specs)) {
     if (result[name] !== undefined) continue
-    if ((spec.kind === 'integer' || spec.kind === 'string') && spec.default !== undefined) result[name] = spec.default
-    if (spec.kind === 'boolean' && !spec.allowNo) result[name] = false
+    if (spec.default !== undefined) result[name] = spec.default
+    else if (spec.kind === 'boolean' && !spec.allowNo) result[name] = false
   }
   return result as T
 }

@@ -26,7 +26,7 @@ export function defaultConfigDir(inputs: ConfigDirInputs = currentInputs()): str
 }
 
 /** oclif's home: $HOME, else on Windows %HOMEDRIVE%%HOMEPATH% or %USERPROFILE%, else os.homedir(), else the temp dir. */
-function homeOf({env, platform, osHome}: ConfigDirInputs): string {
+export function homeOf({env, platform, osHome}: ConfigDirInputs): string {
   const windowsHome = platform === 'win32' ? (env.HOMEDRIVE && env.HOMEPATH && join(env.HOMEDRIVE, env.HOMEPATH)) || env.USERPROFILE : undefined
   return env.HOME || windowsHome || osHome || tmpdir()
 }

@@ -1,66 +1,53 @@
 // The fast path (src/fast-path.ts) runs token commands without loading oclif. It must never parse
 // argv differently from oclif: whatever it accepts, oclif accepts with the same values, and it
 // hands everything else to oclif. Then the same command gives the same output either way.
-import {Flags, Parser, type Interfaces} from '@oclif/core'
+import {Flags, Parser} from '@oclif/core'
 import fc from 'fast-check'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import Call from '../../src/commands/call.js'
-import FluzRefresh from '../../src/commands/fluz/refresh.js'
-import FluzToken from '../../src/commands/fluz/token.js'
-import SessionCreate from '../../src/commands/session/create.js'
-import SessionExchange from '../../src/commands/session/exchange.js'
-import TokenInspect from '../../src/commands/token/inspect.js'
-import ShuttleRefresh from '../../src/commands/shuttle/refresh.js'
-import Status from '../../src/commands/status.js'
+import {COMMANDS} from '../../src/cli/registry.js'
 import {parseFastArgv} from '../../src/core/argv.js'
-import {BaseCommand} from '../../src/core/base-command.js'
-import type {CommandDefinition} from '../../src/core/command-run.js'
-import {GLOBAL_FLAGS, withDefaults, type ArgSpecs, type FlagSpecs} from '../../src/core/flag-spec.js'
-import {call} from '../../src/definitions/call.js'
-import {fluzRefresh, fluzToken} from '../../src/definitions/fluz.js'
-import {sessionCreate, sessionExchange} from '../../src/definitions/session.js'
-import {tokenInspect} from '../../src/definitions/token.js'
-import {shuttleRefresh} from '../../src/definitions/shuttle.js'
-import {status} from '../../src/definitions/status.js'
+import {BaseCommand, oclifCommand} from '../../src/core/base-command.js'
+import type {AnyCommandDefinition} from '../../src/core/command-run.js'
+import {GLOBAL_FLAGS, withDefaults, type FlagSpecs} from '../../src/core/flag-spec.js'
 import {startEmulator, type Emulator} from '../../src/emulator/index.js'
 import {makeSandbox, type Sandbox} from '../helpers/cli.js'
 
-type AnyDefinition = CommandDefinition<FlagSpecs, ArgSpecs>
-const COMMANDS: [AnyDefinition, {flags: Record<string, unknown>; args: Interfaces.ArgInput}][] = [
-  [status as AnyDefinition, Status as never],
-  [fluzToken as AnyDefinition, FluzToken as never],
-  [fluzRefresh as AnyDefinition, FluzRefresh as never],
-  [sessionCreate as AnyDefinition, SessionCreate as never],
-  [shuttleRefresh as AnyDefinition, ShuttleRefresh as never],
-  [sessionExchange as unknown as AnyDefinition, SessionExchange as never],
-  [tokenInspect as unknown as AnyDefinition, TokenInspect as never],
-  [call as unknown as AnyDefinition, Call as never],
-]
+// Every command of the generated registry, beside the oclif class generated from the same definition.
+const DEFINITIONS: AnyCommandDefinition[] = await Promise.all(Object.values(COMMANDS).map((load) => load()))
+const COMMAND_CLASSES = DEFINITIONS.map((definition) => [definition, oclifCommand(definition)] as const)
+const fluzToken = DEFINITIONS.find((definition) => definition.id === 'fluz:token')!
 
 /** Words argv is made of: every flag of the command in its forms, values of every kind, junk. */
-function argvWords(specs: FlagSpecs): fc.Arbitrary<string[]> {
+function argvWords(specs: FlagSpecs, argWords: string[] = []): fc.Arbitrary<string[]> {
   const words: string[] = ['--', '-h', '--help', '-x', '--nope', 'extra', '-qq', '--no-quiet', '--json=true', '--quiet=false']
   for (const [name, spec] of Object.entries(specs)) {
     words.push(`--${name}`, `--no-${name}`, `--${name}=`)
     if (spec.char) words.push(`-${spec.char}`)
     if (spec.kind === 'string') for (const option of spec.options ?? ['abc', 'a=b', 'LIST_OFFERS,PURCHASE_GIFTCARD']) words.push(`--${name}=${option}`, option)
-    if (spec.kind === 'integer') words.push(`--${name}=5`, '0', '7', '-3', '1.5', '9007199254740993', 'ten')
+    if (spec.kind === 'integer') words.push(`--${name}=5`, '0', '7', '-3', '1.5', '9007199254740993', 'ten', '70000')
   }
-  words.push('sandbox', 'production', 'bogus', '-', '--=x', 'GET', '/v1/merchants', 'X-A: b', 'a=1')
+  words.push('sandbox', 'production', 'bogus', '-', '--=x', 'GET', '/v1/merchants', 'X-A: b', 'a=1', ...argWords)
   return fc.array(fc.constantFrom(...words), {maxLength: 7})
 }
 
 describe('fast-path argv parser against oclif', () => {
-  for (const [definition, command] of COMMANDS) {
+  it('covers every command file', () => {
+    expect(DEFINITIONS.length).toBeGreaterThanOrEqual(8)
+    for (const [id, load] of Object.entries(COMMANDS)) expect(load, id).toBeTypeOf('function')
+  })
+
+  for (const [definition, command] of COMMAND_CLASSES) {
     it(`${definition.id}: accepts only what oclif accepts, with the same values`, async () => {
       const specs: FlagSpecs = {...GLOBAL_FLAGS, json: {kind: 'boolean', description: 'json'}, ...definition.flags}
       const oclifFlags = {...BaseCommand.baseFlags, json: Flags.boolean(), ...command.flags}
-      const argNames = Object.keys(definition.args ?? {})
+      // Words for positional arguments with fixed values (a provider name) and required ones.
+      const argSpecs = definition.args ?? {}
+      const words = argvWords(specs, Object.values(argSpecs).flatMap((spec) => [...(spec.options ?? [])]))
       let accepted = 0
       await fc.assert(
-        fc.asyncProperty(argvWords(specs), async (argv) => {
-          const fast = parseFastArgv(argv, specs, argNames)
+        fc.asyncProperty(words, async (argv) => {
+          const fast = parseFastArgv(argv, specs, argSpecs)
           if (fast === undefined) return
           accepted++
           const parsed = await Parser.parse(argv, {flags: oclifFlags, strict: true, args: command.args})
@@ -126,6 +113,25 @@ describe('fast path and oclif give the same result', () => {
     const human = await sandbox.run(['status'], {env: {COLUMNS: '200'}})
     expect(human.stdout).toMatch(/^ {2}token {6}\d{4}-\d\d-\d\dT.* · LIST_OFFERS · refreshable · keychain$/m)
     expect(human.stdout).not.toContain(fluzToken.key)
+  })
+
+  it('runs in-process through runCli(argv, io), with the same output as the built CLI', async () => {
+    const {runCli} = await import('../../src/cli/run.js')
+    const {PassThrough} = await import('node:stream')
+    const capture = () => {
+      let text = ''
+      return {write: (chunk: string) => ((text += chunk), true), isTTY: false, get text() { return text }}
+    }
+    const stdout = capture()
+    const stderr = capture()
+    const stdin = new PassThrough()
+    stdin.end()
+    const code = await runCli(['status', '-q'], {env: {...sandbox.env}, stdin, stdout, stderr})
+    expect({code, stdout: stdout.text, stderr: stderr.text}).toEqual(await sandbox.run(['status', '-q']))
+    const bad = capture()
+    const usage = await runCli(['session', 'create', '--json'], {env: {...sandbox.env}, stdin, stdout: bad, stderr: capture()})
+    expect(usage).toBe(2)
+    expect(JSON.parse(bad.text)).toMatchObject({error: {exitCode: 2}})
   })
 
   it('usage errors: same line, same exit code (2)', async () => {

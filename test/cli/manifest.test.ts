@@ -36,6 +36,19 @@ describe('oclif.manifest.json', () => {
   })
 })
 
+describe('src/cli/registry.ts (the runtime\'s id → command map)', () => {
+  it('is what scripts/registry.mjs generates from the command files (npm test builds first)', async () => {
+    // @ts-expect-error a plain .mjs script without types
+    const {commandFiles, definitionFiles, registrySource} = (await import('../../scripts/registry.mjs')) as {
+      commandFiles(): Promise<string[]>
+      definitionFiles(files: string[]): Promise<string[]>
+      registrySource(files: string[]): string
+    }
+    const expected = registrySource(await definitionFiles(await commandFiles()))
+    expect(await readFile(join(ROOT, 'src/cli/registry.ts'), 'utf8'), 'run `npm run build` (scripts/registry.mjs) and commit src/cli/registry.ts').toBe(expected)
+  })
+})
+
 describe('command reference (README topic list and docs/commands/)', () => {
   it('is what `npm run readme` (oclif readme --multi) generates from the current commands', async () => {
     // oclif writes next to the plugin it documents: generate into a scratch copy of the package
