@@ -3,7 +3,10 @@
 // against Node's own start (`node -e 0`) measured in the same rounds. Needs a built dist/ and a
 // keychain (npm run bench wraps it in scripts/with-keyring.sh). docs/performance.md quotes its table.
 //
-//   node scripts/bench.mjs [--rounds N] [--warmup N] [--only row,row] [--json file]
+//   node scripts/bench.mjs [--rounds N] [--warmup N] [--only row,row] [--json file] [--against DIR]
+//
+// --against DIR: every ftauth row also runs DIR/bin/run.js (another checkout, built) in the same
+// rounds, for a before/after comparison that the machine's load hits alike.
 //
 // Every round runs each command once in a fresh shuffled order (a slow spell of the machine hits
 // all rows alike, and no row always follows the same neighbour). Each run is spawned under GNU time
@@ -22,6 +25,7 @@ const {values: options} = parseArgs({
     warmup: {type: 'string', default: '3'},
     only: {type: 'string'},
     json: {type: 'string'},
+    against: {type: 'string'},
     help: {type: 'boolean', short: 'h'},
   },
 })
@@ -57,7 +61,7 @@ const ROWS = [
 ]
 
 if (options.help) {
-  console.log(`usage: node scripts/bench.mjs [--rounds N] [--warmup N] [--only row,row] [--json file]\nrows: ${ROWS.map((r) => r.key).join(', ')}`)
+  console.log(`usage: node scripts/bench.mjs [--rounds N] [--warmup N] [--only row,row] [--json file] [--against DIR]\nrows: ${ROWS.map((r) => r.key).join(', ')}`)
   process.exit(0)
 }
 if (!existsSync(join(root, 'dist', 'fast', 'index.js'))) {
@@ -74,6 +78,17 @@ for (const key of only ?? []) {
 // node -e 0 is every ratio's floor; the curls are the headless row's second baseline.
 const wanted = new Set(only ? ['node', ...only, ...(only.includes('headless') ? ['curl'] : [])] : ROWS.map((r) => r.key))
 const rows = ROWS.filter((r) => wanted.has(r.key))
+if (options.against) {
+  const otherBin = join(options.against, 'bin', 'run.js')
+  if (!existsSync(join(options.against, 'dist', 'fast', 'index.js'))) {
+    console.error(`bench: ${options.against} has no built dist/`)
+    process.exit(2)
+  }
+  for (const r of [...rows]) {
+    if (r.argv?.[1] !== bin) continue
+    rows.splice(rows.indexOf(r) + 1, 0, {...r, key: `${r.key}@against`, label: `  ${r.label} (--against)`, argv: [r.argv[0], otherBin, ...r.argv.slice(2)], against: r.key})
+  }
+}
 
 const configDir = mkdtempSync(join(tmpdir(), 'ftauth-bench-'))
 const service = `ftauth-bench-${randomBytes(4).toString('hex')}`
@@ -174,7 +189,7 @@ function summarize(rows, samples) {
     const wallRatio = wall.median / node.wall.median
     const rssRatio = rss.median / node.rss.median
     const verdict = r.wall === undefined ? undefined : wallRatio <= r.wall && (Number.isNaN(rssRatio) || rssRatio <= r.rss) ? 'ok' : 'missed'
-    const out = {key: r.key, label: r.label, wall, rss, wallRatio, rssRatio, wallTarget: r.wall, rssTarget: r.rss, verdict}
+    const out = {key: r.key, label: r.label, against: r.against, wall, rss, wallRatio, rssRatio, wallTarget: r.wall, rssTarget: r.rss, verdict}
     // The headless flow can do no better than starting Node and then making the three requests.
     if (r.key === 'headless' && curl) out.nodeCurlRatio = wall.median / (node.wall.median + curl.median)
     return out
@@ -197,6 +212,14 @@ function render(report, seconds) {
     const rssRatio = Number.isNaN(r.rssRatio) ? '' : `${r.rssRatio.toFixed(2)}×`
     const verdict = r.verdict === undefined ? '' : r.verdict === 'ok' ? 'ok' : `MISSED${r.wallRatio > r.wallTarget ? ' wall' : ''}${r.rssRatio > r.rssTarget ? ' rss' : ''}`
     lines.push(`| ${r.label} | ${wall} | ${r.wallRatio.toFixed(2)}× | ${target(r.wallTarget)} | ${rss} | ${rssRatio} | ${target(r.rssTarget)} | ${verdict} |`)
+  }
+  const against = report.filter((r) => r.against)
+  if (against.length > 0) {
+    lines.push('', `this build against ${options.against} (ratio of medians; < 1 is faster or smaller here):`, '')
+    for (const r of against) {
+      const mine = report.find((m) => m.key === r.against)
+      lines.push(`  ${mine.label.padEnd(50)} wall ${(mine.wall.median / r.wall.median).toFixed(2)}×  rss ${(mine.rss.median / r.rss.median).toFixed(2)}×`)
+    }
   }
   const node = report.find((r) => r.key === 'node')
   const headless = report.find((r) => r.key === 'headless')
