@@ -3,7 +3,6 @@ import {redactAuthorization, redactForm, redactJson, redactKnown, redactThenTrun
 import {badProxyVariable, maskProxy, proxyFor} from './proxy.js'
 import {formatDuration, timerMs} from './time.js'
 import {checkTransport, type TransportPolicy} from './transport.js'
-import type {Dispatcher} from 'undici'
 
 import type * as z from './zod.js'
 
@@ -52,30 +51,101 @@ const DEFAULT_OPTIONS: HttpOptions = {timeoutMs: 15_000, maxAttempts: 3, maxRetr
 const RETRYABLE = new Set([429, 500, 502, 503, 504])
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'])
 
+/** What `once` needs of a response, from either transport below. */
+interface RawResponse {
+  statusCode: number
+  headers: Record<string, string | string[] | undefined>
+  body: AsyncIterable<Buffer | Uint8Array> & {destroy?: (error?: Error) => void}
+}
+
+interface RawRequest {
+  method: string
+  headers: Record<string, string>
+  body: string | Buffer | undefined
+  timeoutMs: number
+}
+
+type Send = (url: string, request: RawRequest) => Promise<RawResponse>
+
+/** The variables that make undici's EnvHttpProxyAgent send through a proxy. */
+const PROXY_VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY'] as const
+
 /**
- * undici's public `request` with an EnvHttpProxyAgent as dispatcher, so HTTP(S)_PROXY and NO_PROXY
- * are honoured (NODE_EXTRA_CA_CERTS is Node's own, for every TLS connection). Loaded on the first
- * request only: commands that make none do not pay for undici.
+ * With a proxy variable set: undici's public `request` with an EnvHttpProxyAgent as dispatcher, so
+ * HTTP(S)_PROXY and NO_PROXY are honoured. Without one (the usual case): Node's own `http`/`https`.
+ * undici's index is 1 MB of JavaScript that also pulls in Node's bundled undici (through the
+ * `Headers` global) and compiles llhttp to WebAssembly on the first connection: about +30 MiB peak
+ * RSS and a large part of a request-making command's start (docs/performance.md). NODE_EXTRA_CA_CERTS
+ * is Node's own, for every TLS connection either way. Loaded on the first request only.
  */
-async function importUndici() {
+async function loadTransport(): Promise<Send> {
+  const badProxy = badProxyVariable(process.env)
+  if (badProxy) throw new FtauthError(ExitCode.usage, `${badProxy} is not a proxy URL`, {hint: `set it like http://proxy.example.com:3128 (scheme included), or unset it`})
+  if (PROXY_VARIABLES.some((name) => process.env[name])) return undiciSend()
+  return nodeSend
+}
+
+async function undiciSend(): Promise<Send> {
   // undici is CommonJS: Node's import names its exports, the esbuild bundle's lazy chunk puts them on `default`.
   const module = await import('undici')
   const {request, EnvHttpProxyAgent} = ('default' in module ? module.default : module) as typeof module
-  const badProxy = badProxyVariable(process.env)
-  if (badProxy) throw new FtauthError(ExitCode.usage, `${badProxy} is not a proxy URL`, {hint: `set it like http://proxy.example.com:3128 (scheme included), or unset it`})
   const dispatcher = new EnvHttpProxyAgent()
-  return (url: string, options: Omit<Dispatcher.RequestOptions, 'origin' | 'path'>) => request(url, {...options, dispatcher})
+  return async (url, {method, headers, body, timeoutMs}) => {
+    const response = await request(url, {
+      method: method as 'GET',
+      headers,
+      body,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
+      dispatcher,
+    })
+    return {statusCode: response.statusCode, headers: response.headers, body: response.body}
+  }
 }
 
-let undiciRequest: ReturnType<typeof importUndici> | undefined
-const loadUndiciRequest = () => (undiciRequest ??= importUndici())
+/** One request with node:http or node:https; the timeout covers the whole exchange, body included. */
+const nodeSend: Send = async (url, {method, headers, body, timeoutMs}) => {
+  const target = new URL(url)
+  const transport = target.protocol === 'https:' ? await import('node:https') : await import('node:http')
+  return new Promise<RawResponse>((resolve, reject) => {
+    // Options, not the URL: a user:password in the URL is not sent as Basic auth (undici does not either).
+    const request = transport.request({
+      protocol: target.protocol,
+      hostname: target.hostname.replace(/^\[|\]$/g, ''),
+      port: target.port || undefined,
+      path: `${target.pathname}${target.search}`,
+      method,
+      headers: body === undefined ? headers : {...headers, 'content-length': String(Buffer.byteLength(body))},
+    })
+    const timeout = Object.assign(new Error(`no answer within ${timeoutMs} ms`), {name: 'TimeoutError'})
+    const timer = setTimeout(() => request.destroy(timeout), timeoutMs)
+    request.once('error', (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
+    request.once('response', (response) => {
+      // The body is read by the caller: a late timeout ends it with the same error.
+      request.removeAllListeners('error')
+      request.on('error', () => undefined)
+      clearTimeout(timer)
+      const bodyTimer = setTimeout(() => response.destroy(timeout), timeoutMs)
+      response.once('close', () => clearTimeout(bodyTimer))
+      resolve({statusCode: response.statusCode ?? 0, headers: response.headersDistinct, body: response})
+    })
+    request.end(body)
+  })
+}
+
+let transport: Promise<Send> | undefined
+const loadSend = () => (transport ??= loadTransport())
 
 /** `ftauth/0.1.0 (node/v22.1.0; linux)`: what a provider's logs show. */
 export function userAgent(version: string = FTAUTH_VERSION, node: string = process.version, os: string = process.platform): string {
   return `ftauth/${version} (node/${node.replace(/^v/, '')}; ${os})`
 }
 
-/** The one HTTP client: undici, timeouts, bounded retries for idempotent requests, masked traces. */
+/** The one HTTP client: Node's http/https (undici behind a proxy), timeouts, bounded retries for idempotent requests, masked traces. */
 export class HttpClient {
   private readonly options: HttpOptions
 
@@ -113,7 +183,7 @@ export class HttpClient {
   private async once(method: string, request: HttpRequest): Promise<HttpResponse> {
     // Every request, whatever built its URL (profile, environment variable, a full URL given to `call`).
     this.checkTransport(request.url, `${method} ${endpointOf(request.url)}`)
-    const undiciRequest = await loadUndiciRequest()
+    const send = await loadSend()
     const headers: Record<string, string> = {'user-agent': userAgent(), accept: 'application/json', ...request.headers}
     let body: string | Buffer | undefined = request.body
     if (request.form) {
@@ -128,14 +198,7 @@ export class HttpClient {
     const timeoutMs = timerMs(request.timeoutMs ?? this.options.timeoutMs)
     const started = performance.now()
     try {
-      const response = await undiciRequest(request.url, {
-        method: method as 'GET',
-        headers,
-        body,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      })
+      const response = await send(request.url, {method, headers, body, timeoutMs})
       const buffer = await readCapped(response.body, response.headers['content-length'], `${method} ${endpointOf(request.url)}`)
       const flatHeaders = flattenHeaders(response.headers)
       const dateHeader = flatHeaders.date ? new Date(flatHeaders.date) : undefined
@@ -285,8 +348,12 @@ function toNetworkError(error: unknown, method: string, url: string, timeoutMs: 
   if (['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'TimeoutError', 'AbortError', 'UND_ERR_ABORTED'].includes(code ?? '')) {
     return networkError(`${where} timed out after ${formatDuration(Math.max(timeoutMs, elapsedMs))}`, 'the provider is slow or unreachable; retry later or raise --timeout', error)
   }
-  if (err.name === 'InvalidArgumentError' || code === 'ERR_INVALID_URL') {
+  if (err.name === 'InvalidArgumentError' || code === 'ERR_INVALID_URL' || code === 'ERR_INVALID_PROTOCOL') {
     return new FtauthError(ExitCode.usage, `invalid URL ${endpointOf(url)}`, {hint: 'check the base URL (`ftauth config list`)'})
+  }
+  if (code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_HTTP_TOKEN' || code === 'ERR_HTTP_INVALID_HEADER_VALUE') {
+    // Node's http refuses a header name or value it cannot send (undici's InvalidArgumentError above).
+    return new FtauthError(ExitCode.usage, `${where}: a request header has a name or value that cannot be sent`, {hint: 'check the -H values'})
   }
   if (/CERT|SSL|TLS|SELF_SIGNED/.test(code ?? '')) {
     // A company proxy that inspects TLS, or a private CA: Node trusts extra CAs given at start-up.
