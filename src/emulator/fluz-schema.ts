@@ -1,5 +1,5 @@
 // The emulated slice of the Fluz transactional graph, as SDL, executed by graphql-js.
-import { buildSchema, GraphQLError, GraphQLScalarType, Kind, type GraphQLSchema } from 'graphql';
+import {buildSchema, GraphQLError, GraphQLScalarType, Kind, type GraphQLSchema} from 'graphql'
 
 /** Scopes seen in the Fluz docs, with their spelling (MAKE_WIDTHDRAW sic). */
 export const FLUZ_SCOPES = [
@@ -17,15 +17,15 @@ export const FLUZ_SCOPES = [
   'LIST_APPROVALS',
   'MANAGE_APPROVALS',
   'MAKE_WIDTHDRAW',
-] as const;
+] as const
 
-export type FluzScope = (typeof FLUZ_SCOPES)[number];
+export type FluzScope = (typeof FLUZ_SCOPES)[number]
 
 export interface FluzSchemaOptions {
   /** The docs name the query getApplicationScopes; some pages getApplicationScope. */
-  scopesField: 'getApplicationScopes' | 'getApplicationScope';
+  scopesField: 'getApplicationScopes' | 'getApplicationScope'
   /** Scope names, or objects carrying one (the answer's shape is not documented). */
-  scopesShape: 'strings' | 'objects';
+  scopesShape: 'strings' | 'objects'
 }
 
 export const fluzSdl = (options: FluzSchemaOptions): string => /* GraphQL */ `
@@ -107,31 +107,31 @@ type Mutation {
   "Basic auth. The argument is named userId but carries the refresh token (as documented)."
   refreshUserAccessToken(userId: String!): UserAccessToken!
 }
-`;
+`
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 function parseUuid(value: unknown): string {
   if (typeof value !== 'string' || !UUID_RE.test(value)) {
-    throw new GraphQLError(`UUID cannot represent value: ${JSON.stringify(value)}`);
+    throw new GraphQLError(`UUID cannot represent value: ${JSON.stringify(value)}`)
   }
-  return value.toLowerCase();
+  return value.toLowerCase()
 }
 
 const uuidBehaviour: Pick<GraphQLScalarType, 'serialize' | 'parseValue' | 'parseLiteral'> = {
   serialize: parseUuid,
   parseValue: parseUuid,
   parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING) throw new GraphQLError('UUID must be a string literal', { nodes: ast });
-    return parseUuid(ast.value);
+    if (ast.kind !== Kind.STRING) throw new GraphQLError('UUID must be a string literal', {nodes: ast})
+    return parseUuid(ast.value)
   },
-};
+}
 
-export function buildFluzSchema(options: FluzSchemaOptions = { scopesField: 'getApplicationScopes', scopesShape: 'strings' }): GraphQLSchema {
-  const schema = buildSchema(fluzSdl(options));
+export function buildFluzSchema(options: FluzSchemaOptions = {scopesField: 'getApplicationScopes', scopesShape: 'strings'}): GraphQLSchema {
+  const schema = buildSchema(fluzSdl(options))
   // buildSchema gives custom scalars identity parsing; give UUID its real validation.
-  const uuid = schema.getType('UUID');
-  if (!(uuid instanceof GraphQLScalarType)) throw new Error('UUID scalar missing from the Fluz schema');
-  Object.assign(uuid, uuidBehaviour);
-  return schema;
+  const uuid = schema.getType('UUID')
+  if (!(uuid instanceof GraphQLScalarType)) throw new Error('UUID scalar missing from the Fluz schema')
+  Object.assign(uuid, uuidBehaviour)
+  return schema
 }

@@ -1,16 +1,16 @@
 // Small server-rendered pages (consent, webframe, errors, index). Every interpolated value
 // goes through escapeHtml: query parameters end up in these pages.
 
-import { escapeHtml } from '../core/html.js';
+import {escapeHtml} from '../core/html.js'
 
-export { escapeHtml };
+export {escapeHtml}
 
-export type Theme = 'light' | 'dark';
+export type Theme = 'light' | 'dark'
 
 const STYLES: Record<Theme, string> = {
   light: 'body{background:#fafafa;color:#1d1d1f}.card{background:#fff}',
   dark: 'body{background:#16161a;color:#eee}.card{background:#24242a}',
-};
+}
 
 /** `body` must already be HTML (built with escapeHtml). */
 export function page(title: string, body: string, theme: Theme = 'light'): string {
@@ -33,9 +33,9 @@ ${STYLES[theme]}
 ${body}
 </main></body>
 </html>
-`;
+`
 }
 
 export function errorPage(title: string, message: string, theme: Theme = 'light'): string {
-  return page(title, `<p class="error" role="alert">${escapeHtml(message)}</p>`, theme);
+  return page(title, `<p class="error" role="alert">${escapeHtml(message)}</p>`, theme)
 }

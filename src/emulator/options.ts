@@ -1,7 +1,7 @@
 // Validates EmulatorOptions once, at start-up, and fills in the defaults.
-import * as z from '../core/zod.js';
-import { DEFAULT_SHUTTLE_REDIRECT, DEMO } from '../local-demo/credentials.js';
-import type { EmulatorOptions, FluzEnv, FuntripsExchangeField, FuntripsExchangePath } from './types.js';
+import * as z from '../core/zod.js'
+import {DEFAULT_SHUTTLE_REDIRECT, DEMO} from '../local-demo/credentials.js'
+import type {EmulatorOptions, FluzEnv, FuntripsExchangeField, FuntripsExchangePath} from './types.js'
 
 const optionsSchema = z.strictObject({
   host: z.optional(z.string().check(z.minLength(1))),
@@ -27,34 +27,34 @@ const optionsSchema = z.strictObject({
       shuttleClientSecret: z.optional(z.string().check(z.minLength(1))),
     }),
   ),
-});
+})
 
 export interface ResolvedOptions {
-  host: string;
-  port: number;
-  tokenTtlSeconds: number | undefined;
-  codeTtlSeconds: number | undefined;
-  fluzEnv: FluzEnv;
-  autoApprove: boolean;
-  secretMarker: string | undefined;
-  funtripsExchangePaths: ReadonlySet<FuntripsExchangePath>;
-  funtripsExchangeField: FuntripsExchangeField | undefined;
-  shuttleRotateRefresh: boolean;
-  fluzRotateRefresh: boolean;
-  fluzScopesField: 'getApplicationScopes' | 'getApplicationScope';
-  fluzScopesShape: 'strings' | 'objects';
-  shuttleRedirects: readonly string[];
-  shuttleLoopbackAnyPort: boolean;
+  host: string
+  port: number
+  tokenTtlSeconds: number | undefined
+  codeTtlSeconds: number | undefined
+  fluzEnv: FluzEnv
+  autoApprove: boolean
+  secretMarker: string | undefined
+  funtripsExchangePaths: ReadonlySet<FuntripsExchangePath>
+  funtripsExchangeField: FuntripsExchangeField | undefined
+  shuttleRotateRefresh: boolean
+  fluzRotateRefresh: boolean
+  fluzScopesField: 'getApplicationScopes' | 'getApplicationScope'
+  fluzScopesShape: 'strings' | 'objects'
+  shuttleRedirects: readonly string[]
+  shuttleLoopbackAnyPort: boolean
   /** What the demo clients authenticate with (the published demo secrets unless overridden). */
-  secrets: { funtripsClientSecret: string; fluzApiKey: string; shuttleClientSecret: string };
+  secrets: {funtripsClientSecret: string; fluzApiKey: string; shuttleClientSecret: string}
 }
 
 export function resolveOptions(input: EmulatorOptions = {}): ResolvedOptions {
-  const parsed = optionsSchema.safeParse(input);
+  const parsed = optionsSchema.safeParse(input)
   if (!parsed.success) {
-    throw new TypeError(`Invalid emulator options: ${z.prettifyError(parsed.error)}`);
+    throw new TypeError(`Invalid emulator options: ${z.prettifyError(parsed.error)}`)
   }
-  const o = parsed.data;
+  const o = parsed.data
   return {
     host: o.host ?? '127.0.0.1',
     port: o.port ?? 0,
@@ -76,5 +76,5 @@ export function resolveOptions(input: EmulatorOptions = {}): ResolvedOptions {
       fluzApiKey: o.demoSecrets?.fluzApiKey ?? DEMO.fluz.apiKey,
       shuttleClientSecret: o.demoSecrets?.shuttleClientSecret ?? DEMO.shuttle.clientSecret,
     },
-  };
+  }
 }
