@@ -19,7 +19,10 @@ function sampleFor(key: string): string {
 
 function setPath(root: Record<string, unknown>, path: readonly string[], value: unknown) {
   let node = root
-  for (const name of path.slice(0, -1)) node = (node[name] ??= {}) as Record<string, unknown>
+  for (const name of path.slice(0, -1)) {
+    node[name] ??= {}
+    node = node[name] as Record<string, unknown>
+  }
   node[path.at(-1)!] = value
 }
 

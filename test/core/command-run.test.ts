@@ -26,7 +26,10 @@ describe('one way errors become an exit code and a line', () => {
     const stderr: string[] = []
     const out = new Output({stdout: {write: (chunk: string) => stdout.push(chunk)}, stderr: {write: (chunk: string) => stderr.push(chunk)}}, 'json', {colorOut: false, colorErr: false})
     const write = process.stdout.write
-    process.stdout.write = ((chunk: string) => (stdout.push(chunk), true)) as typeof process.stdout.write
+    process.stdout.write = ((chunk: string) => {
+      stdout.push(chunk)
+      return true
+    }) as typeof process.stdout.write
     try {
       const code = renderError(usageError('bad value s3cr3t-value-123', 'try again'), {id: 'status', out, json: true, debug: false, secrets: ['s3cr3t-value-123']})
       expect(code).toBe(ExitCode.usage)

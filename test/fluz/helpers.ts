@@ -6,7 +6,7 @@ import type {AddressInfo} from 'node:net'
 import {buildSchema, graphql} from 'graphql'
 
 import type {Deps} from '../../src/core/deps.js'
-import {type Profile} from '../../src/core/config.js'
+import type {Profile} from '../../src/core/config.js'
 import {CredentialStore} from '../../src/core/credential-store.js'
 import {KeychainBackend} from '../../src/core/keychain.js'
 import {pathsFor} from '../../src/core/paths.js'

@@ -2,7 +2,7 @@
 // emulator, in-memory secrets) and readers of the emulator's request log.
 
 import type {Deps} from '../../src/core/deps.js'
-import {type Profile} from '../../src/core/config.js'
+import type {Profile} from '../../src/core/config.js'
 import {CredentialStore} from '../../src/core/credential-store.js'
 import {KeychainBackend} from '../../src/core/keychain.js'
 import {pathsFor} from '../../src/core/paths.js'

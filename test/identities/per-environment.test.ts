@@ -28,6 +28,7 @@ beforeEach(async () => {
 })
 afterEach(() => sandbox.cleanup())
 
+// biome-ignore lint/suspicious/noExplicitAny: the test reads deep into the written JSON; a wrong path fails its assertion
 const configOf = async () => JSON.parse(await readFile(join(sandbox.configDir, 'config.json'), 'utf8')) as {version: number; profiles: Record<string, any>}
 const loginFluz = (env: string, extra: string[] = []) =>
   sandbox.run(['login', 'fluz', '--env', env, '--user-id', DEMO.fluz.userId, '--account-id', DEMO.fluz.accountId, '--api-key-stdin', ...extra], {stdin: DEMO.fluz.apiKey})

@@ -105,7 +105,7 @@ const stringBody = (text: string) => Buffer.concat([Buffer.from(Uint32Array.of(B
  * A fake session bus on a unix socket: says OK to SASL, then hands every call to `answer`, which
  * writes whatever bytes it likes. Hello is answered properly unless `answer` handles it.
  */
-async function fakeBus(answer: (call: Incoming, socket: Socket) => boolean | void, options: {silent?: boolean} = {}) {
+async function fakeBus(answer: (call: Incoming, socket: Socket) => boolean | undefined, options: {silent?: boolean} = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'ftauth-fakebus-'))
   const path = join(dir, 'bus')
   const sockets: Socket[] = []

@@ -82,6 +82,7 @@ describe('Funtrips webframe in Chromium', () => {
     const again = await page.goto(url)
     expect(again?.status()).toBe(400)
     expect(await accessibility(page)).toMatchObject({title: 'Funtrips: cannot sign in', lang: 'en'})
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText(), the text as rendered
     await expect(page.getByRole('alert').innerText()).resolves.toMatch(/already used/i)
     await browser.screenshot(page, 'webframe-code-used')
     await page.close()

@@ -39,8 +39,10 @@ describe('bash', () => {
         'complete -p ftauth',
         `COMP_LINE=${JSON.stringify(line)}; COMP_POINT=\${#COMP_LINE}`,
         'read -ra COMP_WORDS <<< "$COMP_LINE"; [[ "$COMP_LINE" == *" " ]] && COMP_WORDS+=("")',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansion, not a template
         'COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))',
         '_ftauth_autocomplete',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansion, not a template
         'printf "%s\\n" "${COMPREPLY[@]}"',
       ].join('\n')], {env: {...process.env, ...env}})
     const topics = await complete('ftauth ses')

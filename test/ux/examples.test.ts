@@ -2,7 +2,7 @@
 // in each command's --help examples (read from the current docs and oclif manifests) runs against the emulator, in order,
 // in one throwaway config dir and keychain service — or is listed below with the reason it cannot.
 import {execFile} from 'node:child_process'
-import {mkdir, readdir, readFile, symlink, writeFile} from 'node:fs/promises'
+import {mkdir, readdir, readFile, symlink} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
@@ -24,7 +24,7 @@ interface Example {
 const RUNS_FTAUTH = /(^|[|;&(]\s*|\$\(\s*|^(\w+=\S*\s+)+)ftauth(\s|$)/
 
 /** A page's sh blocks outside the generated command reference (that is the --help text, below). */
-export function readmeExamples(readme: string, page = 'README'): Example[] {
+function readmeExamples(readme: string, page = 'README'): Example[] {
   const examples: Example[] = []
   const outsideReference = readme.replace(/<!-- commands -->[\s\S]*<!-- commandsstop -->/, '')
   let section = ''
@@ -43,7 +43,7 @@ export function readmeExamples(readme: string, page = 'README'): Example[] {
 }
 
 /** Each command's examples as `--help` prints them, from our manifest and the plugins' own. */
-export async function helpExamples(): Promise<Example[]> {
+async function helpExamples(): Promise<Example[]> {
   const manifests = [join(ROOT, 'oclif.manifest.json'), join(ROOT, 'node_modules', '@oclif', 'plugin-autocomplete', 'oclif.manifest.json')]
   const examples: Example[] = []
   for (const path of manifests) {
