@@ -146,7 +146,10 @@ function indexPieces(secret: string): void {
     for (let at = 0; at + FRAGMENT <= form.length; at++) {
       const piece = form.slice(at, at + FRAGMENT)
       let owners = pieceOwners.get(piece)
-      if (!owners) pieceOwners.set(piece, (owners = new Set()))
+      if (!owners) {
+        owners = new Set()
+        pieceOwners.set(piece, owners)
+      }
       owners.add(secret)
     }
   }

@@ -72,9 +72,9 @@ function splitVisible(text: string, count: number): [string, string] {
   let index = 0
   while (index < text.length && seen < count) {
     pattern.lastIndex = index
-    const escape = pattern.exec(text)
-    if (escape) {
-      index += escape[0].length
+    const sgr = pattern.exec(text)
+    if (sgr) {
+      index += sgr[0].length
       continue
     }
     const codePoint = text.codePointAt(index)!

@@ -140,7 +140,7 @@ export interface ClaimDifference {
 
 /** Side-by-side rows of two reports: key claims first, then every other claim either token has. */
 export function diffReports(a: TokenReport, b: TokenReport): ClaimDifference[] {
-  const valueOf = (report: TokenReport, claim: string): unknown => {
+  const claimValue = (report: TokenReport, claim: string): unknown => {
     if (claim === 'lifetime') return report.lifetimeSeconds
     if (claim === 'environment') return report.environment.verdict
     if (claim === 'scopes') return report.scopes.length ? [...report.scopes].sort().join(' ') : undefined
@@ -150,8 +150,8 @@ export function diffReports(a: TokenReport, b: TokenReport): ClaimDifference[] {
   for (const claim of FOLDED_CLAIMS) others.delete(claim)
   const rows: string[] = [...KEY_ROWS, ...[...others].sort()]
   return rows.map((claim, index) => {
-    const left = valueOf(a, claim)
-    const right = valueOf(b, claim)
+    const left = claimValue(a, claim)
+    const right = claimValue(b, claim)
     return {claim, a: left, b: right, same: JSON.stringify(left) === JSON.stringify(right), key: index < KEY_ROWS.length}
   })
 }
