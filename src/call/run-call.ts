@@ -48,7 +48,7 @@ export async function runCall(deps: Deps, input: CallInput): Promise<CallResult>
   // Before the token flow runs: nothing is requested at all for a cleartext target.
   deps.http.checkTransport(request.url, `the call URL ${request.url.origin}`)
   if (provider === 'shuttle' && /\/instances\/[^/]+/.test(request.url.pathname)) {
-    deps.out.warn('Shuttle tokens identify the merchant instance: drop /instances/{id} from the path')
+    deps.report({type: 'warn', text: 'Shuttle tokens identify the merchant instance: drop /instances/{id} from the path'})
   }
 
   let token = await source.current(deps)
@@ -56,7 +56,7 @@ export async function runCall(deps: Deps, input: CallInput): Promise<CallResult>
   let response = await send(deps, request, token)
   let renewed = false
   if (isRejection(provider, response)) {
-    deps.out.step({title: 'Renew', outcome: `${provider} rejected the token (${rejectionOf(response)}); renewing once`, status: 'warn'})
+    deps.report({type: 'step', title: 'Renew', outcome: `${provider} rejected the token (${rejectionOf(response)}); renewing once`, status: 'warn'})
     token = await source.renew(deps, token.token)
     announce(deps, provider, token)
     renewed = true
@@ -182,7 +182,7 @@ function send(deps: Deps, request: PreparedRequest, token: UsableToken): Promise
 }
 
 function announce(deps: Deps, provider: ProviderName, token: UsableToken) {
-  deps.out.step({title: 'Token', outcome: `${provider} token ${ORIGIN_TEXT[token.origin]}, expires ${formatCountdown(token.expiresAt, deps.now())}`})
+  deps.report({type: 'step', title: 'Token', outcome: `${provider} token ${ORIGIN_TEXT[token.origin]}, expires ${formatCountdown(token.expiresAt, deps.now())}`})
 }
 
 /** 401, or Fluz's in-payload AUTH-0008 (invalid user access), means the token was rejected. */
@@ -200,7 +200,7 @@ async function pollWhileAccepted(deps: Deps, request: PreparedRequest, token: Us
     if (Date.now() - started + waitMs > timeoutMs) {
       throw providerError(`still pending (HTTP 202) after ${formatDuration(Date.now() - started)}`, 'run it again later, or raise --wait-timeout')
     }
-    deps.out.step({title: 'Wait', outcome: `HTTP 202 pending; polling again in ${formatDuration(waitMs)}`, status: 'skip'})
+    deps.report({type: 'step', title: 'Wait', outcome: `HTTP 202 pending; polling again in ${formatDuration(waitMs)}`, status: 'skip'})
     await new Promise((resolve) => setTimeout(resolve, waitMs))
     response = await send(deps, {...request, method: 'GET', body: undefined}, token)
   }

@@ -16,6 +16,19 @@ export interface OpenResult {
 export type UrlOpener = (url: string) => Promise<OpenResult>
 
 /**
+ * The Browser port (deps.browser): flows open URLs through it and never learn how. `wait`: resolve
+ * once a BROWSER command exits (a frame opened for the user is loaded before ftauth returns).
+ */
+export interface Browser {
+  open(url: string, options?: {wait?: boolean}): Promise<OpenResult>
+}
+
+/** The CLI's browser: BROWSER, else the `open` package when a display is there. */
+export function systemBrowser(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): Browser {
+  return {open: (url, options = {}) => systemOpener(env, platform, {waitForBrowserCommand: options.wait ?? false})(url)}
+}
+
+/**
  * False over SSH (SSH_CONNECTION / SSH_TTY) and on Linux/BSD without DISPLAY or WAYLAND_DISPLAY:
  * a browser opened there would appear on no screen the user can see.
  */

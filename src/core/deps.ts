@@ -1,22 +1,31 @@
 import {join} from 'node:path'
 
+import {systemBrowser, type Browser} from './browser.js'
 import {loadConfig, type Config, type EnvName} from './config.js'
 import {CredentialStore, KeychainFallbackBackend} from './credential-store.js'
+import type {Reporter} from './events.js'
 import {HttpClient} from './http.js'
 import {KeychainBackend, keychainLabel, keychainTimeoutMs} from './keychain.js'
 import {keychainScope, ScopedKeychainBackend} from './keychain-scope.js'
 import type {Output} from './output.js'
 import {defaultConfigDir, pathsFor, type FtauthPaths} from './paths.js'
 import {environmentCredential, envUrlOverrides, resolveProfile, type ResolvedProfile} from './profiles.js'
+import {terminalPrompter, type Prompter} from './prompt.js'
 import {SealedFile} from './sealed-cache.js'
 import {redactKnown} from './redact.js'
+import {renderEvents} from './render-events.js'
 import {FileBackend, type SecretBackend} from './secret-backends.js'
 import {TokenCache} from './token-cache.js'
 import {checkTransport} from './transport.js'
 
 /** What a flow needs, built once per command run (gh's "factory"): no module mocking in tests. */
 export interface Deps {
-  out: Output
+  /** Where flows report their steps, warnings and traces (src/core/events.ts); never a stream. */
+  report: Reporter
+  /** How flows ask the person running them (a terminal's prompts, or scripted). */
+  prompter: Prompter
+  /** How flows open URLs (BROWSER / the system browser, or a test's or the demo's). */
+  browser: Browser
   env: NodeJS.ProcessEnv
   paths: FtauthPaths
   config: Config
@@ -29,8 +38,19 @@ export interface Deps {
   secrets: Set<string>
 }
 
-export interface DepsOptions {
-  out: Output
+/**
+ * Where flow events go: the CLI's `out` (rendered by src/core/render-events.ts), or a ready
+ * `report` (tests, the demo).
+ */
+export type EventSink = {out: Output; report?: undefined} | {report: Reporter; out?: undefined}
+
+export type DepsOptions = EventSink & DepsSettings
+
+export interface DepsSettings {
+  /** Default: the terminal's prompts (src/core/prompt.ts). */
+  prompter?: Prompter
+  /** Default: BROWSER, else the system browser (src/core/browser.ts). */
+  browser?: Browser
   env: NodeJS.ProcessEnv
   configDir: string
   profileFlag?: string | undefined
@@ -82,30 +102,34 @@ export function chooseSecretBackend(input: BackendChoiceInput): SecretBackend {
 }
 
 export async function createDeps(options: DepsOptions): Promise<Deps> {
-  const {out, env} = options
+  const {env} = options
+  const report = options.report ?? renderEvents(options.out)
+  const warn = (text: string) => report({type: 'warn', text})
   const paths = pathsFor(options.configDir)
   const config = await loadConfig(paths.config)
   const profile = resolveProfile(config, {profileFlag: options.profileFlag, envFlag: options.envFlag, env})
-  const transport = {allowHttp: Boolean(options.allowHttp), warn: (line: string) => out.warn(line)}
+  const transport = {allowHttp: Boolean(options.allowHttp), warn}
   // FTAUTH_*_URL variables are checked before anything runs; URLs from elsewhere are checked by every request.
   for (const [variable, value] of envUrlOverrides(env)) checkTransport(value, variable, transport)
   const insecure = Boolean(options.insecureStorage) || profile.profile.insecureStorage === true
-  const backend = options.backend ?? chooseSecretBackend({insecure, env, paths, config, profile, warn: (line) => out.warn(line)})
+  const backend = options.backend ?? chooseSecretBackend({insecure, env, paths, config, profile, warn})
   const store = new CredentialStore(backend, profile.name, env)
   const secrets = options.secrets ?? new Set<string>()
   return {
-    out,
+    report,
+    prompter: options.prompter ?? terminalPrompter(env),
+    browser: options.browser ?? systemBrowser(env),
     env,
     paths,
     config,
     profile,
     store,
-    tokens: new TokenCache(store, paths.cache, paths.locks, (line) => out.warn(line), {persist: options.cacheTokens !== false}),
+    tokens: new TokenCache(store, paths.cache, paths.locks, warn, {persist: options.cacheTokens !== false}),
     http:
       options.http ??
       new HttpClient({
         timeoutMs: options.timeoutMs,
-        trace: options.trace ? (line) => out.err(out.e.dim(redactKnown(line, [...secrets]))) : undefined,
+        trace: options.trace ? (line) => report({type: 'http', line: redactKnown(line, [...secrets])}) : undefined,
         transport,
       }),
     now: () => new Date(),

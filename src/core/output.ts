@@ -1,20 +1,12 @@
 import {Chalk, type ChalkInstance} from 'chalk'
 
+import type {Step} from './events.js'
 import {isJwtShaped, redactKnown} from './redact.js'
 import {padVisible, terminalColumns, visibleLength, wrapHanging} from './text.js'
 import {formatCountdown, formatDuration, formatInstant} from './time.js'
 
 export type OutputMode = 'human' | 'json' | 'quiet'
-
-/** One step of a flow: what was done, what came of it. Rendered for humans on stderr, kept for --json. */
-export interface Step {
-  title: string
-  outcome: string
-  /** e.g. "POST /oauth/token 200" */
-  request?: string
-  ms?: number
-  status?: 'ok' | 'warn' | 'skip'
-}
+export type {Step} from './events.js'
 
 export interface WritableLike {
   write(chunk: string): unknown

@@ -3,8 +3,10 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {runCall} from '../call/run-call.js'
+import type {OpenResult} from '../core/browser.js'
 import {createDeps, type Deps} from '../core/deps.js'
 import type {Output} from '../core/output.js'
+import {noPrompter} from '../core/prompt.js'
 import {MemoryBackend} from '../core/secret-backends.js'
 import {formatCountdown, formatInstant} from '../core/time.js'
 import type {Emulator} from '../emulator/index.js'
@@ -22,7 +24,7 @@ interface DemoFlow {
 }
 
 /** Follows the authorize redirect as a browser would; the emulator auto-approves consent. */
-async function playBrowser(url: string) {
+async function playBrowser(url: string): Promise<OpenResult> {
   const response = await fetch(url, {redirect: 'follow'})
   await response.arrayBuffer()
   return {opened: response.ok, via: 'the demo (fetch, following redirects)'}
@@ -35,7 +37,7 @@ async function call(deps: Deps, input: Partial<Parameters<typeof runCall>[1]> & 
     query: undefined, variables: undefined, wait: false, waitTimeoutMs: 30_000, ...input,
   })
   if (result.failure) throw result.failure
-  deps.out.step({title: 'Call', outcome: `${result.method} ${new URL(result.url).pathname} → HTTP ${result.response.status} (${result.response.body.length} bytes)`})
+  deps.report({type: 'step', title: 'Call', outcome: `${result.method} ${new URL(result.url).pathname} → HTTP ${result.response.status} (${result.response.body.length} bytes)`})
   return result
 }
 
@@ -63,7 +65,7 @@ const FLOWS: DemoFlow[] = [
       const page = await fetch(created.frameUrl)
       const html = await page.text()
       if (!page.ok) throw new Error(`the frame answered HTTP ${page.status}`)
-      deps.out.step({title: 'Frame', outcome: `GET ${new URL(created.frameUrl).pathname} redeemed the code (HTTP ${page.status}, ${/signed in/i.test(html) ? 'signed in' : 'page served'})`})
+      deps.report({type: 'step', title: 'Frame', outcome: `GET ${new URL(created.frameUrl).pathname} redeemed the code (HTTP ${page.status}, ${/signed in/i.test(html) ? 'signed in' : 'page served'})`})
       return {tokens: 'backend bearer (reused), session code → frame', expiresAt: created.codeExpiresAt}
     },
   },
@@ -85,7 +87,7 @@ const FLOWS: DemoFlow[] = [
     async run(deps) {
       const {shuttleLogin} = await import('../providers/shuttle/login.js')
       const {refreshShuttleToken} = await import('../providers/shuttle/refresh.js')
-      await shuttleLogin(deps, {openUrl: playBrowser, paste: false, waitSeconds: 30, port: 0})
+      await shuttleLogin(deps, {paste: false, waitSeconds: 30, port: 0})
       const {token} = await refreshShuttleToken(deps, {reuse: () => false})
       await call(deps, {provider: 'shuttle', target: '/payment_links'})
       return {tokens: 'access token + refresh token (refreshed)', expiresAt: new Date(token.expiresAt)}
@@ -113,6 +115,9 @@ export async function runDemo(out: Output, options: {timeoutMs: number; trace: b
       configDir,
       envFlag: 'local',
       backend: new MemoryBackend(),
+      // No terminal is needed: nothing is asked, and the demo plays the browser itself.
+      prompter: noPrompter,
+      browser: {open: playBrowser},
       timeoutMs: options.timeoutMs,
       trace: options.trace,
     })

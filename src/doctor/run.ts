@@ -1,4 +1,7 @@
 import type {Deps} from '../core/deps.js'
+import {systemBrowser} from '../core/browser.js'
+import {noPrompter} from '../core/prompt.js'
+import {renderEvents} from '../core/render-events.js'
 import {emptyConfig, PROVIDERS, type EnvName, type ProviderName} from '../core/config.js'
 import {effectiveSettings, type Setting} from '../core/config-keys.js'
 import {CredentialStore} from '../core/credential-store.js'
@@ -65,7 +68,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     trace: input.trace,
     transport: {allowHttp: Boolean(input.allowHttp), warn: (line) => input.out.warn(line)},
   })
-  const deps: Deps = {out: input.out, env: input.env, paths: input.paths, config, profile, store, tokens, http, now, secrets: input.secrets}
+  const deps: Deps = {report: renderEvents(input.out), prompter: noPrompter, browser: systemBrowser(input.env), env: input.env, paths: input.paths, config, profile, store, tokens, http, now, secrets: input.secrets}
 
   const [keychain, reachability, tokenCheck] = await Promise.all([
     checkKeychain(choice, input.platform),

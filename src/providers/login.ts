@@ -54,10 +54,10 @@ export async function login(deps: Deps, input: LoginInput): Promise<LoginResult>
 
   if (provider === 'fluz') {
     const fluz = deps.profile.fluz
-    const userId = await obtainValue({label: 'Fluz user id (UUID)', flag: 'user-id', value: input.userId, fallback: fluz.userId, validate: uuid})
-    const accountId = await obtainValue({label: 'Fluz account id (UUID)', flag: 'account-id', value: input.accountId, fallback: fluz.accountId, validate: uuid})
-    if (input.seatId !== undefined && uuid(input.seatId) !== true) await obtainValue({label: 'seat', flag: 'seat-id', value: input.seatId, validate: uuid})
-    secret = await obtainSecret({label: 'Fluz API key (base64 of app_id:app_secret)', stdinFlag: 'api-key', fromStdin: input.secretFromStdin})
+    const userId = await obtainValue(deps.prompter, {label: 'Fluz user id (UUID)', flag: 'user-id', value: input.userId, fallback: fluz.userId, validate: uuid})
+    const accountId = await obtainValue(deps.prompter, {label: 'Fluz account id (UUID)', flag: 'account-id', value: input.accountId, fallback: fluz.accountId, validate: uuid})
+    if (input.seatId !== undefined && uuid(input.seatId) !== true) await obtainValue(deps.prompter, {label: 'seat', flag: 'seat-id', value: input.seatId, validate: uuid})
+    secret = await obtainSecret(deps.prompter, {label: 'Fluz API key (base64 of app_id:app_secret)', stdinFlag: 'api-key', fromStdin: input.secretFromStdin})
     secretName = 'api_key'
     identity = {userId, accountId, ...(input.seatId ? {seatId: input.seatId} : {})}
     const ids = {userId, accountId, ...(input.seatId ? {seatId: input.seatId} : {})}
@@ -71,12 +71,12 @@ export async function login(deps: Deps, input: LoginInput): Promise<LoginResult>
     })
     if (input.verify) {
       await pingFluz(deps, fluz.url, secret)
-      deps.out.step({title: 'Verify', outcome: `API key accepted by Fluz (marco → polo)`, request: `POST ${fluz.url}`, ms: Date.now() - started})
+      deps.report({type: 'step', title: 'Verify', outcome: `API key accepted by Fluz (marco → polo)`, request: `POST ${fluz.url}`, ms: Date.now() - started})
     }
   } else {
     const settings = deps.profile[provider]
-    const clientId = await obtainValue({label: `${title(provider)} client id`, flag: 'client-id', value: input.clientId, fallback: settings.clientId})
-    secret = await obtainSecret({label: `${title(provider)} client secret`, stdinFlag: 'client-secret', fromStdin: input.secretFromStdin})
+    const clientId = await obtainValue(deps.prompter, {label: `${title(provider)} client id`, flag: 'client-id', value: input.clientId, fallback: settings.clientId})
+    secret = await obtainSecret(deps.prompter, {label: `${title(provider)} client secret`, stdinFlag: 'client-secret', fromStdin: input.secretFromStdin})
     secretName = 'client_secret'
     identity = {clientId}
     profileChange = (profile) => ({
@@ -90,7 +90,7 @@ export async function login(deps: Deps, input: LoginInput): Promise<LoginResult>
     })
     if (input.verify && provider === 'funtrips') {
       const {response} = await requestBackendToken(deps, deps.profile.funtrips, {clientId, clientSecret: secret})
-      deps.out.step({title: 'Verify', outcome: 'client credentials accepted (backend bearer issued)', request: `POST /oauth/token ${response.status}`, ms: response.ms})
+      deps.report({type: 'step', title: 'Verify', outcome: 'client credentials accepted (backend bearer issued)', request: `POST /oauth/token ${response.status}`, ms: response.ms})
     }
     if (input.verify && provider === 'shuttle') {
       const check = await verifyShuttleClient(deps, deps.profile.shuttle.authUrl, {clientId, clientSecret: secret})
@@ -99,17 +99,17 @@ export async function login(deps: Deps, input: LoginInput): Promise<LoginResult>
       }
       if (check.verdict === 'unverified') {
         unverified = check.reason
-        deps.out.step({title: 'Verify', outcome: `not verified: ${check.reason}; \`ftauth shuttle login\` will show whether the secret works`, request: `POST /revoke ${check.status}`, status: 'warn'})
+        deps.report({type: 'step', title: 'Verify', outcome: `not verified: ${check.reason}; \`ftauth shuttle login\` will show whether the secret works`, request: `POST /revoke ${check.status}`, status: 'warn'})
       } else {
-        deps.out.step({title: 'Verify', outcome: 'client accepted by the Shuttle token service', request: `POST /revoke ${check.status}`})
+        deps.report({type: 'step', title: 'Verify', outcome: 'client accepted by the Shuttle token service', request: `POST /revoke ${check.status}`})
       }
     }
   }
   deps.secrets.add(secret)
   await storeIdentity(deps, {provider, secretName, env, secret, profileChange})
-  deps.out.step({title: 'Store', outcome: `${secretName.replace('_', ' ')} saved in the ${deps.store.backend.label}; ids saved for ${env} only`})
+  deps.report({type: 'step', title: 'Store', outcome: `${secretName.replace('_', ' ')} saved in the ${deps.store.backend.label}; ids saved for ${env} only`})
   const madeDefault = input.makeDefault === true
-  if (madeDefault) deps.out.step({title: 'Default', outcome: `${title(provider)} now uses ${env} by default in profile ${deps.profile.name}`})
+  if (madeDefault) deps.report({type: 'step', title: 'Default', outcome: `${title(provider)} now uses ${env} by default in profile ${deps.profile.name}`})
   return {
     provider,
     profile: deps.profile.name,

@@ -77,10 +77,10 @@ export default defineCommand({
       const result = await systemOpener(deps.env, process.platform, {waitForBrowserCommand: true})(created.frameUrl)
       if (result.opened) {
         opened = result.via
-        deps.out.step({title: 'Browser', outcome: `frame opened with ${opened}`})
+        out.step({title: 'Browser', outcome: `frame opened with ${opened}`})
       } else {
         // The URL is printed above (or in --json): a browser that will not start is not a failed session.
-        deps.out.warn(`could not open a browser (${redactKnown(result.problem ?? result.via, [...deps.secrets])}); open the frame URL yourself`)
+        out.warn(`could not open a browser (${redactKnown(result.problem ?? result.via, [...deps.secrets])}); open the frame URL yourself`)
       }
     }
     return {...sessionJson(created, now, {env, profile: deps.profile.name, codeSpent: false}), ...(flags.open ? {opened: opened ?? null} : {})}

@@ -2,7 +2,7 @@ import {systemOpener} from '../../core/browser.js'
 import {defineCommand} from '../../core/command-run.js'
 import {usageError} from '../../core/errors.js'
 import {flag} from '../../core/flag-spec.js'
-import {canPrompt, obtainSecret} from '../../core/prompt.js'
+import {canPrompt, obtainSecret, terminalPrompter} from '../../core/prompt.js'
 import {redactKnown} from '../../core/redact.js'
 import {readSecretFromStdin, readStdin, stdinIsPipe} from '../../core/stdin.js'
 import {createSessionFlow, exchangeFlow, headlessFlow, WEBFRAME_PKCE_REFUSED} from '../../providers/funtrips/flows.js'
@@ -57,7 +57,7 @@ async function sessionCode(argument: string | undefined, verifierOnStdin: boolea
   let code: string
   if (argument !== undefined && argument !== '-') code = argument.trim()
   else if (fromStdin) code = (await readStdin(process.stdin, 64 * 1024)).trim()
-  else if (canPrompt()) code = await obtainSecret({label: 'Session code', stdinFlag: 'code', fromStdin: false})
+  else if (canPrompt()) code = await obtainSecret(terminalPrompter(process.env), {label: 'Session code', stdinFlag: 'code', fromStdin: false})
   else throw usageError('no session code given', 'pass it as the argument, or pipe it in: `ftauth session create --headless -q | ftauth session exchange`')
   if (!code) {
     throw usageError('no session code on stdin', 'pipe one in (`ftauth session create --headless -q | ftauth session exchange`) or pass it as the argument')

@@ -41,7 +41,7 @@ At a terminal you can also paste the address the browser was sent to (or just th
       clientAuth: this.flags['client-auth'] as ClientAuthMethod,
     })
     const summary = summarizeToken(deps, result.token)
-    printTokenSummary(deps, 'Connected to Shuttle', summary)
+    printTokenSummary(this.out, deps, 'Connected to Shuttle', summary)
     this.out.quiet(result.token.accessToken)
     return {...summary, redirectUri: result.redirectUri, pkce: result.pkce, clientAuth: result.clientAuth, received: result.received}
   }

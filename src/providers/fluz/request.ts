@@ -3,7 +3,6 @@ import * as z from '../../core/zod.js'
 import type {Deps} from '../../core/deps.js'
 import type {EnvName} from '../../core/config.js'
 import {notLoggedIn, usageError} from '../../core/errors.js'
-import {canPrompt} from '../../core/prompt.js'
 import type {CacheEntry} from '../../core/token-cache.js'
 import {KNOWN_FLUZ_SCOPES, parseScopeList, scopeSetKey, unknownScopeWarnings} from './scopes.js'
 
@@ -80,10 +79,10 @@ export async function resolveFluzScopes(
   fallback: 'prompt' | 'cache',
 ): Promise<{scopes: string[]; origin: ScopeOrigin}> {
   const resolved = await pickScopes(deps, ids, parseScopeList(given), fallback)
-  for (const warning of unknownScopeWarnings(resolved.scopes)) deps.out.warn(warning)
+  for (const warning of unknownScopeWarnings(resolved.scopes)) deps.report({type: 'warn', text: warning})
   if (resolved.origin === 'profile' || resolved.origin === 'cache') {
     const from = resolved.origin === 'profile' ? `fluz.scopes of profile ${deps.profile.name}` : 'the newest cached token'
-    deps.out.step({title: 'Scopes', outcome: `${resolved.scopes.join(' ')} (from ${from})`})
+    deps.report({type: 'step', title: 'Scopes', outcome: `${resolved.scopes.join(' ')} (from ${from})`})
   }
   return resolved
 }
@@ -100,22 +99,21 @@ async function pickScopes(deps: Deps, ids: FluzIds, flagged: string[], fallback:
       'run `ftauth fluz token --scopes LIST_OFFERS,…` first, or save defaults with `ftauth config set fluz.scopes LIST_OFFERS,…`',
     )
   }
-  if (canPrompt(deps.env)) {
+  if (deps.prompter.canPrompt()) {
     const newest = (await cachedFluzTokens(deps, ids))[0]
-    return {scopes: await promptScopes(newest?.requestedScopes ?? []), origin: 'prompt'}
+    return {scopes: await promptScopes(deps, newest?.requestedScopes ?? []), origin: 'prompt'}
   }
   throw usageError('no Fluz scopes given', 'pass --scopes LIST_OFFERS,PURCHASE_GIFTCARD (or --scope, repeated), or save defaults with `ftauth config set fluz.scopes LIST_OFFERS,…`')
 }
 
-async function promptScopes(preselected: readonly string[]): Promise<string[]> {
-  const {checkbox} = await import('@inquirer/prompts')
+async function promptScopes(deps: Deps, preselected: readonly string[]): Promise<string[]> {
   const choices = Object.entries(KNOWN_FLUZ_SCOPES).map(([value, meaning]) => ({
     value,
     name: value,
     description: meaning,
     checked: preselected.includes(value),
   }))
-  return checkbox({message: 'Fluz scopes for the user access token', choices, required: true, pageSize: choices.length}, {output: process.stderr})
+  return deps.prompter.checkbox({message: 'Fluz scopes for the user access token', choices})
 }
 
 export function fluzTokenRequest(deps: Deps, ids: FluzIds, scopes: string[]): FluzTokenRequest {

@@ -55,16 +55,16 @@ export async function obtainFluzToken(deps: Deps, request: FluzTokenRequest, opt
   if (cached && sameEndpoint(cached, request)) {
     const leftMs = new Date(cached.expiresAt).getTime() - now.getTime()
     if (leftMs > options.minTtlSeconds * 1000) {
-      deps.out.step({title: 'Cache', outcome: `reused the cached token (expires ${formatCountdown(new Date(cached.expiresAt), now)})`})
+      deps.report({type: 'step', title: 'Cache', outcome: `reused the cached token (expires ${formatCountdown(new Date(cached.expiresAt), now)})`})
       return fromStored(cached, request, key, 'cache')
     }
-    deps.out.step({
+    deps.report({type: 'step', 
       title: 'Cache',
       outcome: leftMs > 0 ? `cached token expires in ${formatDuration(leftMs)}, within the ${options.minTtlSeconds}s margin` : `cached token expired ${formatDuration(leftMs)} ago`,
       status: 'skip',
     })
   } else if (cached) {
-    deps.out.step({title: 'Cache', outcome: `cached token came from ${String(cached.meta.url)}, not this endpoint`, status: 'skip'})
+    deps.report({type: 'step', title: 'Cache', outcome: `cached token came from ${String(cached.meta.url)}, not this endpoint`, status: 'skip'})
   }
   return renewUnderLock(deps, request, {mode: 'refresh-or-generate', seenAccessToken: cached?.accessToken})
 }
@@ -103,7 +103,7 @@ async function renewUnderLock(deps: Deps, request: FluzTokenRequest, how: {mode:
     if (how.mode !== 'generate' && usable && usable.accessToken !== how.seenAccessToken && isUnexpired(usable, deps.now())) {
       // Freshly stored by the winner of the lock: as new as a second renewal would get, so it is
       // used even when the server's lifetime is shorter than the margin.
-      deps.out.step({title: 'Cache', outcome: 'another ftauth process renewed the token meanwhile; reused it'})
+      deps.report({type: 'step', title: 'Cache', outcome: 'another ftauth process renewed the token meanwhile; reused it'})
       return fromStored(usable, request, key, 'cache')
     }
     const {generateUserAccessToken, refreshUserAccessToken} = await network()
@@ -111,7 +111,7 @@ async function renewUnderLock(deps: Deps, request: FluzTokenRequest, how: {mode:
     if (how.mode !== 'generate' && usable?.refreshToken) {
       try {
         const issued = await refreshUserAccessToken(deps, request, apiKey, usable.refreshToken)
-        deps.out.step({title: 'Refresh', outcome: `refreshUserAccessToken issued a new token pair (${fieldNote(issued)})`, request: issued.request, ms: issued.ms})
+        deps.report({type: 'step', title: 'Refresh', outcome: `refreshUserAccessToken issued a new token pair (${fieldNote(issued)})`, request: issued.request, ms: issued.ms})
         return store(deps, request, key, issued, 'refresh', usable.refreshToken)
       } catch (error) {
         const reason = refreshRefusal(error)
@@ -123,13 +123,13 @@ async function renewUnderLock(deps: Deps, request: FluzTokenRequest, how: {mode:
           throw error
         }
         // Once: a wrong API key fails the generation too, with its own exit code (3).
-        deps.out.step({title: 'Refresh', outcome: `refresh failed (${reason}); generating a new token instead`, status: 'warn'})
+        deps.report({type: 'step', title: 'Refresh', outcome: `refresh failed (${reason}); generating a new token instead`, status: 'warn'})
       }
     } else if (how.mode === 'refresh-only') {
       throw nothingToRefresh(request)
     }
     const issued = await generateUserAccessToken(deps, request, apiKey)
-    deps.out.step({title: 'Generate', outcome: `generateUserAccessToken issued a token for ${request.scopes.join(' ')} (${fieldNote(issued)})`, request: issued.request, ms: issued.ms})
+    deps.report({type: 'step', title: 'Generate', outcome: `generateUserAccessToken issued a token for ${request.scopes.join(' ')} (${fieldNote(issued)})`, request: issued.request, ms: issued.ms})
     return store(deps, request, key, issued, 'new', undefined)
   })
 }
@@ -145,7 +145,7 @@ async function store(
 ): Promise<FluzTokenResult> {
   const granted = issued.scopes ?? request.scopes
   const narrowed = request.scopes.filter((scope) => !granted.includes(scope))
-  if (narrowed.length > 0) deps.out.warn(`Fluz did not grant ${narrowed.join(', ')} (granted: ${granted.join(' ') || 'none'})`)
+  if (narrowed.length > 0) deps.report({type: 'warn', text: `Fluz did not grant ${narrowed.join(', ')} (granted: ${granted.join(' ') || 'none'})`})
   const stored: StoredToken = {
     accessToken: issued.accessToken,
     refreshToken: issued.refreshToken ?? previousRefreshToken,
@@ -157,7 +157,7 @@ async function store(
     meta: {tokenField: issued.tokenField, expiryBasis: issued.expiryBasis, url: request.url},
   }
   await deps.tokens.put('fluz', key, stored)
-  deps.out.step({title: 'Store', outcome: `token pair saved in the ${deps.store.backend.label}`})
+  deps.report({type: 'step', title: 'Store', outcome: `token pair saved in the ${deps.store.backend.label}`})
   return fromStored(stored, request, key, source)
 }
 

@@ -118,7 +118,7 @@ async function tokenMutation(deps: Deps, request: FluzTokenRequest, apiKey: stri
       // (GraphQL spec: validation precedes execution), so no token was minted and no refresh token
       // spent. Retried ONCE, with the fields it lacks left out.
       missingFields = [...new Set([...missingFields, ...missing])]
-      deps.out.step({
+      deps.report({type: 'step', 
         title: 'Schema',
         outcome: `the server has no ${missing.map((field) => `"${field}"`).join(', ')} field; asked again without it`,
         request: requestLine(result.response),

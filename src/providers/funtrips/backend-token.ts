@@ -92,7 +92,7 @@ export async function obtainBackendBearer(deps: Deps, options: {fresh: boolean})
       if (cached && isUsable(cached, now)) {
         deps.secrets.add(cached.accessToken)
         const expiresAt = new Date(cached.expiresAt)
-        deps.out.step({title: 'Backend bearer', outcome: `reused, ${expiresIn(expiresAt, now)}`, status: 'skip'})
+        deps.report({type: 'step', title: 'Backend bearer', outcome: `reused, ${expiresIn(expiresAt, now)}`, status: 'skip'})
         return {token: cached.accessToken, expiresAt, scopes: cached.scopes, origin: 'cache'}
       }
     }
@@ -112,7 +112,7 @@ export async function obtainBackendBearer(deps: Deps, options: {fresh: boolean})
     }
     // Written only now, after the response validated: a failed request leaves the old token in place.
     await deps.tokens.put('funtrips', key, stored)
-    deps.out.step({
+    deps.report({type: 'step', 
       title: 'Backend bearer',
       outcome: `obtained, ${expiresIn(expiry.expiresAt, receivedAt)}`,
       request: `POST /oauth/token ${response.status}`,

@@ -61,7 +61,7 @@ export async function createSessionFlow(deps: Deps, options: CreateSessionOption
   let response = await postSession(deps, settings, backend.token, request)
   if (response.status === 401 && backend.origin === 'cache') {
     // A cached bearer can be revoked before its expiry; a 401 created no code, so asking again is safe.
-    deps.out.step({title: 'Session', outcome: 'cached backend bearer rejected; getting a new one', request: 'POST /v1/session 401', ms: response.ms, status: 'warn'})
+    deps.report({type: 'step', title: 'Session', outcome: 'cached backend bearer rejected; getting a new one', request: 'POST /v1/session 401', ms: response.ms, status: 'warn'})
     backend = await obtainBackendBearer(deps, {fresh: true})
     response = await postSession(deps, settings, backend.token, request)
   }
@@ -71,20 +71,20 @@ export async function createSessionFlow(deps: Deps, options: CreateSessionOption
     ? serverInstantToLocal(new Date(session.code_expires_at), response, now)
     : new Date(now.getTime() + (options.codeTtlSeconds ?? DEFAULT_CODE_TTL_SECONDS) * 1000)
   const expiryBasis = session.code_expires_at ? 'code_expires_at' : 'documented default'
-  deps.out.step({
+  deps.report({type: 'step', 
     title: 'Session',
     outcome: `created ${codePrefix(session.session_code)} for ${options.userId} (${options.integration}${pkce ? ', PKCE S256' : ''}), code ${expiresIn(codeExpiresAt, now)}${session.code_expires_at ? '' : ' (no code_expires_at: the documented default)'}`,
     request: `POST /v1/session ${response.status}`,
     ms: response.ms,
   })
   if (pkce && session.pkce_required === false) {
-    deps.out.warn('Funtrips answered pkce_required=false although a code_challenge was sent; the verifier is sent at the exchange anyway')
+    deps.report({type: 'warn', text: 'Funtrips answered pkce_required=false although a code_challenge was sent; the verifier is sent at the exchange anyway'})
   }
   let verifierStored = false
   if (pkce && options.keepVerifier) {
     await storeVerifier(deps, settings.env, session.session_code, pkce.verifier, codeExpiresAt)
     verifierStored = true
-    deps.out.step({title: 'PKCE', outcome: `code_verifier kept in the ${deps.store.backend.label} for \`ftauth session exchange\``})
+    deps.report({type: 'step', title: 'PKCE', outcome: `code_verifier kept in the ${deps.store.backend.label} for \`ftauth session exchange\``})
   }
   return {
     integration: options.integration,
@@ -140,13 +140,13 @@ export async function exchangeFlow(deps: Deps, options: ExchangeOptions): Promis
   // What this server accepted is tried first next time (a configured path stays the profile's business).
   if (answer.choice !== 'configured') await deps.tokens.rememberServerChoices('funtrips', settings.env, {exchangePath: answer.path, exchangeField: answer.field})
   const bearer = await storePublicBearer(deps, client.clientId, answer)
-  deps.out.step({
+  deps.report({type: 'step', 
     title: 'Exchange',
     outcome: `public bearer issued by ${answer.path} (code as ${answer.field}, ${answer.choice})${verifierSource ? ' (code_verifier sent)' : ''}, ${expiresIn(bearer.expiresAt, bearer.obtainedAt)}`,
     request: `POST ${answer.path} ${answer.response.status}`,
     ms: answer.response.ms,
   })
-  deps.out.step({title: 'Store', outcome: `public bearer saved in the ${deps.store.backend.label} (profile ${deps.profile.name}, ${settings.env})`})
+  deps.report({type: 'step', title: 'Store', outcome: `public bearer saved in the ${deps.store.backend.label} (profile ${deps.profile.name}, ${settings.env})`})
   return {...bearer, verifierSource}
 }
 

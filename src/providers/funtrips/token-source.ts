@@ -38,7 +38,7 @@ export const funtripsPublicTokenSource: TokenSource = {
       const cached = await cachedPublicBearer(deps, clientId)
       if (!cached) return newPublicBearer(deps)
       const expiresAt = new Date(cached.expiresAt)
-      deps.out.step({title: 'Public bearer', outcome: `reused, ${expiresIn(expiresAt, deps.now())}`, status: 'skip'})
+      deps.report({type: 'step', title: 'Public bearer', outcome: `reused, ${expiresIn(expiresAt, deps.now())}`, status: 'skip'})
       return {token: cached.accessToken, expiresAt, scopes: cached.scopes, origin: 'cache'}
     }),
   renew: (deps, rejected) =>

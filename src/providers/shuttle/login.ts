@@ -4,10 +4,9 @@
  */
 import type {Deps} from '../../core/deps.js'
 import {ExitCode, FtauthError, networkError, usageError} from '../../core/errors.js'
-import {canPrompt} from '../../core/prompt.js'
 import {formatDuration, timerMs} from '../../core/time.js'
 import type {StoredToken} from '../../core/token-cache.js'
-import {systemOpener, type OpenResult, type UrlOpener} from '../../core/browser.js'
+import type {OpenResult, UrlOpener} from '../../core/browser.js'
 import {interpretCallback, parsePasted, type CallbackVerdict} from './callback.js'
 import {resolveShuttleClient, type ClientAuthMethod} from './client-auth.js'
 import {startLoopback, type CallbackHandler, type CallbackPage, type Loopback} from './loopback.js'
@@ -29,14 +28,14 @@ export interface ShuttleLoginOptions {
   pkce?: boolean
   /** Open the consent page (default true); false prints the URL only (--no-browser). */
   openBrowser?: boolean
-  /** How to open it; default BROWSER, else `open` when a display is there. The demo passes its own. */
+  /** How to open it; default the deps' browser (BROWSER, else `open` when a display is there). */
   openUrl?: UrlOpener
   /** --wait: seconds to wait for the redirect (default 300). */
   waitSeconds?: number
   clientAuth?: ClientAuthMethod
   /** Offer a prompt for the pasted redirect URL or code; default: when a terminal is there. */
   paste?: boolean
-  /** Where pasted text comes from; default an interactive prompt on stderr. Giving one enables pasting. */
+  /** Where pasted text comes from; default the deps' prompter (a prompt on stderr). Giving one enables pasting. */
   readPaste?: PasteReader
 }
 
@@ -63,7 +62,7 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
   if (!Number.isInteger(waitSeconds) || waitSeconds < 1) throw usageError(`--wait must be a whole number of seconds ≥ 1, not ${waitSeconds}`)
   const pkce = options.pkce ?? true
   const clientAuth = options.clientAuth ?? 'basic'
-  const canPaste = options.paste ?? (options.readPaste !== undefined || canPrompt(deps.env))
+  const canPaste = options.paste ?? (options.readPaste !== undefined || deps.prompter.canPrompt())
   const plan = planRedirect({flag: options.redirectUri, profile: settings.redirectUri, port: options.port, canPaste})
   // Everything that can be checked locally is checked before a port is opened or a request sent.
   const client = await resolveShuttleClient(deps)
@@ -78,18 +77,19 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
   const started = Date.now()
   // Ends the wait (timer, paste prompt) however the flow leaves this block.
   const stop = new AbortController()
-  let stopCountdown = () => undefined as void
+  // Ends the countdown line as soon as the wait is over.
+  const waited = new AbortController()
   try {
     if (plan.kind === 'loopback') {
-      listener = await startLoopback({host: plan.host, port: plan.port, path: plan.path, source: plan.source, handle: (params) => judge(params, state, (line) => deps.out.warn(line))})
+      listener = await startLoopback({host: plan.host, port: plan.port, path: plan.path, source: plan.source, handle: (params) => judge(params, state, (line) => deps.report({type: 'warn', text: line}))})
       redirectUri = plan.registered ?? `http://127.0.0.1:${listener.port}${plan.path}`
-      deps.out.step({
+      deps.report({type: 'step', 
         title: 'Listen',
         outcome: `${redirectUri} (one redirect, up to ${formatDuration(waitSeconds * 1000)}; Shuttle accepts it only if registered for ${client.clientId})`,
       })
     } else {
       redirectUri = plan.registered
-      deps.out.step({title: 'Redirect', outcome: `${redirectUri} is not a loopback address: paste the address the browser lands on`, status: 'warn'})
+      deps.report({type: 'step', title: 'Redirect', outcome: `${redirectUri} is not a loopback address: paste the address the browser lands on`, status: 'warn'})
     }
     const authorizeUrl = buildAuthorizationUrl({
       authorizationEndpoint: `${settings.authUrl}/authorize`,
@@ -101,7 +101,7 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
     }).toString()
 
     const deadline = started + waitSeconds * 1000
-    const paste = canPaste ? (options.readPaste ?? pasteReaderUntil(deadline)) : undefined
+    const paste = canPaste ? (options.readPaste ?? pasteReaderUntil(deps, deadline)) : undefined
     // The --wait clock starts before the browser opens: an opener that hangs cannot stall the login.
     let printed: () => void = () => undefined
     const urlShown = new Promise<void>((resolve) => (printed = resolve))
@@ -111,9 +111,9 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
     let arrivedAtOnce = false
     if (options.openBrowser === false) {
       showUrl(deps, authorizeUrl, 'Open this URL in a browser to approve access for the merchant:')
-      deps.out.step({title: 'Browser', outcome: 'not opened (--no-browser)', status: 'skip'})
+      deps.report({type: 'step', title: 'Browser', outcome: 'not opened (--no-browser)', status: 'skip'})
     } else {
-      const opener = options.openUrl ?? systemOpener(deps.env)
+      const opener = options.openUrl ?? ((url: string) => deps.browser.open(url))
       const opened = Promise.resolve()
         .then(() => opener(authorizeUrl))
         .catch((error: unknown): OpenResult => ({opened: false, via: 'opener', problem: (error as Error).message}))
@@ -124,20 +124,24 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
         arrivedAtOnce = raced === 'arrived'
         const browser: OpenResult = raced === 'arrived' ? {opened: true, via: 'it came back at once'} : raced
         if (browser.opened) {
-          deps.out.step({title: 'Browser', outcome: `opened the Shuttle consent page (${browser.via})`})
-          if (deps.out.human && !arrivedAtOnce) showUrl(deps, authorizeUrl, 'If no browser appeared, open:')
+          deps.report({type: 'step', title: 'Browser', outcome: `opened the Shuttle consent page (${browser.via})`})
+          // For a person only (a notice): --json and -q users were told the browser opened.
+          if (!arrivedAtOnce) deps.report({type: 'notice', text: `If no browser appeared, open:\n  ${authorizeUrl}`})
         } else {
-          deps.out.step({title: 'Browser', outcome: `not opened: ${browser.problem ?? 'no browser'}`, status: 'skip'})
+          deps.report({type: 'step', title: 'Browser', outcome: `not opened: ${browser.problem ?? 'no browser'}`, status: 'skip'})
           showUrl(deps, authorizeUrl, 'Open this URL in a browser to approve access for the merchant:')
         }
       }
     }
     if (listener && !paste && !arrivedAtOnce) {
       // On a terminal a live countdown (gone once the wait ends); elsewhere this line once.
-      stopCountdown = deps.out.countdown(
-        (left) => (left === undefined ? `Waiting up to ${formatDuration(waitSeconds * 1000)} for the browser to come back… (Ctrl-C to cancel)` : `Waiting for the browser to come back… ${left} left (Ctrl-C to cancel)`),
+      deps.report({
+        type: 'wait',
+        once: `Waiting up to ${formatDuration(waitSeconds * 1000)} for the browser to come back… (Ctrl-C to cancel)`,
+        live: 'Waiting for the browser to come back… {left} left (Ctrl-C to cancel)',
         deadline,
-      )
+        until: waited.signal,
+      })
     }
     // The paste prompt starts only now, so nothing else writes to the terminal while it is shown.
     printed()
@@ -145,7 +149,7 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
       throw withRegistrationHint(error, redirectUri, client.clientId)
     })
   } finally {
-    stopCountdown()
+    waited.abort()
     stop.abort()
     await listener?.close()
   }
@@ -153,7 +157,7 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
   if (!arrival.verdict.ok) throw arrival.verdict.error
   const code = arrival.verdict.code
   deps.secrets.add(code)
-  deps.out.step({
+  deps.report({type: 'step', 
     title: 'Consent',
     outcome: `approved; ${arrival.received === 'loopback' ? 'redirect received, state matches' : 'code pasted'}`,
     ms: Date.now() - started,
@@ -163,7 +167,7 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
   const grant = await exchangeCode(deps, {url: tokenUrl, client, auth: clientAuth}, {code, redirectUri, codeVerifier: verifier}).catch((error: unknown) => {
     throw redirectRefused(error, redirectUri, client.clientId)
   })
-  deps.out.step({
+  deps.report({type: 'step', 
     title: 'Exchange',
     outcome: `code → access token${grant.body.refresh_token ? ' + refresh token' : ''} (client auth ${clientAuth}${pkce ? ', PKCE S256' : ''})`,
     request: `POST ${new URL(tokenUrl).pathname} ${grant.response.status}`,
@@ -171,7 +175,7 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
   })
   const token = storedTokenFrom(deps, grant, {requestedScope: scope, clientAuth})
   await withShuttleLock(deps, () => saveShuttleToken(deps, token))
-  deps.out.step({title: 'Store', outcome: `saved in the ${deps.store.backend.label}`})
+  deps.report({type: 'step', title: 'Store', outcome: `saved in the ${deps.store.backend.label}`})
   return {token, redirectUri, pkce, clientAuth, received: arrival.received}
 }
 
@@ -214,9 +218,9 @@ function judge(params: URLSearchParams, state: string, warn: (line: string) => v
   return {page, result: verdict}
 }
 
-/** The URL goes to stderr in every mode: without it the user cannot go on. */
+/** The URL is reported for every mode: without it the user cannot go on. */
 function showUrl(deps: Deps, url: string, lead: string): void {
-  deps.out.err(`${lead}\n  ${url}`)
+  deps.report({type: 'url', lead, url})
 }
 
 /**
@@ -280,19 +284,15 @@ async function readPasted(read: PasteReader, state: string, signal: AbortSignal)
 }
 
 /**
- * The default paste reader: a prompt on stderr, counting down to the end of the wait, that only
- * accepts something parsePasted understands; it leaves the screen once the wait is over.
+ * The default paste reader: the prompter's paste prompt, counting down to the end of the wait, that
+ * only accepts something parsePasted understands; it leaves the screen once the wait is over.
  */
-function pasteReaderUntil(deadline: number): PasteReader {
-  return async (signal) => {
-    const {countdownInput} = await import('../../core/countdown-prompt.js')
-    return countdownInput(
-      {
-        message: 'Waiting for the browser… or paste the address it was sent to (or the code):',
-        deadline,
-        validate: (value) => (parsePasted(value) ? true : 'not a redirect URL, query string or code'),
-      },
-      {output: process.stderr, signal, clearPromptOnDone: true},
-    )
-  }
+function pasteReaderUntil(deps: Deps, deadline: number): PasteReader {
+  return (signal) =>
+    deps.prompter.paste({
+      message: 'Waiting for the browser… or paste the address it was sent to (or the code):',
+      deadline,
+      validate: (value) => (parsePasted(value) ? true : 'not a redirect URL, query string or code'),
+      signal,
+    })
 }

@@ -58,7 +58,7 @@ export async function refreshShuttleToken(deps: Deps, options: RefreshOptions = 
       )
     }
     if (reuse(stored, deps.now())) {
-      deps.out.step({title: 'Refresh', outcome: 'another ftauth process refreshed it moments ago; reusing that token', status: 'skip'})
+      deps.report({type: 'step', title: 'Refresh', outcome: 'another ftauth process refreshed it moments ago; reusing that token', status: 'skip'})
       return {token: stored, origin: 'cache', rotated: false}
     }
     const client = await resolveShuttleClient(deps)
@@ -74,7 +74,7 @@ export async function refreshShuttleToken(deps: Deps, options: RefreshOptions = 
     const token = storedTokenFrom(deps, grant, {previous: stored, clientAuth})
     await saveShuttleToken(deps, token)
     const rotated = token.meta.refreshRotated === true
-    deps.out.step({
+    deps.report({type: 'step', 
       title: 'Refresh',
       outcome: `new access token; refresh token ${rotated ? 'rotated by the server (new one stored)' : 'unchanged'}`,
       request: `POST ${new URL(tokenUrl).pathname} ${grant.response.status}`,

@@ -52,7 +52,7 @@ export async function revokeShuttleToken(deps: Deps, options: RevokeOptions = {}
     const hint = which === 'refresh' ? 'refresh_token' : 'access_token'
     const token = which === 'refresh' ? (stored.refreshToken as string) : stored.accessToken
     const outcome = await revoke(deps, {url: revokeUrl, client, auth: clientAuth}, {token, hint})
-    deps.out.step({
+    deps.report({type: 'step', 
       title: 'Revoke',
       outcome: which === 'refresh' ? 'refresh token revoked (its access tokens with it)' : 'access token revoked',
       request: `POST ${new URL(revokeUrl).pathname} ${outcome.status}`,
@@ -61,7 +61,7 @@ export async function revokeShuttleToken(deps: Deps, options: RevokeOptions = {}
     // The server confirmed; only now does the keychain change.
     if (which === 'refresh' || !stored.refreshToken) {
       await deleteShuttleToken(deps)
-      deps.out.step({title: 'Remove', outcome: `token removed from the ${deps.store.backend.label}`})
+      deps.report({type: 'step', title: 'Remove', outcome: `token removed from the ${deps.store.backend.label}`})
       return {revoked: hint, removed: 'token', refreshTokenKept: false, request: outcome}
     }
     // The refresh token is still valid at the server: keep it so it can be used or revoked later.
@@ -71,7 +71,7 @@ export async function revokeShuttleToken(deps: Deps, options: RevokeOptions = {}
       expiresAt: deps.now().toISOString(),
       meta: {...stored.meta, accessRevoked: true},
     })
-    deps.out.step({title: 'Remove', outcome: 'access token removed; the refresh token stays (`ftauth shuttle revoke --refresh` revokes it)'})
+    deps.report({type: 'step', title: 'Remove', outcome: 'access token removed; the refresh token stays (`ftauth shuttle revoke --refresh` revokes it)'})
     return {revoked: hint, removed: 'access token', refreshTokenKept: true, request: outcome}
   })
 }

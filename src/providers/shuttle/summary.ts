@@ -1,6 +1,6 @@
 /** What the Shuttle commands show about a token: never a secret, the same fields for humans and --json. */
 import type {Deps} from '../../core/deps.js'
-import {terminalSafe} from '../../core/output.js'
+import {terminalSafe, type Output} from '../../core/output.js'
 import type {StoredToken} from '../../core/token-cache.js'
 import {stringMeta} from './token-store.js'
 
@@ -34,8 +34,7 @@ export function summarizeToken(deps: Deps, token: StoredToken): ShuttleTokenSumm
 }
 
 /** Human result on stdout: headline, then aligned rows. */
-export function printTokenSummary(deps: Deps, headline: string, summary: ShuttleTokenSummary, extra: [string, string][] = []): void {
-  const {out} = deps
+export function printTokenSummary(out: Output, deps: Deps, headline: string, summary: ShuttleTokenSummary, extra: [string, string][] = []): void {
   const {c} = out
   // Scopes and the instance id are Shuttle's words: shown with control characters escaped.
   const safe = (text: string) => terminalSafe(text, {singleLine: true})

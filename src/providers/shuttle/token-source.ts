@@ -4,7 +4,6 @@
  */
 import type {Deps} from '../../core/deps.js'
 import {expiredOrUsed} from '../../core/errors.js'
-import {canPrompt} from '../../core/prompt.js'
 import type {StoredToken} from '../../core/token-cache.js'
 import type {TokenOrigin, TokenSource, UsableToken} from '../../core/token-source.js'
 import {resolveShuttleClient} from './client-auth.js'
@@ -25,8 +24,8 @@ export const shuttleTokenSource: TokenSource = {
       const result = await refreshShuttleToken(deps, {reuse: reuseWhileUsable})
       return usable(result.token, result.origin)
     }
-    if (canPrompt(deps.env)) {
-      deps.out.info('No usable Shuttle token: starting `ftauth shuttle login` in the browser.')
+    if (deps.prompter.canPrompt()) {
+      deps.report({type: 'notice', text: 'No usable Shuttle token: starting `ftauth shuttle login` in the browser.'})
       // Loaded only here: the login brings a loopback server and the browser launcher.
       const {shuttleLogin} = await import('./login.js')
       return usable((await shuttleLogin(deps)).token, 'new')
