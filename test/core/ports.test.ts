@@ -42,7 +42,12 @@ function remoteBrowser(): Browser & {opened: string[]; landed: Promise<string>} 
 
 describe('ports: Prompter and Browser in the deps', () => {
   it('shuttle login opens the consent page through deps.browser and takes the pasted redirect from deps.prompter', async () => {
-    emulator = await startEmulator({port: 0, autoApprove: true, shuttleRedirects: [DEFAULT_SHUTTLE_REDIRECT, 'https://example.com/callback'], shuttleLoopbackAnyPort: true})
+    emulator = await startEmulator({
+      port: 0,
+      autoApprove: true,
+      shuttleRedirects: [DEFAULT_SHUTTLE_REDIRECT, 'https://example.com/callback'],
+      shuttleLoopbackAnyPort: true,
+    })
     const browser = remoteBrowser()
     const prompter = scriptedPrompter({paste: () => browser.landed})
     made = await inProcessDeps(emulator.url, {prompter, browser})
