@@ -1,4 +1,4 @@
-import {decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters} from 'jose'
+import type {JWTPayload, ProtectedHeaderParameters} from 'jose'
 
 import {isJwtShaped} from './redact.js'
 
@@ -7,14 +7,34 @@ export interface DecodedJwt {
   claims: JWTPayload & Record<string, unknown>
 }
 
-/** Decodes (does not verify) a JWT with jose; undefined for opaque tokens. */
-export function decodeToken(token: string): DecodedJwt | undefined {
-  if (!isJwtShaped(token)) return undefined
+const strictUtf8 = new TextDecoder('utf-8', {fatal: true})
+
+/**
+ * One JWS compact segment as a JSON object, by jose's rules for decodeJwt/decodeProtectedHeader
+ * (base64url, strict UTF-8, a plain object), without loading jose: decoding runs in every
+ * token command, signature checks only in `token inspect --verify` (tokens/verify.ts).
+ */
+function decodeSegment(segment: string): Record<string, unknown> | undefined {
+  // isJwtShaped admits only base64url characters; a length of 4n+1 is not base64 (atob refuses it too).
+  if (segment.length % 4 === 1) return undefined
+  let value: unknown
   try {
-    return {header: decodeProtectedHeader(token), claims: decodeJwt(token) as DecodedJwt['claims']}
+    value = JSON.parse(strictUtf8.decode(Buffer.from(segment, 'base64url')))
   } catch {
     return undefined
   }
+  if (typeof value !== 'object' || value === null || Object.prototype.toString.call(value) !== '[object Object]') return undefined
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === null || Object.getPrototypeOf(prototype) === null ? (value as Record<string, unknown>) : undefined
+}
+
+/** Decodes (does not verify) a JWT; undefined for opaque tokens and anything that does not decode. */
+export function decodeToken(token: string): DecodedJwt | undefined {
+  if (!isJwtShaped(token)) return undefined
+  const [header, payload] = token.split('.') as [string, string]
+  const decodedHeader = decodeSegment(header)
+  const claims = decodedHeader && decodeSegment(payload)
+  return claims ? {header: decodedHeader as ProtectedHeaderParameters, claims: claims as DecodedJwt['claims']} : undefined
 }
 
 /** Scopes from the usual claim spellings: `scope` (space separated, RFC 8693) or `scopes`/`scp` arrays. */
