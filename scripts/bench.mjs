@@ -57,18 +57,29 @@ const ROWS = [
   {key: 'login-help', label: 'login --help', argv: ftauth('login', '--help'), wall: 1.5, rss: 1.5},
   {key: 'curl', label: '3 × curl (bash), the headless requests', argv: undefined, context: true},
   // --fresh: a new backend bearer each run, so every run makes the same three requests as the curls.
-  {key: 'headless', label: 'session create --headless --exchange --fresh -q', argv: ftauth('session', 'create', '--headless', '--exchange', '--fresh', '-q'), wall: 2.8, rss: 1.5},
+  {
+    key: 'headless',
+    label: 'session create --headless --exchange --fresh -q',
+    argv: ftauth('session', 'create', '--headless', '--exchange', '--fresh', '-q'),
+    wall: 2.8,
+    rss: 1.5,
+  },
 ]
 
 if (options.help) {
-  console.log(`usage: node scripts/bench.mjs [--rounds N] [--warmup N] [--only row,row] [--json file] [--against DIR]\nrows: ${ROWS.map((r) => r.key).join(', ')}`)
+  console.log(
+    `usage: node scripts/bench.mjs [--rounds N] [--warmup N] [--only row,row] [--json file] [--against DIR]\nrows: ${ROWS.map((r) => r.key).join(', ')}`,
+  )
   process.exit(0)
 }
 if (!existsSync(join(root, 'dist', 'fast', 'index.js'))) {
   console.error('bench: dist/ is missing — run `npm run build` first')
   process.exit(2)
 }
-const only = options.only?.split(',').map((key) => key.trim()).filter(Boolean)
+const only = options.only
+  ?.split(',')
+  .map((key) => key.trim())
+  .filter(Boolean)
 for (const key of only ?? []) {
   if (!ROWS.some((r) => r.key === key)) {
     console.error(`bench: unknown row ${key} (rows: ${ROWS.map((r) => r.key).join(', ')})`)
@@ -86,7 +97,13 @@ if (options.against) {
   }
   for (const r of [...rows]) {
     if (r.argv?.[1] !== bin) continue
-    rows.splice(rows.indexOf(r) + 1, 0, {...r, key: `${r.key}@against`, label: `  ${r.label} (--against)`, argv: [r.argv[0], otherBin, ...r.argv.slice(2)], against: r.key})
+    rows.splice(rows.indexOf(r) + 1, 0, {
+      ...r,
+      key: `${r.key}@against`,
+      label: `  ${r.label} (--against)`,
+      argv: [r.argv[0], otherBin, ...r.argv.slice(2)],
+      against: r.key,
+    })
   }
 }
 
@@ -128,11 +145,22 @@ try {
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K')
   const report = summarize(rows, samples)
   console.log(render(report, (Date.now() - started) / 1000))
-  if (options.json) writeFileSync(options.json, `${JSON.stringify({node: process.version, platform: process.platform, rounds: ROUNDS, warmup: WARMUP, rows: report}, null, 2)}\n`)
+  if (options.json)
+    writeFileSync(
+      options.json,
+      `${JSON.stringify({node: process.version, platform: process.platform, rounds: ROUNDS, warmup: WARMUP, rows: report}, null, 2)}\n`,
+    )
 } finally {
   await emulator.stop()
   // The throwaway keychain service's items go with it (no-op under scripts/with-keyring.sh, whose keyring is thrown away anyway).
-  spawnSync(process.execPath, ['-e', `import('@napi-rs/keyring').then(async ({findCredentialsAsync, AsyncEntry}) => { for (const c of await findCredentialsAsync(${JSON.stringify(service)})) await new AsyncEntry(${JSON.stringify(service)}, c.account, {linux: {store: 'secret-service'}}).deleteCredential() }).catch(() => {})`], {cwd: root})
+  spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `import('@napi-rs/keyring').then(async ({findCredentialsAsync, AsyncEntry}) => { for (const c of await findCredentialsAsync(${JSON.stringify(service)})) await new AsyncEntry(${JSON.stringify(service)}, c.account, {linux: {store: 'secret-service'}}).deleteCredential() }).catch(() => {})`,
+    ],
+    {cwd: root},
+  )
   rmSync(configDir, {recursive: true, force: true})
 }
 
@@ -210,7 +238,8 @@ function render(report, seconds) {
     const rss = Number.isNaN(r.rss.median) ? 'n/a' : `${mib(r.rss.median)} (${mib(r.rss.p25)}–${mib(r.rss.p75)})`
     const target = (t) => (t === undefined ? '' : `≤ ${t}×`)
     const rssRatio = Number.isNaN(r.rssRatio) ? '' : `${r.rssRatio.toFixed(2)}×`
-    const verdict = r.verdict === undefined ? '' : r.verdict === 'ok' ? 'ok' : `MISSED${r.wallRatio > r.wallTarget ? ' wall' : ''}${r.rssRatio > r.rssTarget ? ' rss' : ''}`
+    const verdict =
+      r.verdict === undefined ? '' : r.verdict === 'ok' ? 'ok' : `MISSED${r.wallRatio > r.wallTarget ? ' wall' : ''}${r.rssRatio > r.rssTarget ? ' rss' : ''}`
     lines.push(`| ${r.label} | ${wall} | ${r.wallRatio.toFixed(2)}× | ${target(r.wallTarget)} | ${rss} | ${rssRatio} | ${target(r.rssTarget)} | ${verdict} |`)
   }
   const against = report.filter((r) => r.against)
@@ -225,7 +254,9 @@ function render(report, seconds) {
   const headless = report.find((r) => r.key === 'headless')
   lines.push('')
   // A quiet machine shows a narrow node -e 0; a wide one means every ratio above is rough.
-  lines.push(`machine check: node -e 0 wall p25–p75 ${ms(node.wall.p25)}–${ms(node.wall.p75)} ms (spread ${((node.wall.p75 - node.wall.p25) / node.wall.median * 100).toFixed(0)}% of the median), min–max ${ms(node.wall.min)}–${ms(node.wall.max)} ms`)
+  lines.push(
+    `machine check: node -e 0 wall p25–p75 ${ms(node.wall.p25)}–${ms(node.wall.p75)} ms (spread ${(((node.wall.p75 - node.wall.p25) / node.wall.median) * 100).toFixed(0)}% of the median), min–max ${ms(node.wall.min)}–${ms(node.wall.max)} ms`,
+  )
   if (headless?.nodeCurlRatio !== undefined) lines.push(`headless flow against node -e 0 + 3 × curl: ${headless.nodeCurlRatio.toFixed(2)}×`)
   if (!hasTime) lines.push('peak RSS: not measured (GNU time is not at /usr/bin/time)')
   return lines.join('\n')
@@ -251,7 +282,12 @@ function startEmulator() {
       buffer += chunk
       if (buffer.includes('\n')) {
         const {url} = JSON.parse(buffer.split('\n')[0])
-        resolve({url, stop: () => new Promise((done) => (child.once('exit', done), child.kill('SIGINT')))})
+        const stop = () =>
+          new Promise((done) => {
+            child.once('exit', done)
+            child.kill('SIGINT')
+          })
+        resolve({url, stop})
       }
     })
     child.once('exit', (code) => reject(new Error(`emulator exited (${code})`)))

@@ -80,7 +80,8 @@ const PROXY_VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY
  */
 async function loadTransport(): Promise<Send> {
   const badProxy = badProxyVariable(process.env)
-  if (badProxy) throw new FtauthError(ExitCode.usage, `${badProxy} is not a proxy URL`, {hint: `set it like http://proxy.example.com:3128 (scheme included), or unset it`})
+  if (badProxy)
+    throw new FtauthError(ExitCode.usage, `${badProxy} is not a proxy URL`, {hint: `set it like http://proxy.example.com:3128 (scheme included), or unset it`})
   if (PROXY_VARIABLES.some((name) => process.env[name])) return undiciSend()
   return nodeSend
 }
@@ -293,7 +294,10 @@ export function parseJsonResponse<S extends z.ZodMiniType>(response: HttpRespons
   try {
     data = JSON.parse(response.text())
   } catch {
-    throw providerError(`${where} returned malformed JSON (HTTP ${response.status})`, 'the provider or a proxy sent a broken body; retry, or run with --trace to see it')
+    throw providerError(
+      `${where} returned malformed JSON (HTTP ${response.status})`,
+      'the provider or a proxy sent a broken body; retry, or run with --trace to see it',
+    )
   }
   const parsed = schema.safeParse(data)
   if (!parsed.success) {
@@ -337,16 +341,28 @@ function toNetworkError(error: unknown, method: string, url: string, timeoutMs: 
   if (proxy && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'].includes(code ?? '')) {
     // Undici connects to the proxy, not the provider: the proxy is what did not answer.
     const failure = code === 'ECONNREFUSED' ? 'connection refused' : 'host not found'
-    return networkError(`cannot reach the proxy ${maskProxy(proxy)} for ${endpointOf(url)}: ${failure}`, 'check HTTP_PROXY/HTTPS_PROXY, or list the host in NO_PROXY', error)
+    return networkError(
+      `cannot reach the proxy ${maskProxy(proxy)} for ${endpointOf(url)}: ${failure}`,
+      'check HTTP_PROXY/HTTPS_PROXY, or list the host in NO_PROXY',
+      error,
+    )
   }
   if (code === 'ECONNREFUSED') {
-    return networkError(`cannot connect to ${endpointOf(url)}: connection refused`, 'is the server (or `ftauth emulator`) running, and is the base URL right?', error)
+    return networkError(
+      `cannot connect to ${endpointOf(url)}: connection refused`,
+      'is the server (or `ftauth emulator`) running, and is the base URL right?',
+      error,
+    )
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return networkError(`cannot resolve the host of ${endpointOf(url)}`, 'check the network and the base URL (`ftauth config list`)', error)
   }
   if (['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'TimeoutError', 'AbortError', 'UND_ERR_ABORTED'].includes(code ?? '')) {
-    return networkError(`${where} timed out after ${formatDuration(Math.max(timeoutMs, elapsedMs))}`, 'the provider is slow or unreachable; retry later or raise --timeout', error)
+    return networkError(
+      `${where} timed out after ${formatDuration(Math.max(timeoutMs, elapsedMs))}`,
+      'the provider is slow or unreachable; retry later or raise --timeout',
+      error,
+    )
   }
   if (err.name === 'InvalidArgumentError' || code === 'ERR_INVALID_URL' || code === 'ERR_INVALID_PROTOCOL') {
     return new FtauthError(ExitCode.usage, `invalid URL ${endpointOf(url)}`, {hint: 'check the base URL (`ftauth config list`)'})
@@ -357,7 +373,11 @@ function toNetworkError(error: unknown, method: string, url: string, timeoutMs: 
   }
   if (/CERT|SSL|TLS|SELF_SIGNED/.test(code ?? '')) {
     // A company proxy that inspects TLS, or a private CA: Node trusts extra CAs given at start-up.
-    return networkError(`${where} failed: the server's TLS certificate is not trusted (${code})`, 'if a company proxy or private CA signs it, set NODE_EXTRA_CA_CERTS to its PEM file', error)
+    return networkError(
+      `${where} failed: the server's TLS certificate is not trusted (${code})`,
+      'if a company proxy or private CA signs it, set NODE_EXTRA_CA_CERTS to its PEM file',
+      error,
+    )
   }
   return networkError(`${where} failed: ${code ?? 'network error'}`, 'check the network and the base URL', error)
 }
@@ -380,9 +400,16 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024
 
 /** Reads a response body up to MAX_RESPONSE_BYTES, giving up (and dropping the connection) beyond it. */
-async function readCapped(body: AsyncIterable<Buffer | Uint8Array> & {destroy?: (error?: Error) => void}, contentLength: string | string[] | undefined, where: string): Promise<Buffer> {
+async function readCapped(
+  body: AsyncIterable<Buffer | Uint8Array> & {destroy?: (error?: Error) => void},
+  contentLength: string | string[] | undefined,
+  where: string,
+): Promise<Buffer> {
   const tooLarge = () =>
-    providerError(`${where} sent a response body over ${MAX_RESPONSE_BYTES / 1024 / 1024} MB`, 'the server or a proxy is misbehaving; check the base URL (`ftauth config list`)')
+    providerError(
+      `${where} sent a response body over ${MAX_RESPONSE_BYTES / 1024 / 1024} MB`,
+      'the server or a proxy is misbehaving; check the base URL (`ftauth config list`)',
+    )
   if (typeof contentLength === 'string' && Number(contentLength) > MAX_RESPONSE_BYTES) {
     body.destroy?.()
     throw tooLarge()
@@ -399,4 +426,3 @@ async function readCapped(body: AsyncIterable<Buffer | Uint8Array> & {destroy?: 
   }
   return Buffer.concat(chunks)
 }
-

@@ -25,7 +25,13 @@ const segment = fc.oneof(
   json.map(b64u),
   fc.uint8Array({minLength: 0, maxLength: 40}).map(b64u),
   fc.stringMatching(/^[A-Za-z0-9_-]{0,24}$/),
-  fc.constantFrom(b64u('{"a":1}').slice(0, -1), b64u(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])), b64u('[1]'), b64u('null'), b64u('{"__proto__":{"x":1}}')),
+  fc.constantFrom(
+    b64u('{"a":1}').slice(0, -1),
+    b64u(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])),
+    b64u('[1]'),
+    b64u('null'),
+    b64u('{"__proto__":{"x":1}}'),
+  ),
 )
 
 describe('decodeToken', () => {
