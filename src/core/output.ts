@@ -2,7 +2,7 @@ import {Chalk, type ChalkInstance} from 'chalk'
 
 import type {Step} from './events.js'
 import {isJwtShaped, redactKnown} from './redact.js'
-import {padVisible, terminalColumns, visibleLength, wrapHanging} from './text.js'
+import {padVisible, visibleLength, wrapHanging} from './text.js'
 import {formatCountdown, formatDuration, formatInstant} from './time.js'
 
 export type OutputMode = 'human' | 'json' | 'quiet'
