@@ -126,7 +126,7 @@ export async function exchangeFlow(deps: Deps, options: ExchangeOptions): Promis
     if (verifier) verifierSource = 'stored'
   }
   const remembered = await deps.tokens.serverChoices('funtrips', settings.env)
-  let answer
+  let answer: Awaited<ReturnType<typeof exchangeSessionCode>>
   try {
     answer = await exchangeSessionCode(deps, settings, {code: options.code, client, verifier}, remembered)
   } catch (error) {
