@@ -26,8 +26,10 @@ export function migrateConfigDocument(document: JsonObject): {document: JsonObje
       const legacy = IDENTITY_FIELDS[provider].filter((field) => field in block)
       if (legacy.length === 0) continue
       const env = pickEnv(block.env) ?? pickEnv(profile.env) ?? DEFAULT_ENV[provider]
-      const ids = isObject(block.ids) ? block.ids : (block.ids = {})
-      const target = isObject(ids[env]) ? (ids[env] as JsonObject) : (ids[env] = {})
+      if (!isObject(block.ids)) block.ids = {}
+      const ids = block.ids as JsonObject
+      if (!isObject(ids[env])) ids[env] = {}
+      const target = ids[env] as JsonObject
       for (const field of legacy) {
         if (!(field in target)) target[field] = block[field]
         delete block[field]
