@@ -5,12 +5,26 @@ const load = (module: {default: unknown}) => module.default as AnyCommandDefinit
 
 /** Every command: id → its definition, imported only when that command runs. */
 export const COMMANDS: Record<string, () => Promise<AnyCommandDefinition>> = {
+  'autocomplete:fish': async () => load(await import('../commands/autocomplete/fish.js')),
   'call': async () => load(await import('../commands/call.js')),
+  'config:get': async () => load(await import('../commands/config/get.js')),
+  'config:list': async () => load(await import('../commands/config/list.js')),
+  'config:set': async () => load(await import('../commands/config/set.js')),
+  'config:unset': async () => load(await import('../commands/config/unset.js')),
+  'demo': async () => load(await import('../commands/demo.js')),
+  'doctor': async () => load(await import('../commands/doctor.js')),
+  'emulator': async () => load(await import('../commands/emulator.js')),
   'fluz:refresh': async () => load(await import('../commands/fluz/refresh.js')),
+  'fluz:scopes': async () => load(await import('../commands/fluz/scopes.js')),
   'fluz:token': async () => load(await import('../commands/fluz/token.js')),
+  'login': async () => load(await import('../commands/login.js')),
+  'logout': async () => load(await import('../commands/logout.js')),
   'session:create': async () => load(await import('../commands/session/create.js')),
   'session:exchange': async () => load(await import('../commands/session/exchange.js')),
+  'shuttle:login': async () => load(await import('../commands/shuttle/login.js')),
   'shuttle:refresh': async () => load(await import('../commands/shuttle/refresh.js')),
+  'shuttle:revoke': async () => load(await import('../commands/shuttle/revoke.js')),
   'status': async () => load(await import('../commands/status.js')),
+  'token:diff': async () => load(await import('../commands/token/diff.js')),
   'token:inspect': async () => load(await import('../commands/token/inspect.js')),
 }

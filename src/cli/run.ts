@@ -1,6 +1,6 @@
 import {parseFastArgv, type ParsedArgs, type ParsedFlags} from '../core/argv.js'
 import {CommandRun, makeOutput, renderError, type AnyCommandDefinition} from '../core/command-run.js'
-import {GLOBAL_FLAGS, flag} from '../core/flag-spec.js'
+import {GLOBAL_FLAGS, flag, type FlagSpecs} from '../core/flag-spec.js'
 import {processIo, resolveInvocation, withAmbientIo, type CliIo, type Invocation} from '../core/invocation.js'
 import {globalFlagsAfterCommand} from '../core/leading-flags.js'
 import {COMMANDS} from './registry.js'
@@ -9,6 +9,11 @@ export type {CliIo} from '../core/invocation.js'
 
 /** oclif adds --json to every command (enableJsonFlag). */
 const JSON_FLAG = {json: flag.boolean({description: 'format output as json'})}
+
+/** Every flag a command takes: the global ones and --json (unless it opts out), and its own. */
+export function flagSpecsOf(definition: AnyCommandDefinition): FlagSpecs {
+  return definition.globalFlags === false ? definition.flags : {...GLOBAL_FLAGS, ...JSON_FLAG, ...definition.flags}
+}
 
 /** The command id argv names, oclif's way: `fluz token` (topic separator ' ') or `fluz:token`. */
 function commandOf(argv: readonly string[]): {id: string; rest: readonly string[]} | undefined {
@@ -40,7 +45,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   const named = invocation.env.FTAUTH_FAST_PATH === '0' ? undefined : commandOf(commandArgv)
   if (named) {
     const definition = await COMMANDS[named.id]!()
-    const parsed = parseFastArgv(named.rest, {...GLOBAL_FLAGS, ...JSON_FLAG, ...definition.flags}, definition.args ?? {}, invocation.env)
+    const parsed = parseFastArgv(named.rest, flagSpecsOf(definition), definition.args ?? {}, invocation.env)
     if (parsed) return runDefinition(definition, parsed, invocation)
   }
   // The oclif entry: in the bundle it stays external (scripts/bundle.mjs maps it to dist/ftauth.js,

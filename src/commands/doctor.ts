@@ -1,50 +1,49 @@
-import {Errors, Flags} from '@oclif/core'
-
-import {BaseCommand} from '../core/base-command.js'
+import {defineCommand} from '../core/command-run.js'
 import type {EnvName} from '../core/config.js'
 import {selectedProfile} from '../core/config-keys.js'
+import {flag} from '../core/flag-spec.js'
 import {redactKnown} from '../core/redact.js'
 import {detectPlatform} from '../doctor/platform.js'
 import {renderReport} from '../doctor/render.js'
 import {runDoctor} from '../doctor/run.js'
 
-export default class Doctor extends BaseCommand<typeof Doctor> {
-  static override summary = 'Check the config, keychain, provider URLs, clock, stored tokens and file permissions'
-  static override description =
-    'Prints a checklist with a fix for every failure. Exit 0 when nothing failed (warnings allowed), 1 otherwise. No credentials are sent unless --with-credentials.'
-  static override examples = [
+export default defineCommand({
+  id: 'doctor',
+  summary: 'Check the config, keychain, provider URLs, clock, stored tokens and file permissions',
+  description:
+    'Prints a checklist with a fix for every failure. Exit 0 when nothing failed (warnings allowed), 1 otherwise. No credentials are sent unless --with-credentials.',
+  examples: [
     '<%= config.bin %> doctor',
     '<%= config.bin %> doctor --with-credentials --profile staging',
     '<%= config.bin %> doctor --json | jq \'.checks[] | select(.status != "pass")\'',
-  ]
-  static override flags = {
-    'with-credentials': Flags.boolean({
+  ],
+  flags: {
+    'with-credentials': flag.boolean({
       description: 'also verify the stored credentials with one real call each (Funtrips client credentials, Fluz ping, Shuttle client check)',
     }),
-  }
-
-  async run() {
+  },
+  async run(ctx) {
+    const {flags, out, paths, env, tracing} = ctx
     const secrets = new Set<string>()
-    const {e} = this.out
+    const {e} = out
     const report = await runDoctor({
-      paths: this.paths,
-      env: process.env,
-      profileFlag: this.flags.profile,
-      envFlag: this.flags.env as EnvName | undefined,
-      insecureFlag: this.flags['insecure-storage'],
-      withCredentials: this.flags['with-credentials'],
-      timeoutMs: this.flags.timeout * 1000,
-      platform: await detectPlatform(process.env),
-      out: this.out,
+      paths,
+      env,
+      profileFlag: flags.profile,
+      envFlag: flags.env as EnvName | undefined,
+      insecureFlag: flags['insecure-storage'],
+      withCredentials: flags['with-credentials'],
+      timeoutMs: flags.timeout * 1000,
+      platform: await detectPlatform(env),
+      out,
       secrets,
-      trace: this.tracing ? (line) => this.out.err(e.dim(redactKnown(line, [...secrets]))) : undefined,
-      allowHttp: this.flags['allow-http'],
+      trace: tracing ? (line) => out.err(e.dim(redactKnown(line, [...secrets]))) : undefined,
+      allowHttp: flags['allow-http'],
     })
-    renderReport(this.out, report, {profile: selectedProfile(this.flags.profile, process.env), configDir: this.paths.dir})
-    this.out.quiet(report.ok ? 'ok' : 'failed')
-    if (report.ok) return report
-    // A failed check is a finding, not an error: print the report once (JSON too), then exit 1.
-    if (this.jsonEnabled()) this.logJson(report)
-    throw new Errors.ExitError(1)
-  }
-}
+    renderReport(out, report, {profile: selectedProfile(flags.profile, env), configDir: paths.dir})
+    out.quiet(report.ok ? 'ok' : 'failed')
+    // A failed check is a finding, not an error: the report is printed once (JSON too), then exit 1.
+    if (!report.ok) ctx.exitCode = 1
+    return report
+  },
+})

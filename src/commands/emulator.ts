@@ -1,50 +1,49 @@
-import {Flags} from '@oclif/core'
-
-import {BaseCommand} from '../core/base-command.js'
+import {defineCommand} from '../core/command-run.js'
 import {FtauthError, ExitCode} from '../core/errors.js'
+import {flag} from '../core/flag-spec.js'
 
-export default class Emulator extends BaseCommand<typeof Emulator> {
-  static override summary = 'Run the local emulator of Funtrips, Fluz and Shuttle (for demos, tests and offline work)'
-  static override description =
-    'Serves all three providers on loopback as their docs describe: RS256 JWTs (JWKS published), single-use expiring codes, PKCE, refresh rotation, GraphQL errors and injectable faults under /__admin. `--env local` points ftauth at it with its demo credentials.'
-  static override examples = [
+export default defineCommand({
+  id: 'emulator',
+  summary: 'Run the local emulator of Funtrips, Fluz and Shuttle (for demos, tests and offline work)',
+  description:
+    'Serves all three providers on loopback as their docs describe: RS256 JWTs (JWKS published), single-use expiring codes, PKCE, refresh rotation, GraphQL errors and injectable faults under /__admin. `--env local` points ftauth at it with its demo credentials.',
+  examples: [
     '<%= config.bin %> emulator',
     '<%= config.bin %> emulator --port 0 --json',
     '<%= config.bin %> emulator --token-ttl 30 --code-ttl 10 --auto-approve',
     '<%= config.bin %> emulator --shuttle-redirect http://127.0.0.1:9000/callback --shuttle-redirect https://partner.example/cb',
-  ]
-  static override flags = {
-    port: Flags.integer({description: 'port (0 picks a free one)', default: 7787, min: 0, max: 65_535}),
-    host: Flags.string({description: 'interface to bind; loopback unless you mean otherwise', default: '127.0.0.1'}),
-    'token-ttl': Flags.integer({description: 'override every access-token lifetime, in seconds', min: 1}),
-    'code-ttl': Flags.integer({description: 'Funtrips session-code lifetime, in seconds (default 300)', min: 1}),
-    'fluz-env': Flags.string({description: 'environment of /fluz/api/v1/graphql', options: ['sandbox', 'production'], default: 'sandbox'}),
-    'auto-approve': Flags.boolean({description: 'Shuttle consent redirects at once, without the Approve page'}),
-    'shuttle-redirect': Flags.string({
+  ],
+  flags: {
+    port: flag.integer({description: 'port (0 picks a free one)', default: 7787, min: 0, max: 65_535}),
+    host: flag.string({description: 'interface to bind; loopback unless you mean otherwise', default: '127.0.0.1'}),
+    'token-ttl': flag.integer({description: 'override every access-token lifetime, in seconds', min: 1}),
+    'code-ttl': flag.integer({description: 'Funtrips session-code lifetime, in seconds (default 300)', min: 1}),
+    'fluz-env': flag.string({description: 'environment of /fluz/api/v1/graphql', options: ['sandbox', 'production'], default: 'sandbox'}),
+    'auto-approve': flag.boolean({description: 'Shuttle consent redirects at once, without the Approve page'}),
+    'shuttle-redirect': flag.string({
       description: "a redirect registered for the demo Shuttle client (repeatable; default ftauth's http://127.0.0.1:8765/callback); any other gets 400 at /authorize",
       multiple: true,
     }),
-    'shuttle-loopback-any-port': Flags.boolean({description: 'accept a registered loopback redirect on any port (RFC 8252 §7.3; not documented for Shuttle)'}),
-  }
-
-  async run() {
+    'shuttle-loopback-any-port': flag.boolean({description: 'accept a registered loopback redirect on any port (RFC 8252 §7.3; not documented for Shuttle)'}),
+  },
+  async run({flags, out, invocation}) {
     const {runEmulatorCli} = await import('../emulator/run.js')
-    const json = this.jsonEnabled()
+    const {stdout, stderr} = invocation.io
     let emulator: Awaited<ReturnType<typeof runEmulatorCli>>
     try {
       emulator = await runEmulatorCli(
         {
-          host: this.flags.host,
-          port: this.flags.port,
-          json,
-          fluzEnv: this.flags['fluz-env'] as 'sandbox' | 'production',
-          autoApprove: this.flags['auto-approve'],
-          shuttleLoopbackAnyPort: this.flags['shuttle-loopback-any-port'],
-          ...(this.flags['shuttle-redirect'] === undefined ? {} : {shuttleRedirects: this.flags['shuttle-redirect']}),
-          ...(this.flags['token-ttl'] === undefined ? {} : {tokenTtl: this.flags['token-ttl']}),
-          ...(this.flags['code-ttl'] === undefined ? {} : {codeTtl: this.flags['code-ttl']}),
+          host: flags.host,
+          port: flags.port,
+          json: Boolean(flags.json),
+          fluzEnv: flags['fluz-env'],
+          autoApprove: flags['auto-approve'],
+          shuttleLoopbackAnyPort: flags['shuttle-loopback-any-port'],
+          ...(flags['shuttle-redirect'] === undefined ? {} : {shuttleRedirects: flags['shuttle-redirect']}),
+          ...(flags['token-ttl'] === undefined ? {} : {tokenTtl: flags['token-ttl']}),
+          ...(flags['code-ttl'] === undefined ? {} : {codeTtl: flags['code-ttl']}),
         },
-        {stdout: (text) => process.stdout.write(`${text}\n`), stderr: (text) => process.stderr.write(`${text}\n`)},
+        {stdout: (text) => stdout.write(`${text}\n`), stderr: (text) => stderr.write(`${text}\n`)},
       )
     } catch (error) {
       const cause = (error as Error & {cause?: NodeJS.ErrnoException}).cause
@@ -55,12 +54,16 @@ export default class Emulator extends BaseCommand<typeof Emulator> {
     }
     // Serve until Ctrl-C / SIGTERM, then free the port before exiting.
     await new Promise<void>((resolve) => {
-      const stop = () => resolve()
+      const stop = () => {
+        process.off('SIGINT', stop)
+        process.off('SIGTERM', stop)
+        resolve()
+      }
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
     })
     await emulator.close()
-    this.out.info('emulator stopped')
+    out.info('emulator stopped')
     return undefined
-  }
-}
+  },
+})

@@ -1,19 +1,18 @@
-import {Args, Flags} from '@oclif/core'
-
-import {BaseCommand} from '../core/base-command.js'
+import {defineCommand} from '../core/command-run.js'
 import {PROVIDERS, withConfigLock, type ProviderName} from '../core/config.js'
 import {usageError} from '../core/errors.js'
+import {flag} from '../core/flag-spec.js'
 
-export default class Logout extends BaseCommand<typeof Logout> {
-  static override summary = "Remove a profile's stored secrets and cached tokens"
-  static override examples = ['<%= config.bin %> logout fluz', '<%= config.bin %> logout --all --profile staging']
-  static override args = {provider: Args.string({description: 'provider', options: [...PROVIDERS]})}
-  static override flags = {all: Flags.boolean({description: 'every provider of the profile'})}
-
-  async run() {
-    const provider = this.args.provider as ProviderName | undefined
-    if (!provider && !this.flags.all) throw usageError('which provider?', 'run `ftauth logout funtrips|fluz|shuttle`, or `ftauth logout --all`')
-    const deps = await this.context()
+export default defineCommand({
+  id: 'logout',
+  summary: "Remove a profile's stored secrets and cached tokens",
+  examples: ['<%= config.bin %> logout fluz', '<%= config.bin %> logout --all --profile staging'],
+  args: {provider: {description: 'provider', options: PROVIDERS}},
+  flags: {all: flag.boolean({description: 'every provider of the profile'})},
+  async run({args, flags, out, context}) {
+    const provider = args.provider as ProviderName | undefined
+    if (!provider && !flags.all) throw usageError('which provider?', 'run `ftauth logout funtrips|fluz|shuttle`, or `ftauth logout --all`')
+    const deps = await context()
     // Under the config lock, as login stores: parallel logouts (and a login) take turns, so an item
     // listed here is never one another process is deleting at the same moment.
     const accounts = await withConfigLock(deps.paths.config, async () => {
@@ -31,13 +30,13 @@ export default class Logout extends BaseCommand<typeof Logout> {
     })
     await deps.tokens.forget(provider)
     const what = provider ?? 'every provider'
-    this.out.print(
+    out.print(
       accounts.length
         ? `Removed ${accounts.length} stored ${accounts.length === 1 ? 'entry' : 'entries'} for ${what} (profile ${deps.profile.name})`
         : `Nothing stored for ${what} (profile ${deps.profile.name})`,
     )
     const names = accounts.map((account) => account.split(':').slice(1).join(':'))
-    this.out.quiet(String(accounts.length))
+    out.quiet(String(accounts.length))
     return {profile: deps.profile.name, provider: provider ?? 'all', removed: names}
-  }
-}
+  },
+})

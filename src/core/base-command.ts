@@ -107,5 +107,9 @@ export function oclifCommand<S extends FlagSpecs, A extends ArgSpecs>(definition
     }
   }
   if (definition.hidden !== undefined) DefinedCommand.hidden = definition.hidden
+  if (definition.globalFlags === false) {
+    DefinedCommand.baseFlags = {}
+    DefinedCommand.enableJsonFlag = false
+  }
   return DefinedCommand
 }

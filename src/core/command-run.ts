@@ -40,6 +40,8 @@ export interface CommandDefinition<S extends FlagSpecs, A extends ArgSpecs = Rec
   /** `<%= config.bin %>` stands for the binary's name, as in oclif. */
   examples?: readonly string[]
   hidden?: boolean
+  /** false: the command takes none of the global flags (--profile, --env, --json…): `autocomplete fish`. */
+  globalFlags?: boolean
   flags: S
   args?: A
   run(ctx: CommandContext<FlagValues<S>, ArgValues<A>>): Promise<unknown>

@@ -108,7 +108,7 @@ function broken(check: (item: Import, to: string) => boolean): string[] {
 describe('the import rule (docs/architecture.md)', () => {
   it('reads the imports of every file under src/', () => {
     expect(ours.length).toBeGreaterThan(300)
-    expect(dependencies.length).toBeGreaterThan(30)
+    expect(dependencies.length).toBeGreaterThan(25)
     expect(Object.keys(MAY_IMPORT).sort(), 'a new part of src/ needs its row in MAY_IMPORT and in docs/architecture.md').toEqual(
       readdirSync(SRC).sort(),
     )

@@ -1,35 +1,34 @@
-import {Args} from '@oclif/core'
-
-import {BaseCommand} from '../../core/base-command.js'
+import {defineCommand} from '../../core/command-run.js'
 import {loadConfig, type EnvName} from '../../core/config.js'
 import {describeSource, effectiveSettings, formatValue, identityKeyFor, requireKey} from '../../core/config-keys.js'
 
-export default class ConfigGet extends BaseCommand<typeof ConfigGet> {
-  static override summary = 'Print the effective value of one profile setting'
-  static override description = 'The value commands would use, after flags and FTAUTH_* variables; -q prints it bare.'
-  static override examples = [
+export default defineCommand({
+  id: 'config:get',
+  summary: 'Print the effective value of one profile setting',
+  description: 'The value commands would use, after flags and FTAUTH_* variables; -q prints it bare.',
+  examples: [
     '<%= config.bin %> config get shuttle.clientId',
     'FLUZ_USER=$(<%= config.bin %> config get fluz.userId -q)',
     '<%= config.bin %> config get fluz.urls.sandbox.url --profile staging --json',
-  ]
-  static override args = {key: Args.string({description: 'dotted key, e.g. fluz.userId (see `ftauth config list`)', required: true})}
-
-  async run() {
-    const config = await loadConfig(this.paths.config)
-    const found = requireKey(identityKeyFor(this.args.key, config, {profileFlag: this.flags.profile, envFlag: this.flags.env as EnvName | undefined, env: process.env}))
+  ],
+  args: {key: {description: 'dotted key, e.g. fluz.userId (see `ftauth config list`)', required: true}},
+  flags: {},
+  async run({args, flags, out, paths, env}) {
+    const config = await loadConfig(paths.config)
+    const found = requireKey(identityKeyFor(args.key, config, {profileFlag: flags.profile, envFlag: flags.env as EnvName | undefined, env}))
     const {profile, settings} = effectiveSettings(config, {
-      profileFlag: this.flags.profile,
-      envFlag: this.flags.env as EnvName | undefined,
-      insecureFlag: this.flags['insecure-storage'],
-      env: process.env,
+      profileFlag: flags.profile,
+      envFlag: flags.env as EnvName | undefined,
+      insecureFlag: flags['insecure-storage'],
+      env,
     })
     const setting = settings.find((candidate) => candidate.key === found.key)!
-    const {c} = this.out
-    if (setting.value === null) this.out.print(`${found.key} is not set in profile ${profile}`)
+    const {c} = out
+    if (setting.value === null) out.print(`${found.key} is not set in profile ${profile}`)
     else {
-      this.out.print(`${formatValue(setting.value)}  ${c.dim(`(${describeSource(setting)})`)}`)
-      this.out.quiet(formatValue(setting.value))
+      out.print(`${formatValue(setting.value)}  ${c.dim(`(${describeSource(setting)})`)}`)
+      out.quiet(formatValue(setting.value))
     }
     return {profile, ...setting}
-  }
-}
+  },
+})

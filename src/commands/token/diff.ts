@@ -1,35 +1,34 @@
-import {Args} from '@oclif/core'
-
-import {BaseCommand} from '../../core/base-command.js'
+import {defineCommand} from '../../core/command-run.js'
 import {terminalSafe, type Output} from '../../core/output.js'
 import {padVisible, wrapVisible} from '../../core/text.js'
 import {formatDuration} from '../../core/time.js'
 import {diffReports, inspectToken} from '../../tokens/inspect.js'
 import {resolveTokenRef, TOKEN_REF_HELP} from '../../tokens/token-ref.js'
 
-export default class TokenDiff extends BaseCommand<typeof TokenDiff> {
-  static override summary = "Compare two tokens' claims side by side (e.g. sandbox vs production)"
-  static override description = `A and B are each ${TOKEN_REF_HELP}. Differences in issuer, audience, scopes and lifetime are highlighted.`
-  static override examples = ['<%= config.bin %> token diff fluz:sandbox fluz:production', '<%= config.bin %> token diff @old.jwt env:NEW_TOKEN --json']
-  static override args = {
-    a: Args.string({description: 'first token reference', required: true, ignoreStdin: true}),
-    b: Args.string({description: 'second token reference', required: true, ignoreStdin: true}),
-  }
-
-  async run() {
-    const deps = await this.context()
-    const first = await resolveTokenRef(deps, this.args.a)
-    const second = await resolveTokenRef(deps, this.args.b, first.origin === 'stdin')
+export default defineCommand({
+  id: 'token:diff',
+  summary: "Compare two tokens' claims side by side (e.g. sandbox vs production)",
+  description: `A and B are each ${TOKEN_REF_HELP}. Differences in issuer, audience, scopes and lifetime are highlighted.`,
+  examples: ['<%= config.bin %> token diff fluz:sandbox fluz:production', '<%= config.bin %> token diff @old.jwt env:NEW_TOKEN --json'],
+  args: {
+    a: {description: 'first token reference', required: true},
+    b: {description: 'second token reference', required: true},
+  },
+  flags: {},
+  async run({args, out, context}) {
+    const deps = await context()
+    const first = await resolveTokenRef(deps, args.a)
+    const second = await resolveTokenRef(deps, args.b, first.origin === 'stdin')
     deps.secrets.add(first.token).add(second.token)
     const now = deps.now()
     const a = inspectToken(first.token, now, first.cached)
     const b = inspectToken(second.token, now, second.cached)
     const rows = diffReports(a, b)
-    const {c} = this.out
+    const {c} = out
     // Claim names and values come from whoever made the tokens: escaped before they reach a terminal.
     const show = (claim: string, value: unknown) =>
       value === undefined ? '—' : claim === 'lifetime' && typeof value === 'number' ? formatDuration(value * 1000) : terminalSafe(typeof value === 'string' ? value : JSON.stringify(value), {singleLine: true})
-    printColumns(this.out, [
+    printColumns(out, [
       {cells: ['', `A: ${first.origin}`, `B: ${second.origin}`], style: (text) => c.bold(text)},
       ...rows.map((row) => ({
         mark: row.same ? ' ' : row.key ? c.red('≠') : c.yellow('≠'),
@@ -38,16 +37,16 @@ export default class TokenDiff extends BaseCommand<typeof TokenDiff> {
       })),
     ])
     const differing = rows.filter((row) => !row.same)
-    this.out.print()
-    this.out.printWrapped(differing.length ? `${differing.length} claims differ: ${terminalSafe(differing.map((row) => row.claim).join(', '), {singleLine: true})}` : 'The tokens carry the same claims.', 2, true)
-    for (const row of differing) this.out.quiet(row.claim)
+    out.print()
+    out.printWrapped(differing.length ? `${differing.length} claims differ: ${terminalSafe(differing.map((row) => row.claim).join(', '), {singleLine: true})}` : 'The tokens carry the same claims.', 2, true)
+    for (const row of differing) out.quiet(row.claim)
     return {
       a: {origin: first.origin, ...a},
       b: {origin: second.origin, ...b},
       differences: differing.map(({claim, a: left, b: right}) => ({claim, a: left, b: right})),
     }
-  }
-}
+  },
+})
 
 interface DiffLine {
   mark?: string
