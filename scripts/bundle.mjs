@@ -47,7 +47,8 @@ function oclifClasses(definitions) {
     setup(plugin) {
       plugin.onResolve({filter: /^oclif-class:/}, (args) => ({path: args.path.slice('oclif-class:'.length), namespace: 'oclif-class'}))
       plugin.onLoad({filter: /.*/, namespace: 'oclif-class'}, (args) => {
-        if (!definitions.includes(args.path)) return {contents: `export {default} from ${JSON.stringify(join(commandsDir, args.path))}`, resolveDir: root, loader: 'ts'}
+        if (!definitions.includes(args.path))
+          return {contents: `export {default} from ${JSON.stringify(join(commandsDir, args.path))}`, resolveDir: root, loader: 'ts'}
         return {
           contents: [
             `import definition from ${JSON.stringify(join(commandsDir, args.path))}`,
@@ -118,7 +119,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       const newest = await newestSource()
       if (newest > built) {
         built = newest
-        await bundle({keepOldChunks: true}).then((n) => console.error(`rebundled ${n} commands`), (error) => console.error(error.message))
+        await bundle({keepOldChunks: true}).then(
+          (n) => console.error(`rebundled ${n} commands`),
+          (error) => console.error(error.message),
+        )
         // Keep the manifest in step too, or oclif would not see a new command or flag.
         await new Promise((resolve) => execFile('npx', ['oclif', 'manifest'], {cwd: root}, resolve))
       }

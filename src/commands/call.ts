@@ -12,11 +12,12 @@ import {runCall} from '../call/run-call.js'
 export default defineCommand({
   id: 'call',
   summary: 'Call a provider API with the right token attached (like `gh api`)',
-  description: 'The token is taken from the cache or obtained through the provider\'s flow. On a 401 it is renewed once by the provider\'s rule (Funtrips: new session; Fluz: refresh, else regenerate; Shuttle: refresh) and the call retried once. Exits non-zero on HTTP ≥ 400 or a GraphQL error, after printing the body.',
+  description:
+    "The token is taken from the cache or obtained through the provider's flow. On a 401 it is renewed once by the provider's rule (Funtrips: new session; Fluz: refresh, else regenerate; Shuttle: refresh) and the call retried once. Exits non-zero on HTTP ≥ 400 or a GraphQL error, after printing the body.",
   examples: [
     '<%= config.bin %> call --provider funtrips /v1/merchants',
     '<%= config.bin %> call POST --provider shuttle /payment_links -f amount=1000 -f currency=GBP',
-    '<%= config.bin %> call fluz --query \'query { offers(first: 3) { offers { offerId merchantName } } }\'',
+    "<%= config.bin %> call fluz --query 'query { offers(first: 3) { offers { offerId merchantName } } }'",
     '<%= config.bin %> call --provider funtrips --as backend /v1/admin/fulfillments -i',
     'echo \'{"description":"Deposit"}\' | <%= config.bin %> call PUT --provider shuttle /payment_links/pl_1 -d -',
   ],
@@ -30,7 +31,11 @@ export default defineCommand({
     // One value per flag (`-H a -H b`), as in curl and gh: a greedy flag would swallow the path in `-H 'X: y' /v1/…`.
     header: flag.string({char: 'H', description: 'extra header "Name: value" (repeatable)', multiple: true}),
     data: flag.string({char: 'd', description: 'request body: a string, @file, or - for stdin'}),
-    field: flag.string({char: 'f', description: 'key=value: JSON body field (numbers, true, false, null sent as JSON), or query parameter for GET (repeatable)', multiple: true}),
+    field: flag.string({
+      char: 'f',
+      description: 'key=value: JSON body field (numbers, true, false, null sent as JSON), or query parameter for GET (repeatable)',
+      multiple: true,
+    }),
     include: flag.boolean({char: 'i', description: 'print the status line and response headers'}),
     raw: flag.boolean({description: 'print the body exactly as received, even on a terminal'}),
     as: flag.string({description: 'Funtrips token to use', options: ['user', 'backend'], default: 'user'}),

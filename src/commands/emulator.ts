@@ -21,7 +21,8 @@ export default defineCommand({
     'fluz-env': flag.string({description: 'environment of /fluz/api/v1/graphql', options: ['sandbox', 'production'], default: 'sandbox'}),
     'auto-approve': flag.boolean({description: 'Shuttle consent redirects at once, without the Approve page'}),
     'shuttle-redirect': flag.string({
-      description: "a redirect registered for the demo Shuttle client (repeatable; default ftauth's http://127.0.0.1:8765/callback); any other gets 400 at /authorize",
+      description:
+        "a redirect registered for the demo Shuttle client (repeatable; default ftauth's http://127.0.0.1:8765/callback); any other gets 400 at /authorize",
       multiple: true,
     }),
     'shuttle-loopback-any-port': flag.boolean({description: 'accept a registered loopback redirect on any port (RFC 8252 §7.3; not documented for Shuttle)'}),
@@ -48,7 +49,9 @@ export default defineCommand({
     } catch (error) {
       const cause = (error as Error & {cause?: NodeJS.ErrnoException}).cause
       if (cause?.code === 'EADDRINUSE' || cause?.code === 'EACCES' || cause?.code === 'EADDRNOTAVAIL') {
-        throw new FtauthError(ExitCode.usage, (error as Error).message.split(':')[0] ?? 'cannot bind', {hint: 'pass another --port (0 picks a free one) or --host'})
+        throw new FtauthError(ExitCode.usage, (error as Error).message.split(':')[0] ?? 'cannot bind', {
+          hint: 'pass another --port (0 picks a free one) or --host',
+        })
       }
       throw error
     }

@@ -22,7 +22,10 @@ export default defineCommand({
       for (const [key, value] of Object.entries(provider.ids)) rows.push([key, value])
       for (const [key, value] of Object.entries(provider.urls)) rows.push([key, c.dim(value)])
       for (const credential of provider.credentials) {
-        rows.push([credential.name, credential.storage === 'missing' ? c.yellow(`not set — run \`ftauth login ${provider.provider}\``) : c.green(credential.storage)])
+        rows.push([
+          credential.name,
+          credential.storage === 'missing' ? c.yellow(`not set — run \`ftauth login ${provider.provider}\``) : c.green(credential.storage),
+        ])
       }
       // Identities of the other environments: each one is its own login.
       for (const identity of provider.identities.filter((candidate) => !candidate.active)) {
@@ -37,7 +40,10 @@ export default defineCommand({
         const label = ['token', ...tokenName(token.key, [provider.env, ...Object.values(provider.ids), token.scopes.join(',')])].join(' ')
         const expiry = `${formatInstant(new Date(token.expiresAt))} (${formatCountdown(new Date(token.expiresAt), now)})`
         const scopes = token.scopes.length ? ` · ${token.scopes.join(' ')}` : ''
-        rows.push([label, `${token.expired ? c.red(expiry) : c.green(expiry)}${c.dim(`${scopes}${token.hasRefreshToken ? ' · refreshable' : ''} · ${token.storage}`)}`])
+        rows.push([
+          label,
+          `${token.expired ? c.red(expiry) : c.green(expiry)}${c.dim(`${scopes}${token.hasRefreshToken ? ' · refreshable' : ''} · ${token.storage}`)}`,
+        ])
       }
       out.table(rows)
     }

@@ -36,7 +36,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const specs = {...GLOBAL_FLAGS, ...this.flagSpecs()}
     this.flags = withDefaults(specs, {...flags, json: this.jsonEnabled()}) as BaseFlags<T>
     this.args = args as Interfaces.InferredArgs<T['args']>
-    const invocation = new CommandRun<BaseFlags<T>, Record<string, string | undefined>>(this.id ?? '', this.flags, args as Record<string, string | undefined>, resolveInvocation(ambientIo()))
+    const invocation = new CommandRun<BaseFlags<T>, Record<string, string | undefined>>(
+      this.id ?? '',
+      this.flags,
+      args as Record<string, string | undefined>,
+      resolveInvocation(ambientIo()),
+    )
     this.invocation = invocation
     this.out = invocation.out
   }

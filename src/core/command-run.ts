@@ -49,8 +49,9 @@ export interface CommandDefinition<S extends FlagSpecs, A extends ArgSpecs = Rec
 
 export type AnyCommandDefinition = CommandDefinition<FlagSpecs, ArgSpecs>
 
-export const defineCommand = <const S extends FlagSpecs, const A extends ArgSpecs = Record<string, never>>(definition: CommandDefinition<S, A>): CommandDefinition<S, A> =>
-  definition
+export const defineCommand = <const S extends FlagSpecs, const A extends ArgSpecs = Record<string, never>>(
+  definition: CommandDefinition<S, A>,
+): CommandDefinition<S, A> => definition
 
 export function makeOutput(mode: OutputMode, colorFlag: boolean | undefined, io: Pick<CliIo, 'stdout' | 'stderr' | 'env'> = ambientIo()): Output {
   const {stdout, stderr, env} = io
@@ -177,7 +178,15 @@ function withoutValues(line: string): string {
   const shown = (value: string) => (/^[a-z][a-z-]{0,11}$/.test(value) ? value : redactSecret(value))
   return line
     .replace(/(--[\w-]+)=(\S+)/g, (_, flag: string, value: string) => `${flag}=${shown(value)}`)
-    .replace(/^(Unexpected arguments?:\s*)(.+)$/i, (_, lead: string, args: string) => `${lead}${args.split(/,\s*|\s+/).filter(Boolean).map(shown).join(', ')}`)
+    .replace(
+      /^(Unexpected arguments?:\s*)(.+)$/i,
+      (_, lead: string, args: string) =>
+        `${lead}${args
+          .split(/,\s*|\s+/)
+          .filter(Boolean)
+          .map(shown)
+          .join(', ')}`,
+    )
 }
 
 // oclif's parser error classes, known by name so that this module needs no oclif.
@@ -218,7 +227,10 @@ export function toFtauthError(error: Error & {oclif?: {exit?: number}}, commandI
   const name = error.constructor?.name ?? error.name
   if (PARSE_ERRORS.has(name) || error.oclif?.exit === 2) {
     // oclif puts a generic lead-in ("The following error occurred:") before the real reasons.
-    const lines = error.message.split('\n').map((line) => line.trim()).filter((line) => line && !/^The following errors? occurred:?$/i.test(line))
+    const lines = error.message
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !/^The following errors? occurred:?$/i.test(line))
     const first =
       lines
         .map((line) => line.replace(/^[-*]\s*/, ''))

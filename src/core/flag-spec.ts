@@ -54,22 +54,22 @@ export const flag = {
 export type FlagValue<F> = F extends {kind: 'boolean'; default: boolean}
   ? boolean
   : F extends {kind: 'boolean'; allowNo: true}
-  ? boolean | undefined
-  : F extends {kind: 'boolean'}
-    ? boolean
-  : F extends {kind: 'integer'; default: number}
-    ? number
-    : F extends {kind: 'integer'}
-      ? number | undefined
-      : F extends {kind: 'string'; multiple: true}
-        ? string[] | undefined
-        : F extends {kind: 'string'; options: readonly (infer O)[]; default: string}
-          ? O
-          : F extends {kind: 'string'; options: readonly (infer O)[]}
-            ? O | undefined
-            : F extends {kind: 'string'; default: string}
-              ? string
-              : string | undefined
+    ? boolean | undefined
+    : F extends {kind: 'boolean'}
+      ? boolean
+      : F extends {kind: 'integer'; default: number}
+        ? number
+        : F extends {kind: 'integer'}
+          ? number | undefined
+          : F extends {kind: 'string'; multiple: true}
+            ? string[] | undefined
+            : F extends {kind: 'string'; options: readonly (infer O)[]; default: string}
+              ? O
+              : F extends {kind: 'string'; options: readonly (infer O)[]}
+                ? O | undefined
+                : F extends {kind: 'string'; default: string}
+                  ? string
+                  : string | undefined
 
 export type FlagValues<S> = {-readonly [K in keyof S]: FlagValue<S[K]>}
 

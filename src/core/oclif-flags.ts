@@ -46,7 +46,12 @@ export function oclifArgs(specs: ArgSpecs): Interfaces.ArgInput {
   return Object.fromEntries(
     Object.entries(specs).map(([name, spec]) => [
       name,
-      Args.string({description: spec.description, ignoreStdin: true, ...(spec.required ? {required: true} : {}), ...(spec.options ? {options: [...spec.options]} : {})}),
+      Args.string({
+        description: spec.description,
+        ignoreStdin: true,
+        ...(spec.required ? {required: true} : {}),
+        ...(spec.options ? {options: [...spec.options]} : {}),
+      }),
     ]),
   )
 }

@@ -25,9 +25,7 @@ const hook: Hook.CommandNotFound = async function (options) {
   if (process.stdin.isTTY && process.stderr.isTTY) return notFound.call(this, options)
   const visible = options.config.commands.filter((command) => !command.hidden).flatMap((command) => [command.id, ...command.aliases])
   const typed = toConfiguredId(options.id, options.config)
-  const closest = visible
-    .map((id) => ({id, score: distance(options.id, id)}))
-    .sort((a, b) => a.score - b.score || a.id.localeCompare(b.id))[0]
+  const closest = visible.map((id) => ({id, score: distance(options.id, id)})).sort((a, b) => a.score - b.score || a.id.localeCompare(b.id))[0]
   const suggestion = closest ? ` — did you mean "${toConfiguredId(closest.id, options.config)}"?` : ''
   process.stderr.write(`error: "${typed}" is not a ${options.config.bin} command${suggestion} (\`${options.config.bin} help\` lists them all)\n`)
   this.exit(ExitCode.unknownCommand)

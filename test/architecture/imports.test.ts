@@ -63,12 +63,17 @@ function importsOf(path: string): Import[] {
 /** The part of src/ a repository path belongs to: `src/core/x.ts` → `core`, `src/entry.ts` → `entry.ts`. */
 function partOf(path: string): string {
   // A specifier names the built file (`../entry.js`); the part is its source (`entry.ts`).
-  return path.replace(/^src\//, '').split('/')[0]!.replace(/\.js$/, '.ts')
+  return path
+    .replace(/^src\//, '')
+    .split('/')[0]!
+    .replace(/\.js$/, '.ts')
 }
 
 /** Where a relative specifier points, as a repository path (`../core/zod.js` from src/emulator/x.ts → src/core/zod.js). */
 function target(from: Import): string {
-  return relative(ROOT, resolve(ROOT, dirname(from.file), from.specifier)).split('\\').join('/')
+  return relative(ROOT, resolve(ROOT, dirname(from.file), from.specifier))
+    .split('\\')
+    .join('/')
 }
 
 /** A package name and the subpath asked of it: `@oclif/core/flags` → [`@oclif/core`, `./flags`]. */
@@ -109,9 +114,7 @@ describe('the import rule (docs/architecture.md)', () => {
   it('reads the imports of every file under src/', () => {
     expect(ours.length).toBeGreaterThan(300)
     expect(dependencies.length).toBeGreaterThan(25)
-    expect(Object.keys(MAY_IMPORT).sort(), 'a new part of src/ needs its row in MAY_IMPORT and in docs/architecture.md').toEqual(
-      readdirSync(SRC).sort(),
-    )
+    expect(Object.keys(MAY_IMPORT).sort(), 'a new part of src/ needs its row in MAY_IMPORT and in docs/architecture.md').toEqual(readdirSync(SRC).sort())
   })
 
   it('production code never imports the emulator (only the emulator itself, the demo and the `emulator`/`demo` commands)', () => {

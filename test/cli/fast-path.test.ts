@@ -48,7 +48,10 @@ describe('fast-path argv parser against oclif', () => {
       const required = Object.values(argSpecs).filter((spec) => spec.required).length
       // Half the lists start with the required arguments, so the flags after them get exercised too.
       const leading = fc.array(fc.constantFrom('fluz', 'a.b', 'extra', ...optionWords), {minLength: required, maxLength: required})
-      const words = fc.oneof(argvWords(specs, optionWords), fc.tuple(leading, argvWords(specs, optionWords)).map(([first, rest]) => [...first, ...rest]))
+      const words = fc.oneof(
+        argvWords(specs, optionWords),
+        fc.tuple(leading, argvWords(specs, optionWords)).map(([first, rest]) => [...first, ...rest]),
+      )
       let accepted = 0
       await fc.assert(
         fc.asyncProperty(words, async (argv) => {
@@ -69,7 +72,18 @@ describe('fast-path argv parser against oclif', () => {
 
   it('hands help, positional arguments, typos and bad values to oclif', () => {
     const specs: FlagSpecs = {...GLOBAL_FLAGS, ...fluzToken.flags}
-    for (const argv of [['--help'], ['-h'], ['extra'], ['--scop', 'x'], ['--env', 'staging'], ['--timeout', '0'], ['--min-ttl', 'x'], ['--', '-q'], ['--scopes'], ['-q', '-q']]) {
+    for (const argv of [
+      ['--help'],
+      ['-h'],
+      ['extra'],
+      ['--scop', 'x'],
+      ['--env', 'staging'],
+      ['--timeout', '0'],
+      ['--min-ttl', 'x'],
+      ['--', '-q'],
+      ['--scopes'],
+      ['-q', '-q'],
+    ]) {
       expect(parseFastArgv(argv, specs), argv.join(' ')).toBeUndefined()
     }
     expect(parseFastArgv(['fluz', 'extra'], specs, ['token'])).toBeUndefined()
@@ -126,8 +140,14 @@ describe('fast path and oclif give the same result', () => {
     const {runCli} = await import('../../src/cli/run.js')
     const {PassThrough} = await import('node:stream')
     const capture = () => {
-      let text = ''
-      return {write: (chunk: string) => ((text += chunk), true), isTTY: false, get text() { return text }}
+      const chunks: string[] = []
+      return {
+        write: (chunk: string) => chunks.push(chunk) > 0,
+        isTTY: false,
+        get text() {
+          return chunks.join('')
+        },
+      }
     }
     const stdout = capture()
     const stderr = capture()

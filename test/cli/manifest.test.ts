@@ -13,7 +13,13 @@ async function commandIds(dir: string): Promise<string[]> {
   const ids: string[] = []
   for (const entry of await readdir(dir, {withFileTypes: true, recursive: true})) {
     if (entry.isFile() && entry.name.endsWith('.ts')) {
-      ids.push(relative(join(ROOT, 'src/commands'), join(entry.parentPath, entry.name)).replace(/\.ts$/, '').replace(/\/index$/, '').split('/').join(':'))
+      ids.push(
+        relative(join(ROOT, 'src/commands'), join(entry.parentPath, entry.name))
+          .replace(/\.ts$/, '')
+          .replace(/\/index$/, '')
+          .split('/')
+          .join(':'),
+      )
     }
   }
   return ids.sort()
@@ -36,7 +42,7 @@ describe('oclif.manifest.json', () => {
   })
 })
 
-describe('src/cli/registry.ts (the runtime\'s id → command map)', () => {
+describe("src/cli/registry.ts (the runtime's id → command map)", () => {
   it('is what scripts/registry.mjs generates from the command files (npm test builds first)', async () => {
     // @ts-expect-error a plain .mjs script without types
     const {commandFiles, definitionFiles, registrySource} = (await import('../../scripts/registry.mjs')) as {
@@ -45,7 +51,9 @@ describe('src/cli/registry.ts (the runtime\'s id → command map)', () => {
       registrySource(files: string[]): string
     }
     const expected = registrySource(await definitionFiles(await commandFiles()))
-    expect(await readFile(join(ROOT, 'src/cli/registry.ts'), 'utf8'), 'run `npm run build` (scripts/registry.mjs) and commit src/cli/registry.ts').toBe(expected)
+    expect(await readFile(join(ROOT, 'src/cli/registry.ts'), 'utf8'), 'run `npm run build` (scripts/registry.mjs) and commit src/cli/registry.ts').toBe(
+      expected,
+    )
   })
 })
 
@@ -68,7 +76,9 @@ describe('command reference (README topic list and docs/commands/)', () => {
       expect(pages.length).toBeGreaterThan(10)
       expect((await readdir(join(ROOT, 'docs', 'commands'))).sort(), hint).toEqual(pages)
       for (const page of pages) {
-        expect(await readFile(join(ROOT, 'docs', 'commands', page), 'utf8'), `${hint} (docs/commands/${page})`).toBe(await readFile(join(scratch, 'docs', 'commands', page), 'utf8'))
+        expect(await readFile(join(ROOT, 'docs', 'commands', page), 'utf8'), `${hint} (docs/commands/${page})`).toBe(
+          await readFile(join(scratch, 'docs', 'commands', page), 'utf8'),
+        )
       }
     } finally {
       await rm(scratch, {recursive: true, force: true})

@@ -8,7 +8,7 @@ export default defineCommand({
   id: 'config:set',
   summary: 'Set one profile setting in the config file',
   description:
-    'The value is validated against the config schema first; on any error nothing is written. Ids belong to an environment: fluz.userId means fluz.ids.<env>.userId of the environment chosen by --env (or the profile\'s). Lists take commas (fluz.scopes LIST_OFFERS,PURCHASE_GIFTCARD). Secrets are not settings: use `ftauth login`.',
+    "The value is validated against the config schema first; on any error nothing is written. Ids belong to an environment: fluz.userId means fluz.ids.<env>.userId of the environment chosen by --env (or the profile's). Lists take commas (fluz.scopes LIST_OFFERS,PURCHASE_GIFTCARD). Secrets are not settings: use `ftauth login`.",
   examples: [
     '<%= config.bin %> config set fluz.userId 6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f --env production',
     '<%= config.bin %> config set funtrips.userId alice@example.com',

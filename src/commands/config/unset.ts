@@ -10,7 +10,11 @@ export default defineCommand({
   args: {key: {description: 'dotted key or group, e.g. fluz.seatId', required: true}},
   flags: {},
   async run({args, flags, out, paths, env}) {
-    const name = identityKeyFor(args.key, await loadConfig(paths.config).catch(() => emptyConfig()), {profileFlag: flags.profile, envFlag: flags.env as EnvName | undefined, env})
+    const name = identityKeyFor(args.key, await loadConfig(paths.config).catch(() => emptyConfig()), {
+      profileFlag: flags.profile,
+      envFlag: flags.env as EnvName | undefined,
+      env,
+    })
     const profile = selectedProfile(flags.profile, env)
     const known = findKey(name) !== undefined || keysUnder(name).length > 0
     // An unknown key is only accepted when the file holds it: that is how a bad file is repaired.

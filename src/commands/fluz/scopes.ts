@@ -7,7 +7,7 @@ export default defineCommand({
   id: 'fluz:scopes',
   summary: 'List the scopes the Fluz application holds, and which the cached token carries',
   description:
-    'Asks Fluz (getApplicationScopes, Basic auth) and shows the result beside the scopes known from the docs, with a one-line meaning each. A scope works only when both the application grant and the user grant are active. -q prints the application\'s scopes comma-separated, ready for --scopes.',
+    "Asks Fluz (getApplicationScopes, Basic auth) and shows the result beside the scopes known from the docs, with a one-line meaning each. A scope works only when both the application grant and the user grant are active. -q prints the application's scopes comma-separated, ready for --scopes.",
   examples: ['<%= config.bin %> fluz scopes', '<%= config.bin %> fluz token --scopes "$(<%= config.bin %> fluz scopes -q)"'],
   flags: fluzIdFlags,
   async run({flags, out, context}) {

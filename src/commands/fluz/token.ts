@@ -4,14 +4,15 @@ import {flag, type FlagValues} from '../../core/flag-spec.js'
 import {fluzIdFlags, fluzScopeFlags, idsFromFlags, tokenDisplayFlags} from '../../providers/fluz/flags.js'
 import {fluzTokenJson, printFluzToken} from '../../providers/fluz/render.js'
 import {fluzTokenRequest, resolveFluzIds, resolveFluzScopes, type FluzTokenRequest} from '../../providers/fluz/request.js'
-import {DEFAULT_MIN_TTL_SECONDS, obtainFluzToken, refreshFluzToken, type FluzTokenResult} from '../../providers/fluz/token-flow.js'
+import {DEFAULT_MIN_TTL_SECONDS, obtainFluzToken, type FluzTokenResult} from '../../providers/fluz/token-flow.js'
 
 export const tokenFlags = {...fluzScopeFlags, ...fluzIdFlags, ...tokenDisplayFlags}
 
 export default defineCommand({
   id: 'fluz:token',
   summary: 'Get a Fluz user access token: cached, else refreshed, else generated',
-  description: 'Tokens are cached in the keychain per profile, environment, user, account, seat and scope set. A cached token is reused while it has more than --min-ttl seconds left; then it is refreshed with its refresh token (under a lock shared by concurrent ftauth processes), and generated anew when that fails with AUTH-0008. Scopes: --scopes/--scope, else the profile\'s fluz.scopes, else a checkbox prompt on a terminal.',
+  description:
+    "Tokens are cached in the keychain per profile, environment, user, account, seat and scope set. A cached token is reused while it has more than --min-ttl seconds left; then it is refreshed with its refresh token (under a lock shared by concurrent ftauth processes), and generated anew when that fails with AUTH-0008. Scopes: --scopes/--scope, else the profile's fluz.scopes, else a checkbox prompt on a terminal.",
   examples: [
     '<%= config.bin %> fluz token --scopes LIST_OFFERS,PURCHASE_GIFTCARD',
     'TOKEN=$(<%= config.bin %> fluz token -q --scope LIST_OFFERS)',
@@ -28,8 +29,7 @@ export default defineCommand({
     fresh: flag.boolean({description: 'always generate a new token (ignores the cache)'}),
     ...tokenDisplayFlags,
   },
-  run: (ctx) =>
-    printedToken(ctx, 'prompt', (deps, request) => obtainFluzToken(deps, request, {minTtlSeconds: ctx.flags['min-ttl'], fresh: ctx.flags.fresh})),
+  run: (ctx) => printedToken(ctx, 'prompt', (deps, request) => obtainFluzToken(deps, request, {minTtlSeconds: ctx.flags['min-ttl'], fresh: ctx.flags.fresh})),
 })
 
 /**

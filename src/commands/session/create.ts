@@ -2,17 +2,16 @@ import {systemOpener} from '../../core/browser.js'
 import {defineCommand} from '../../core/command-run.js'
 import {usageError} from '../../core/errors.js'
 import {flag} from '../../core/flag-spec.js'
-import {canPrompt, obtainSecret} from '../../core/prompt.js'
 import {redactKnown} from '../../core/redact.js'
-import {readSecretFromStdin, readStdin, stdinIsPipe} from '../../core/stdin.js'
-import {createSessionFlow, exchangeFlow, headlessFlow, WEBFRAME_PKCE_REFUSED} from '../../providers/funtrips/flows.js'
+import {createSessionFlow, headlessFlow, WEBFRAME_PKCE_REFUSED} from '../../providers/funtrips/flows.js'
 import {publicBearerJson, renderPublicBearer, renderSession, sessionJson} from '../../providers/funtrips/render.js'
-import {checkCodeTtl, checkUserId, codePrefix} from '../../providers/funtrips/session.js'
+import {checkCodeTtl, checkUserId} from '../../providers/funtrips/session.js'
 
 export default defineCommand({
   id: 'session:create',
   summary: 'Create a Funtrips session code (headless or webframe)',
-  description: 'Gets a backend bearer by client credentials (cached in the keychain until shortly before it expires), then POST /v1/session. ' +
+  description:
+    'Gets a backend bearer by client credentials (cached in the keychain until shortly before it expires), then POST /v1/session. ' +
     'With --headless --exchange the code is exchanged for a public bearer at once, which is stored for `ftauth call`. ' +
     'Steps go to stderr; stdout has the result only.',
   examples: [
@@ -26,9 +25,12 @@ export default defineCommand({
     // Checked in run() rather than with oclif's exactlyOne, whose message does not fit on one line.
     headless: flag.boolean({description: 'headless integration: your backend exchanges the code (one of --headless, --webframe)'}),
     webframe: flag.boolean({description: 'webframe integration: the Funtrips frame exchanges the code (one of --headless, --webframe)'}),
-    user: flag.string({description: 'external_user_id the code is tied to, 1–128 characters, usually an email (default: FTAUTH_FUNTRIPS_USER, then the profile\'s funtrips.userId)'}),
-    'code-ttl': flag.integer({description: 'code lifetime in seconds, 60–900 (default: the server\'s, 300)'}),
-    campaign: flag.string({description: 'campaign id to tie the session to (default: the profile\'s funtrips.campaignId)'}),
+    user: flag.string({
+      description:
+        "external_user_id the code is tied to, 1–128 characters, usually an email (default: FTAUTH_FUNTRIPS_USER, then the profile's funtrips.userId)",
+    }),
+    'code-ttl': flag.integer({description: "code lifetime in seconds, 60–900 (default: the server's, 300)"}),
+    campaign: flag.string({description: "campaign id to tie the session to (default: the profile's funtrips.campaignId)"}),
     pkce: flag.boolean({description: 'add a PKCE S256 challenge; the verifier is kept in the keychain for the exchange (headless only)'}),
     exchange: flag.boolean({description: 'exchange the code for a public bearer right away (headless only)'}),
     open: flag.boolean({description: 'open the frame URL in the browser ($BROWSER first) (webframe only)'}),
@@ -46,7 +48,10 @@ export default defineCommand({
     }
     if (flags.webframe && flags.pkce) throw WEBFRAME_PKCE_REFUSED
     if (flags.webframe && flags.exchange) {
-      throw usageError('--exchange cannot be used with --webframe: the Funtrips frame exchanges the code itself', 'open the frame URL (--open), or use --headless --exchange')
+      throw usageError(
+        '--exchange cannot be used with --webframe: the Funtrips frame exchanges the code itself',
+        'open the frame URL (--open), or use --headless --exchange',
+      )
     }
     if (flags.open && !flags.webframe) throw usageError('--open needs --webframe: only a webframe session has a URL to open', 'use --webframe --open')
     if (flags.show && !flags.exchange) throw usageError('--show prints the public bearer, which only --exchange obtains', 'add --exchange, or drop --show')

@@ -1,19 +1,18 @@
-import {systemOpener} from '../../core/browser.js'
 import {defineCommand} from '../../core/command-run.js'
 import {usageError} from '../../core/errors.js'
 import {flag} from '../../core/flag-spec.js'
 import {canPrompt, obtainSecret, terminalPrompter} from '../../core/prompt.js'
-import {redactKnown} from '../../core/redact.js'
 import {readSecretFromStdin, readStdin, stdinIsPipe} from '../../core/stdin.js'
-import {createSessionFlow, exchangeFlow, headlessFlow, WEBFRAME_PKCE_REFUSED} from '../../providers/funtrips/flows.js'
-import {publicBearerJson, renderPublicBearer, renderSession, sessionJson} from '../../providers/funtrips/render.js'
-import {checkCodeTtl, checkUserId, codePrefix} from '../../providers/funtrips/session.js'
+import {exchangeFlow} from '../../providers/funtrips/flows.js'
+import {publicBearerJson, renderPublicBearer} from '../../providers/funtrips/render.js'
+import {codePrefix} from '../../providers/funtrips/session.js'
 
 export default defineCommand({
   id: 'session:exchange',
   summary: 'Exchange a Funtrips session code for a public bearer',
-  description: 'Sends the one-time code with the client credentials (and the stored PKCE code_verifier when the code was made with --pkce) ' +
-    'and stores the public bearer in the keychain as the profile\'s current Funtrips bearer for `ftauth call`. ' +
+  description:
+    'Sends the one-time code with the client credentials (and the stored PKCE code_verifier when the code was made with --pkce) ' +
+    "and stores the public bearer in the keychain as the profile's current Funtrips bearer for `ftauth call`. " +
     'The code is read from the argument, or from stdin when the argument is `-` or absent. A code is never sent twice.',
   examples: [
     '<%= config.bin %> session create --headless -q | <%= config.bin %> session exchange -q',

@@ -22,9 +22,13 @@ export default defineCommand({
     if (result.revoked === null) {
       out.print(`${env} Nothing revoked: ${result.note}`)
     } else if (result.removed === 'token') {
-      out.print(`${env} Revoked the Shuttle ${result.revoked === 'refresh_token' ? 'refresh token' : 'access token'} and removed the token from the ${deps.store.backend.label}`)
+      out.print(
+        `${env} Revoked the Shuttle ${result.revoked === 'refresh_token' ? 'refresh token' : 'access token'} and removed the token from the ${deps.store.backend.label}`,
+      )
     } else {
-      out.print(`${env} Revoked the Shuttle access token; the refresh token stays stored (\`ftauth shuttle refresh\` gets a new access token, \`ftauth shuttle revoke --refresh\` ends the grant)`)
+      out.print(
+        `${env} Revoked the Shuttle access token; the refresh token stays stored (\`ftauth shuttle refresh\` gets a new access token, \`ftauth shuttle revoke --refresh\` ends the grant)`,
+      )
     }
     out.quiet(result.revoked ?? 'none')
     return {provider: 'shuttle', profile: deps.profile.name, env: deps.profile.shuttle.env, ...result}

@@ -27,7 +27,11 @@ export default defineCommand({
     const {c} = out
     // Claim names and values come from whoever made the tokens: escaped before they reach a terminal.
     const show = (claim: string, value: unknown) =>
-      value === undefined ? '—' : claim === 'lifetime' && typeof value === 'number' ? formatDuration(value * 1000) : terminalSafe(typeof value === 'string' ? value : JSON.stringify(value), {singleLine: true})
+      value === undefined
+        ? '—'
+        : claim === 'lifetime' && typeof value === 'number'
+          ? formatDuration(value * 1000)
+          : terminalSafe(typeof value === 'string' ? value : JSON.stringify(value), {singleLine: true})
     printColumns(out, [
       {cells: ['', `A: ${first.origin}`, `B: ${second.origin}`], style: (text) => c.bold(text)},
       ...rows.map((row) => ({
@@ -38,7 +42,13 @@ export default defineCommand({
     ])
     const differing = rows.filter((row) => !row.same)
     out.print()
-    out.printWrapped(differing.length ? `${differing.length} claims differ: ${terminalSafe(differing.map((row) => row.claim).join(', '), {singleLine: true})}` : 'The tokens carry the same claims.', 2, true)
+    out.printWrapped(
+      differing.length
+        ? `${differing.length} claims differ: ${terminalSafe(differing.map((row) => row.claim).join(', '), {singleLine: true})}`
+        : 'The tokens carry the same claims.',
+      2,
+      true,
+    )
     for (const row of differing) out.quiet(row.claim)
     return {
       a: {origin: first.origin, ...a},

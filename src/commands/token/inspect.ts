@@ -17,7 +17,9 @@ export default defineCommand({
   ],
   args: {token: {description: 'token reference (default: stdin)'}},
   flags: {
-    verify: flag.boolean({description: "check the signature against the JWKS of the provider environment the issuer belongs to (unknown issuers are not verified)"}),
+    verify: flag.boolean({
+      description: 'check the signature against the JWKS of the provider environment the issuer belongs to (unknown issuers are not verified)',
+    }),
     jwks: flag.string({description: 'with --verify: check against this JWKS URL instead (pins the keys; the issuer is not looked up)'}),
     show: flag.boolean({description: 'also print the token itself'}),
   },
@@ -58,7 +60,9 @@ export function terminalJson(value: unknown, options: {spaced?: boolean} = {}): 
 
 function renderReport(out: Output, report: TokenReport, origin: string, now: Date, verification?: {jwksUrl: string; algorithm: string}) {
   const {c} = out
-  out.printWrapped(`${c.bold(report.kind === 'jwt' ? 'JWT' : 'Opaque token')} from ${origin} · ${report.length} chars · ${report.provider} ${out.env(report.environment.verdict)}`)
+  out.printWrapped(
+    `${c.bold(report.kind === 'jwt' ? 'JWT' : 'Opaque token')} from ${origin} · ${report.length} chars · ${report.provider} ${out.env(report.environment.verdict)}`,
+  )
   const rows: [string, string][] = []
   if (report.header) rows.push(['header', terminalJson(report.header, {spaced: true})])
   // Claims come from whoever made the token: control characters are escaped before they reach a terminal.
@@ -75,6 +79,9 @@ function renderReport(out: Output, report: TokenReport, origin: string, now: Dat
   if (report.claims) {
     out.print(c.bold('claims'))
     // Claim names come from the token too.
-    out.table(Object.entries(report.claims).map(([claim, value]) => [terminalSafe(claim, {singleLine: true}), terminalJson(value)]), {cut: true, capLabels: true})
+    out.table(
+      Object.entries(report.claims).map(([claim, value]) => [terminalSafe(claim, {singleLine: true}), terminalJson(value)]),
+      {cut: true, capLabels: true},
+    )
   }
 }
