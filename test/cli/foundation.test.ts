@@ -80,10 +80,9 @@ describe('ftauth login', () => {
   })
 
   it('verifies a Fluz API key with the marco ping', async () => {
-    const result = await sandbox.run(
-      ['login', 'fluz', '--user-id', DEMO.fluz.userId, '--account-id', DEMO.fluz.accountId, '--api-key-stdin', '--json'],
-      {stdin: DEMO.fluz.apiKey},
-    )
+    const result = await sandbox.run(['login', 'fluz', '--user-id', DEMO.fluz.userId, '--account-id', DEMO.fluz.accountId, '--api-key-stdin', '--json'], {
+      stdin: DEMO.fluz.apiKey,
+    })
     expect(result.code).toBe(0)
     expect(JSON.parse(result.stdout)).toMatchObject({provider: 'fluz', env: 'local', verified: true, storage: 'keychain'})
     expect(result.stdout).not.toContain(DEMO.fluz.apiKey)
@@ -102,7 +101,9 @@ describe('ftauth login', () => {
   it('checks a Shuttle client without a user (401 on a bad secret)', async () => {
     const bad = await sandbox.run(['login', 'shuttle', '--client-id', DEMO.shuttle.clientId, '--client-secret-stdin'], {stdin: 'bad'})
     expect(bad.code).toBe(3)
-    const good = await sandbox.run(['login', 'shuttle', '--client-id', DEMO.shuttle.clientId, '--client-secret-stdin', '-q'], {stdin: DEMO.shuttle.clientSecret})
+    const good = await sandbox.run(['login', 'shuttle', '--client-id', DEMO.shuttle.clientId, '--client-secret-stdin', '-q'], {
+      stdin: DEMO.shuttle.clientSecret,
+    })
     expect(good.code).toBe(0)
     expect(good.stdout).toBe(`${DEMO.shuttle.clientId}\n`)
   })
@@ -139,10 +140,10 @@ describe('keychain unavailable', () => {
   })
 
   it('--insecure-storage keeps secrets in a 0600 file and warns', async () => {
-    const result = await sandbox.run(
-      ['login', 'funtrips', '--client-id', DEMO.funtrips.clientId, '--client-secret-stdin', '--insecure-storage'],
-      {stdin: DEMO.funtrips.clientSecret, env: NO_KEYCHAIN},
-    )
+    const result = await sandbox.run(['login', 'funtrips', '--client-id', DEMO.funtrips.clientId, '--client-secret-stdin', '--insecure-storage'], {
+      stdin: DEMO.funtrips.clientSecret,
+      env: NO_KEYCHAIN,
+    })
     expect(result.code).toBe(0)
     expect(result.stderr).toMatch(/warning: --insecure-storage/)
     const file = join(sandbox.configDir, 'credentials.insecure.json')

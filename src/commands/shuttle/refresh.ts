@@ -22,9 +22,13 @@ Exit 4 when the refresh token is missing, expired or revoked: run \`ftauth shutt
       reuse: reuseStoredSince(new Date(performance.timeOrigin)),
     })
     const summary = summarizeToken(deps, result.token)
-    printTokenSummary(out, deps, result.origin === 'refresh' ? 'Refreshed the Shuttle token' : 'Reused the Shuttle token another ftauth just refreshed', summary, [
-      ['refresh rotated', result.rotated ? 'yes (new refresh token stored)' : 'no'],
-    ])
+    printTokenSummary(
+      out,
+      deps,
+      result.origin === 'refresh' ? 'Refreshed the Shuttle token' : 'Reused the Shuttle token another ftauth just refreshed',
+      summary,
+      [['refresh rotated', result.rotated ? 'yes (new refresh token stored)' : 'no']],
+    )
     out.quiet(result.token.accessToken)
     return {...summary, origin: result.origin, refreshRotated: result.rotated}
   },
