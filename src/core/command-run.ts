@@ -3,6 +3,7 @@ import {createDeps, type Deps} from './deps.js'
 import {ExitCode, FtauthError, usageError} from './errors.js'
 import type {ArgSpecs, ArgValues, FlagSpecs, FlagValues, GlobalFlagValues} from './flag-spec.js'
 import {ambientIo, resolveInvocation, type CliIo, type Invocation} from './invocation.js'
+import {jsonDocument} from './json-document.js'
 import {colorEnabled, Output, terminalSafe, type OutputMode, type WritableLike} from './output.js'
 import type {FtauthPaths} from './paths.js'
 import {redactKnown, redactSecret, redactStrings} from './redact.js'
@@ -129,8 +130,9 @@ export class CommandRun<F = Record<string, never>, A = Record<string, string | u
   }
 }
 
+/** One --json document (success or error), versioned (src/core/json-document.ts). */
 export function writeJson(value: unknown, stdout: WritableLike = ambientIo().stdout): void {
-  stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+  stdout.write(`${JSON.stringify(jsonDocument(value), null, 2)}\n`)
 }
 
 export function renderError(

@@ -1,6 +1,7 @@
 // `ftauth emulator` body: starts the emulator and prints where it is and the demo credentials.
 // The oclif command stays thin: it calls this, waits for SIGINT/SIGTERM, then close().
 import {DEFAULT_SHUTTLE_REDIRECT, DEMO, emulatorUrls} from '../local-demo/credentials.js'
+import {JSON_SCHEMA_VERSION} from '../core/json-document.js'
 import {startEmulator} from './start.js'
 import type {Emulator, EmulatorOptions, FluzEnv} from './types.js'
 
@@ -96,6 +97,7 @@ export async function runEmulatorCli(opts: RunEmulatorCliOptions, out: RunEmulat
   if (opts.json) {
     out.stdout(
       JSON.stringify({
+        schemaVersion: JSON_SCHEMA_VERSION,
         event: 'listening',
         url: emulator.url,
         urls: emulatorUrls(emulator.url),

@@ -38,7 +38,7 @@ describe('ftauth config set / get / unset', () => {
     // The emptied provider object is pruned; the profile stays.
     expect((await readConfig()).profiles).toEqual({default: {}})
     const after = await sandbox.run(['config', 'get', 'fluz.userId', '--json'])
-    expect(JSON.parse(after.stdout)).toEqual({profile: 'default', key: 'fluz.ids.sandbox.userId', value: null, source: 'unset'})
+    expect(JSON.parse(after.stdout)).toEqual({schemaVersion: 1, profile: 'default', key: 'fluz.ids.sandbox.userId', value: null, source: 'unset'})
 
     const again = await sandbox.run(['config', 'unset', 'fluz.userId'])
     expect(again).toMatchObject({code: 0})

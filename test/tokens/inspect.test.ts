@@ -148,7 +148,7 @@ describe('ftauth token inspect', () => {
     expect(result.stdout + result.stderr).not.toContain(opaque)
 
     const json = JSON.parse((await world.run(['token', 'inspect', `@${file}`, '--json'])).stdout) as InspectJson
-    expect(json).toEqual({origin: `@${file}`, kind: 'opaque', length: opaque.length, provider: 'unknown', scopes: [], environment: {verdict: 'unknown', reasons: ['opaque token: nothing inside to tell']}})
+    expect(json).toEqual({schemaVersion: 1, origin: `@${file}`, kind: 'opaque', length: opaque.length, provider: 'unknown', scopes: [], environment: {verdict: 'unknown', reasons: ['opaque token: nothing inside to tell']}})
 
     const verify = await world.run(['token', 'inspect', `@${file}`, '--verify'])
     expect(verify.code).toBe(0)
