@@ -3,7 +3,6 @@ import {rm, stat} from 'node:fs/promises'
 
 import {chooseSecretBackend, type BackendChoiceInput} from '../core/deps.js'
 import {ExitCode, FtauthError} from '../core/errors.js'
-import type {FtauthPaths} from '../core/paths.js'
 import {PROVIDERS, type ProviderName} from '../core/config.js'
 import {SECRET_ENV_VARS} from '../core/profiles.js'
 import type {SecretBackend} from '../core/secret-backends.js'
