@@ -71,6 +71,7 @@ export async function accessibility(page: Page): Promise<{title: string; lang: s
   const lang = await page.locator('html').getAttribute('lang')
   const unnamedControls: string[] = []
   for (const control of await page.locator('button, input:not([type=hidden]), select, textarea, a[href]').all()) {
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText(), the name as rendered
     const name = ((await control.getAttribute('aria-label')) ?? (await control.innerText().catch(() => '')) ?? '').trim()
     const id = await control.getAttribute('id')
     const labelled = id ? (await page.locator(`label[for="${id}"]`).count()) > 0 : false
