@@ -14,5 +14,7 @@ export default defineConfig({
     // CLI tests spawn processes and share one Secret Service: modest parallelism on 2-core CI.
     maxWorkers: 2,
     env: {NO_COLOR: '1'},
+    // Tests that call core directly get the providers registered, as the CLI's entry points do.
+    setupFiles: ['src/providers/registry.ts'],
   },
 })

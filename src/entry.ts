@@ -1,5 +1,8 @@
 import {Errors, flush, handle, run} from '@oclif/core'
 
+// The one list of providers, registered with core before oclif loads a command.
+import './providers/registry.js'
+
 /**
  * oclif's side of the CLI (src/cli/run.ts loads it only when it needs it): runs argv through oclif
  * (help, autocomplete, the command-not-found hook, and commands whose argv our parser declined) and

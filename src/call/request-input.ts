@@ -1,6 +1,7 @@
 import {readFile} from 'node:fs/promises'
 
-import {PROVIDERS, type ProviderName} from '../core/config.js'
+import {type ProviderName} from '../core/config.js'
+import {PROVIDERS} from '../providers/registry.js'
 import {usageError} from '../core/errors.js'
 import {readStdin} from '../core/stdin.js'
 

@@ -1,5 +1,6 @@
 import type {Deps} from '../core/deps.js'
-import {PROVIDERS, type ProviderName} from '../core/config.js'
+import {type ProviderName} from '../core/config.js'
+import {PROVIDERS} from '../providers/registry.js'
 import type {TokenSource} from '../core/token-source.js'
 
 /** Loads only the provider that a call needs. */

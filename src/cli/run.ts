@@ -4,6 +4,8 @@ import {GLOBAL_FLAGS, flag, type FlagSpecs} from '../core/flag-spec.js'
 import {processIo, resolveInvocation, withAmbientIo, type CliIo, type Invocation} from '../core/invocation.js'
 import {globalFlagsAfterCommand} from '../core/leading-flags.js'
 import {COMMANDS} from './registry.js'
+// The one list of providers, registered with core before any command runs.
+import '../providers/registry.js'
 
 export type {CliIo} from '../core/invocation.js'
 

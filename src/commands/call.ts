@@ -1,4 +1,5 @@
-import {PROVIDERS, type ProviderName} from '../core/config.js'
+import {type ProviderName} from '../core/config.js'
+import {PROVIDERS} from '../providers/registry.js'
 import {defineCommand} from '../core/command-run.js'
 import type {Deps} from '../core/deps.js'
 import type {Output} from '../core/output.js'

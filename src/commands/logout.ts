@@ -1,5 +1,6 @@
 import {defineCommand} from '../core/command-run.js'
-import {PROVIDERS, withConfigLock, type ProviderName} from '../core/config.js'
+import {type ProviderName, withConfigLock} from '../core/config.js'
+import {PROVIDERS} from '../providers/registry.js'
 import {usageError} from '../core/errors.js'
 import {flag} from '../core/flag-spec.js'
 

@@ -1,23 +1,12 @@
 import {$ZodArray, $ZodBoolean, $ZodEnum, $ZodObject, $ZodOptional, $ZodString, $ZodStringFormat, type $ZodType} from 'zod/v4/core'
 
 import {migrateConfigDocument} from './config-migration.js'
-import {
-  CONFIG_VERSION,
-  ConfigSchema,
-  IDENTITY_FIELDS,
-  emptyConfig,
-  PROVIDERS,
-  ProfileSchema,
-  saveConfig,
-  withConfigLock,
-  type Config,
-  type EnvName,
-  type ProviderName,
-} from './config.js'
+import {CONFIG_VERSION, configSchema, emptyConfig, profileSchema, saveConfig, withConfigLock, type Config, type EnvName} from './config.js'
 import {ExitCode, FtauthError, usageError} from './errors.js'
 import {readIfExists} from './files.js'
+import {isProviderName, providerModule, providerModules, type ProviderName} from './provider-module.js'
 import {redactUserinfo} from './redact.js'
-import {ENV_OVERRIDES, resolveProfile, SECRET_ENV_VARS, type ResolvedProfile} from './profiles.js'
+import {envOverrides, resolveProfile, type ResolvedProfile} from './profiles.js'
 
 /**
  * The settable profile keys for `ftauth config`: walked from ProfileSchema, so the schema stays
@@ -64,10 +53,16 @@ function describeSchema(schema: Schema): string {
   return 'a value'
 }
 
-export const CONFIG_KEYS: readonly ConfigKey[] = walk(ProfileSchema, [], [])
+let configKeys: readonly ConfigKey[] | undefined
+
+/** Every settable key, in the schema's order (profile-wide keys, then each provider's). */
+export function allConfigKeys(): readonly ConfigKey[] {
+  configKeys ??= walk(profileSchema(), [], [])
+  return configKeys
+}
 
 export function findKey(name: string): ConfigKey | undefined {
-  return CONFIG_KEYS.find((candidate) => candidate.key === name)
+  return allConfigKeys().find((candidate) => candidate.key === name)
 }
 
 /**
@@ -78,20 +73,20 @@ export function findKey(name: string): ConfigKey | undefined {
 export function identityKeyFor(name: string, config: Config, input: {profileFlag?: string | undefined; envFlag?: EnvName | undefined; env: NodeJS.ProcessEnv}): string {
   if (findKey(name)) return name
   const [provider, field, ...rest] = name.split('.')
-  if (!isProvider(provider) || field === undefined || rest.length > 0) return name
-  if (!(IDENTITY_FIELDS[provider] as readonly string[]).includes(field)) return name
+  if (!isProviderName(provider) || field === undefined || rest.length > 0) return name
+  if (!providerModule(provider).identityFields.includes(field)) return name
   const env = resolveProfile(config, {profileFlag: input.profileFlag, envFlag: input.envFlag, env: input.env})[provider].env
   return `${provider}.ids.${env}.${field}`
 }
 
-/** The short forms of the identity keys (`fluz.userId`), offered by did-you-mean like keys. */
-const IDENTITY_ALIASES: readonly string[] = PROVIDERS.flatMap((provider) =>
-  IDENTITY_FIELDS[provider].map((field) => `${provider}.${field}`).filter((alias) => !findKey(alias)),
-)
+/** The short forms of the identity keys (`<provider>.<field>`), offered by did-you-mean like keys. */
+function identityAliases(): string[] {
+  return providerModules().flatMap((module) => module.identityFields.map((field) => `${module.name}.${field}`).filter((alias) => !findKey(alias)))
+}
 
 /** Keys under a group such as `fluz.urls` (empty when `name` is not a group). */
 export function keysUnder(name: string): ConfigKey[] {
-  return CONFIG_KEYS.filter((candidate) => candidate.key.startsWith(`${name}.`))
+  return allConfigKeys().filter((candidate) => candidate.key.startsWith(`${name}.`))
 }
 
 const SECRET_NAME = /secret|api[-_]?key|token|password|credential/i
@@ -125,21 +120,21 @@ export interface KeyGroup {
 }
 
 function secretKeyError(name: string, unset: boolean): FtauthError {
-  const provider = PROVIDERS.find((candidate) => name.toLowerCase().startsWith(`${candidate}.`))
+  const provider = providerModules().find((candidate) => name.toLowerCase().startsWith(`${candidate.name}.`))
   if (unset) {
-    return usageError(`${name} is a secret, and secrets are never kept in the config file`, `remove a stored secret with \`ftauth logout${provider ? ` ${provider}` : ''}\``)
+    return usageError(`${name} is a secret, and secrets are never kept in the config file`, `remove a stored secret with \`ftauth logout${provider ? ` ${provider.name}` : ''}\``)
   }
-  const envVars = provider ? Object.values(SECRET_ENV_VARS[provider]) : PROVIDERS.flatMap((p) => Object.values(SECRET_ENV_VARS[p]))
+  const envVars = (provider ? [provider] : providerModules()).map((module) => module.secret.envVar)
   return usageError(
     `${name} is a secret, and secrets are never kept in the config file`,
-    `store it in the keychain with \`ftauth login${provider ? ` ${provider}` : ''}\`, or set ${envVars.join(' / ')}`,
+    `store it in the keychain with \`ftauth login${provider ? ` ${provider.name}` : ''}\`, or set ${envVars.join(' / ')}`,
   )
 }
 
 /** Up to three keys close to a mistyped one: same leaf name first, then by edit distance. */
 export function suggestKeys(name: string): string[] {
   const wanted = name.toLowerCase()
-  const candidates = [...CONFIG_KEYS.map(({key}) => ({key})), ...IDENTITY_ALIASES.map((key) => ({key}))]
+  const candidates = [...allConfigKeys().map(({key}) => ({key})), ...identityAliases().map((key) => ({key}))]
   const sameButCase = candidates.find(({key}) => key.toLowerCase() === wanted)
   if (sameButCase) return [sameButCase.key]
   const leaf = wanted.split('.').at(-1) ?? wanted
@@ -239,7 +234,7 @@ export function effectiveSettings(config: Config, input: SettingsInput): Effecti
   const resolved = resolveProfile(config, {profileFlag: input.profileFlag, envFlag: input.envFlag, env: input.env})
   // Settings are shown (list, get, doctor): a URL's password is masked in every one of them.
   const masked = (setting: Setting): Setting => (typeof setting.value === 'string' ? {...setting, value: redactUserinfo(setting.value)} : setting)
-  return {profile: resolved.name, settings: CONFIG_KEYS.map((key) => masked(settingOf(key, resolved, input)))}
+  return {profile: resolved.name, settings: allConfigKeys().map((key) => masked(settingOf(key, resolved, input)))}
 }
 
 function settingOf(key: ConfigKey, resolved: ResolvedProfile, input: SettingsInput): Setting {
@@ -258,7 +253,7 @@ function settingOf(key: ConfigKey, resolved: ResolvedProfile, input: SettingsInp
     if (input.insecureFlag) return {key: key.key, value: true, source: 'flag', origin: '--insecure-storage'}
     return stored === null ? {key: key.key, value: false, source: 'default', origin: 'built-in'} : fromProfile()
   }
-  if (!isProvider(head)) return stored === null ? unset : fromProfile()
+  if (!isProviderName(head)) return stored === null ? unset : fromProfile()
 
   const settings = resolved[head]
   const fields = new Map<string, unknown>(Object.entries(settings))
@@ -273,7 +268,7 @@ function settingOf(key: ConfigKey, resolved: ResolvedProfile, input: SettingsInp
   }
   if (second === 'urls' && third && field) {
     const urlEnv = third as EnvName
-    const envVar = (ENV_OVERRIDES as Record<string, string>)[`${head}.${field}`]
+    const envVar = envOverrides()[`${head}.${field}`]
     if (urlEnv === settings.env) {
       if (envVar && env[envVar]) return {key: key.key, value: resolvedValue(field), source: 'env', origin: envVar}
       if (stored !== null) return fromProfile(resolvedValue(field) ?? stored)
@@ -286,7 +281,7 @@ function settingOf(key: ConfigKey, resolved: ResolvedProfile, input: SettingsInp
   if (second === 'ids' && third && field) {
     // The active environment's identity is what commands use: env variables and demo ids apply to it only.
     if (third !== settings.env) return stored === null ? unset : fromProfile()
-    const envVar = (ENV_OVERRIDES as Record<string, string>)[`${head}.${field}`]
+    const envVar = envOverrides()[`${head}.${field}`]
     const value = fields.has(field) ? resolvedValue(field) : stored
     if (envVar && env[envVar]) return {key: key.key, value, source: 'env', origin: envVar}
     if (stored !== null) return fromProfile(value ?? stored)
@@ -294,7 +289,7 @@ function settingOf(key: ConfigKey, resolved: ResolvedProfile, input: SettingsInp
     return unset
   }
   if (second && third === undefined) {
-    const envVar = (ENV_OVERRIDES as Record<string, string>)[`${head}.${second}`]
+    const envVar = envOverrides()[`${head}.${second}`]
     const value = fields.has(second) ? resolvedValue(second) : stored
     if (envVar && env[envVar]) return {key: key.key, value, source: 'env', origin: envVar}
     if (stored !== null) return fromProfile(value ?? stored)
@@ -313,10 +308,6 @@ function defaultUrl(key: string, value: ConfigValue | null, urlEnv: EnvName, env
   if (value === null) return {key, value: null, source: 'unset', origin: undefined}
   if (urlEnv === 'local' && env.FTAUTH_LOCAL_URL) return {key, value, source: 'env', origin: 'FTAUTH_LOCAL_URL'}
   return {key, value, source: 'default', origin: urlEnv === 'local' ? 'emulator' : 'built-in'}
-}
-
-function isProvider(name: string | undefined): name is ProviderName {
-  return (PROVIDERS as readonly (string | undefined)[]).includes(name)
 }
 
 function asValue(value: unknown): ConfigValue | null {
@@ -405,7 +396,7 @@ async function readConfigDocument(configPath: string): Promise<JsonObject> {
 }
 
 function validate(configPath: string, document: JsonObject, profile: string, key: ConfigKey | undefined): Config {
-  const parsed = ConfigSchema.safeParse(document)
+  const parsed = configSchema().safeParse(document)
   if (parsed.success) return parsed.data
   const issue = parsed.error.issues[0]!
   const [root, profileName, ...rest] = issue.path.map(String)

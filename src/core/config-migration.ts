@@ -1,8 +1,6 @@
-import {IDENTITY_FIELDS, PROVIDERS, CONFIG_VERSION, type EnvName, type ProviderName} from './config.js'
+import {CONFIG_VERSION, type EnvName} from './config.js'
 import {readIfExists, writePrivateFileAtomic} from './files.js'
-
-/** Default environment per provider when nothing chooses one: Shuttle advises live, the others start in sandbox. */
-export const DEFAULT_ENV: Record<ProviderName, EnvName> = {funtrips: 'sandbox', fluz: 'sandbox', shuttle: 'production'}
+import {providerModules} from './provider-module.js'
 
 type JsonObject = Record<string, unknown>
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -20,12 +18,12 @@ export function migrateConfigDocument(document: JsonObject): {document: JsonObje
   const profiles = isObject(document.profiles) ? document.profiles : undefined
   for (const profile of Object.values(profiles ?? {})) {
     if (!isObject(profile)) continue
-    for (const provider of PROVIDERS) {
-      const block = profile[provider]
+    for (const module of providerModules()) {
+      const block = profile[module.name]
       if (!isObject(block)) continue
-      const legacy = IDENTITY_FIELDS[provider].filter((field) => field in block)
+      const legacy = module.identityFields.filter((field) => field in block)
       if (legacy.length === 0) continue
-      const env = pickEnv(block.env) ?? pickEnv(profile.env) ?? DEFAULT_ENV[provider]
+      const env = pickEnv(block.env) ?? pickEnv(profile.env) ?? module.defaultEnv
       if (!isObject(block.ids)) block.ids = {}
       const ids = block.ids as JsonObject
       if (!isObject(ids[env])) ids[env] = {}

@@ -6,9 +6,9 @@ import {dirname, join} from 'node:path'
 import {backUpBeforeMigration, migrateConfigDocument} from './config-migration.js'
 import {readIfExists, writePrivateFileAtomic} from './files.js'
 import {withLock} from './locks.js'
+import {providerModules, providerNames, type ProviderName, type ProviderProfileMap} from './provider-module.js'
 
-export const PROVIDERS = ['funtrips', 'fluz', 'shuttle'] as const
-export type ProviderName = (typeof PROVIDERS)[number]
+export {isProviderName, providerNames, type ProviderName} from './provider-module.js'
 export const ENVIRONMENTS = ['sandbox', 'production', 'local'] as const
 export type EnvName = (typeof ENVIRONMENTS)[number]
 
@@ -20,86 +20,61 @@ export type EnvName = (typeof ENVIRONMENTS)[number]
 export const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
 export const PROFILE_NAME_RULE = 'profile names are 1-64 letters, digits, . _ - and start with a letter or digit'
 
-const url = z.url({protocol: /^https?$/})
-const uuid = z.uuid()
-const env = z.enum(ENVIRONMENTS)
+/** Per-environment blocks of a provider's profile (`ids.<env>`, `urls.<env>`), for provider schemas. */
+export function perEnvironment<T extends z.ZodMiniType>(schema: T) {
+  return z.strictObject({sandbox: z.optional(schema), production: z.optional(schema), local: z.optional(schema)})
+}
 
-/** Per-environment URL overrides, since the providers' docs disagree on hosts and paths. */
-const funtripsUrls = z.strictObject({
-  authUrl: z.optional(url),
-  apiUrl: z.optional(url),
-  /** Exchange path override: the docs name both /v1/session/token and /v1/oauth/token. */
-  exchangePath: z.optional(z.string().check(z.startsWith('/'))),
-})
-const fluzUrls = z.strictObject({url: z.optional(url)})
-const shuttleUrls = z.strictObject({authUrl: z.optional(url), apiUrl: z.optional(url)})
+/** An http(s) URL in the config file. */
+export const httpUrl = () => z.url({protocol: /^https?$/})
 
-const perEnv = <T extends z.ZodMiniType>(schema: T) =>
-  z.strictObject({sandbox: z.optional(schema), production: z.optional(schema), local: z.optional(schema)})
-
-/**
- * Identities belong to an environment, not to the profile: Fluz documents separate test users,
- * Shuttle separate sandbox and live clients. `<provider>.ids.<env>.<field>`.
- */
-const funtripsIds = z.strictObject({clientId: z.optional(z.string().check(z.minLength(1)))})
-const fluzIds = z.strictObject({userId: z.optional(uuid), accountId: z.optional(uuid), seatId: z.optional(uuid)})
-const shuttleIds = z.strictObject({clientId: z.optional(z.string().check(z.minLength(1)))})
-
-/** The identity fields per provider, as `ftauth config` and the migration of old files know them. */
-export const IDENTITY_FIELDS = {
-  funtrips: ['clientId'],
-  fluz: ['userId', 'accountId', 'seatId'],
-  shuttle: ['clientId'],
-} as const satisfies Record<ProviderName, readonly string[]>
-
-export const FuntripsProfileSchema = z.strictObject({
-  env: z.optional(env),
-  /** The session's external_user_id (1–128 characters, usually an email), sent with every new session. */
-  userId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
-  /** The `{stage}` path segment after the host (a guess: /acc, /prod); empty for none. */
-  stage: z.optional(z.string().check(z.regex(/^[\w.-]{0,64}$/, 'a path segment of letters, digits, . _ - (empty for none)'))),
-  campaignId: z.optional(z.string().check(z.minLength(1))),
-  ids: z.optional(perEnv(funtripsIds)),
-  urls: z.optional(perEnv(funtripsUrls)),
-})
-export const FluzProfileSchema = z.strictObject({
-  env: z.optional(env),
-  scopes: z.optional(z.array(z.string().check(z.minLength(1)))),
-  ids: z.optional(perEnv(fluzIds)),
-  urls: z.optional(perEnv(fluzUrls)),
-})
-export const ShuttleProfileSchema = z.strictObject({
-  env: z.optional(env),
-  redirectUri: z.optional(url),
-  scope: z.optional(z.string()),
-  ids: z.optional(perEnv(shuttleIds)),
-  urls: z.optional(perEnv(shuttleUrls)),
-})
-
-export const ProfileSchema = z.strictObject({
+/** What a profile holds: settings for every provider, and one block per provider (its module's schema). */
+export type Profile = {
   /** Environment for every provider of this profile unless the provider sets its own. */
-  env: z.optional(env),
-  defaultProvider: z.optional(z.enum(PROVIDERS)),
-  insecureStorage: z.optional(z.boolean()),
-  funtrips: z.optional(FuntripsProfileSchema),
-  fluz: z.optional(FluzProfileSchema),
-  shuttle: z.optional(ShuttleProfileSchema),
-})
+  env?: EnvName | undefined
+  defaultProvider?: ProviderName | undefined
+  insecureStorage?: boolean | undefined
+} & {[N in ProviderName]?: ProviderProfileMap[N] | undefined}
 
 /** Version 2: identities per environment (`<provider>.ids.<env>`); version 1 files are migrated on first write. */
 export const CONFIG_VERSION = 2
-export const ConfigSchema = z.strictObject({
-  version: z._default(z.union([z.literal(1), z.literal(2)]), CONFIG_VERSION),
+
+export interface Config {
+  version: 1 | 2
   /**
    * Scopes this dir's keychain entries (service `ftauth:<id>`), so two config dirs never see or
    * delete each other's secrets. Written on the first keychain write; the default dir has none.
    */
-  keychainId: z.optional(z.string().check(z.regex(/^[0-9a-f]{16}$/))),
-  profiles: z._default(z.record(z.string().check(z.regex(PROFILE_NAME, PROFILE_NAME_RULE)), ProfileSchema), {}),
-})
+  keychainId?: string | undefined
+  profiles: Record<string, Profile>
+}
 
-export type Profile = z.infer<typeof ProfileSchema>
-export type Config = z.infer<typeof ConfigSchema>
+let profileSchemaBuilt: z.ZodMiniType | undefined
+let configSchemaBuilt: z.ZodMiniType | undefined
+
+/**
+ * The schema of one profile: the profile-wide keys, then each registered provider's fragment, in
+ * the registry's order (the order `ftauth config list` shows). Built on first use.
+ */
+export function profileSchema(): z.ZodMiniType {
+  profileSchemaBuilt ??= z.strictObject({
+    env: z.optional(z.enum(ENVIRONMENTS)),
+    defaultProvider: z.optional(z.enum(providerNames())),
+    insecureStorage: z.optional(z.boolean()),
+    ...Object.fromEntries(providerModules().map((module) => [module.name, z.optional(module.profileSchema())])),
+  })
+  return profileSchemaBuilt
+}
+
+/** The schema of config.json (built on first use). */
+export function configSchema(): z.ZodMiniType<Config> {
+  configSchemaBuilt ??= z.strictObject({
+    version: z._default(z.union([z.literal(1), z.literal(2)]), CONFIG_VERSION),
+    keychainId: z.optional(z.string().check(z.regex(/^[0-9a-f]{16}$/))),
+    profiles: z._default(z.record(z.string().check(z.regex(PROFILE_NAME, PROFILE_NAME_RULE)), profileSchema()), {}),
+  })
+  return configSchemaBuilt as z.ZodMiniType<Config>
+}
 
 export const emptyConfig = (): Config => ({version: CONFIG_VERSION, profiles: {}})
 
@@ -130,7 +105,7 @@ export async function loadConfig(path: string): Promise<Config> {
     })
   }
   if (typeof data === 'object' && data !== null && !Array.isArray(data)) data = migrateConfigDocument(data as Record<string, unknown>).document
-  const parsed = ConfigSchema.safeParse(data)
+  const parsed = configSchema().safeParse(data)
   if (!parsed.success) {
     throw new FtauthError(ExitCode.usage, `config file ${path} has a bad key ${firstIssue(parsed.error)}`, {
       hint: 'fix that key with `ftauth config set` or an editor; ftauth leaves the file untouched',
@@ -141,7 +116,7 @@ export async function loadConfig(path: string): Promise<Config> {
 
 export async function saveConfig(path: string, config: Config): Promise<void> {
   await backUpBeforeMigration(path)
-  await writePrivateFileAtomic(path, `${JSON.stringify({...ConfigSchema.parse(config), version: CONFIG_VERSION}, null, 2)}\n`)
+  await writePrivateFileAtomic(path, `${JSON.stringify({...configSchema().parse(config), version: CONFIG_VERSION}, null, 2)}\n`)
 }
 
 /**

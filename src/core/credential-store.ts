@@ -1,6 +1,6 @@
-import {PROVIDERS, type ProviderName} from './config.js'
 import {ExitCode, FtauthError} from './errors.js'
-import {demoSecret, SECRET_ENV_VARS} from './profiles.js'
+import {demoSecret, secretOf} from './profiles.js'
+import {isProviderName, providerNames, type ProviderName} from './provider-module.js'
 import type {SealedFile} from './sealed-cache.js'
 import {MemoryBackend, type SecretBackend, type StorageKind} from './secret-backends.js'
 
@@ -110,7 +110,7 @@ export class KeychainFallbackBackend implements SecretBackend {
         this.unavailable = error
       }
     }
-    const backends = PROVIDERS.map((provider) => this.fallbackFor(`probe:${provider}:accounts`))
+    const backends = providerNames().map((provider) => this.fallbackFor(`probe:${provider}:accounts`))
     if (backends.every((backend) => backend === undefined)) throw this.unavailable
     const lists = await Promise.all([...new Set(backends)].map((backend) => backend?.accounts() ?? []))
     return [...new Set(lists.flat())]
@@ -169,14 +169,13 @@ class SealedBackend implements SecretBackend {
 /** `<profile>:<provider>:<env>.<secret name>`: where `ftauth login` keeps a client secret or API key. */
 function isCredentialAccount(account: string): boolean {
   const [, provider, name] = account.split(':')
-  const names = Object.keys(SECRET_ENV_VARS[provider as ProviderName] ?? {})
-  return names.some((secretName) => name?.endsWith(`.${secretName}`))
+  return isProviderName(provider) && name?.endsWith(`.${secretOf(provider).name}`) === true
 }
 
 /** `<profile>:<provider>:<name>` → provider (profile names have no colon). */
 function providerOfAccount(account: string): ProviderName | undefined {
   const provider = account.split(':')[1]
-  return (PROVIDERS as readonly string[]).includes(provider ?? '') ? (provider as ProviderName) : undefined
+  return isProviderName(provider) ? provider : undefined
 }
 
 /** Secrets of one profile: `<profile>:<provider>:<name>` in the backend, env variables on top. */
@@ -193,8 +192,8 @@ export class CredentialStore {
 
   /** A configured secret: env variable > store > the emulator's demo secret (local only). */
   async secret(provider: ProviderName, name: string, scope: {env: string}): Promise<SecretLookup | undefined> {
-    const envVar = (SECRET_ENV_VARS[provider] as Record<string, string>)[name]
-    const fromEnv = envVar ? this.env[envVar] : undefined
+    const spec = secretOf(provider)
+    const fromEnv = spec.name === name ? this.env[spec.envVar] : undefined
     if (fromEnv) return {value: fromEnv, source: 'env'}
     const stored = await this.backend.get(this.account(provider, `${scope.env}.${name}`))
     if (stored !== null) return {value: stored, source: this.backend.kind}

@@ -1,6 +1,7 @@
 import * as z from './zod.js'
 
-import {ENVIRONMENTS, PROVIDERS, type ProviderName} from './config.js'
+import {ENVIRONMENTS} from './config.js'
+import {isProviderName, type ProviderName} from './provider-module.js'
 import type {CredentialStore} from './credential-store.js'
 import {readIfExists, writePrivateFileAtomic} from './files.js'
 import {withLock} from './locks.js'
@@ -24,7 +25,7 @@ export type StoredToken = z.infer<typeof StoredTokenSchema>
 
 /** cache.json: non-secret copy of each token's metadata so `status` and `doctor` need no keychain reads. */
 const CacheEntrySchema = z.object({
-  provider: z.enum(PROVIDERS),
+  provider: z.custom<ProviderName>((value) => isProviderName(value)),
   profile: z.string(),
   key: z.string(),
   env: z.enum(ENVIRONMENTS),

@@ -1,15 +1,13 @@
 import type {Deps} from '../core/deps.js'
 import type {ProviderName} from '../core/config.js'
 import {ExitCode, FtauthError} from '../core/errors.js'
-import {SECRET_ENV_VARS} from '../core/profiles.js'
+import {secretOf} from '../core/profiles.js'
 import {redactKnown} from '../core/redact.js'
 import {pingFluz} from '../providers/fluz/graphql.js'
 import {requestBackendToken} from '../providers/funtrips/backend-token.js'
 import {verifyShuttleClient} from '../providers/shuttle/client-auth.js'
 import {title as providerTitle} from '../providers/titles.js'
 import {check, errorMessage, timed, type Check} from './check.js'
-
-const SECRET_NAMES = {funtrips: 'client_secret', fluz: 'api_key', shuttle: 'client_secret'} as const
 
 /**
  * `--with-credentials`: one real call per provider with the configured credentials (Funtrips client
@@ -20,8 +18,7 @@ export async function checkCredentials(deps: Deps, provider: ProviderName): Prom
   const id = `credentials.${provider}`
   const title = `${providerTitle(provider)} credentials (${settings.env})`
   const login = `ftauth login ${provider} --env ${settings.env}${deps.profile.name === 'default' ? '' : ` --profile ${deps.profile.name}`}`
-  const secretName = SECRET_NAMES[provider]
-  const envVar = (SECRET_ENV_VARS[provider] as Record<string, string>)[secretName]
+  const {name: secretName, envVar} = secretOf(provider)
   try {
     const clientId = provider === 'fluz' ? '' : deps.profile[provider].clientId
     if (!clientId && provider !== 'fluz') {

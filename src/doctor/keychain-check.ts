@@ -3,8 +3,9 @@ import {rm, stat} from 'node:fs/promises'
 
 import {chooseSecretBackend, type BackendChoiceInput} from '../core/deps.js'
 import {ExitCode, FtauthError} from '../core/errors.js'
-import {PROVIDERS, type ProviderName} from '../core/config.js'
-import {SECRET_ENV_VARS} from '../core/profiles.js'
+import {type ProviderName} from '../core/config.js'
+import {PROVIDERS} from '../providers/registry.js'
+import {secretEnvVars, secretOf} from '../core/profiles.js'
 import type {SecretBackend} from '../core/secret-backends.js'
 import {check, errorMessage, timed, type Check} from './check.js'
 import type {Platform} from './platform.js'
@@ -28,7 +29,7 @@ export function chooseBackend(input: Omit<BackendChoiceInput, 'warn'>): BackendC
   }})
   // Only real FTAUTH_* credentials: the emulator's demo ones in `local` need no keychain either, but
   // a keychain that does not answer is still worth a failed check there.
-  const environmentProviders = PROVIDERS.filter((provider) => Object.values(SECRET_ENV_VARS[provider]).some((variable) => input.env[variable]))
+  const environmentProviders = PROVIDERS.filter((provider) => Boolean(input.env[secretOf(provider).envVar]))
   return {backend, ...(input.insecure ? {insecureFile: input.paths.insecureCredentials} : {}), fallbackNotes, environmentProviders, sealedDir: input.paths.dir}
 }
 
@@ -76,7 +77,7 @@ export function withoutKeychain(providers: readonly ProviderName[], dir: string)
 
 /** Every way to work without a reachable keychain, for this platform. */
 export function waysOut(platform: Platform, timedOut: boolean): string {
-  const envVars = Object.values(SECRET_ENV_VARS).flatMap((names) => Object.values(names))
+  const envVars = secretEnvVars()
   const ways = [
     `set ${envVars.join(', ')}: commands then need no keychain and cache tokens sealed with that credential`,
     'or rerun with --insecure-storage (secrets in a 0600 file; `ftauth config set insecureStorage true` keeps it on for the profile)',

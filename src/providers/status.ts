@@ -1,6 +1,8 @@
 import type {Deps} from '../core/deps.js'
-import {ENVIRONMENTS, IDENTITY_FIELDS, PROVIDERS, type EnvName, type ProviderName} from '../core/config.js'
-import {SECRET_ENV_VARS} from '../core/profiles.js'
+import {ENVIRONMENTS, type EnvName, type ProviderName} from '../core/config.js'
+import {PROVIDERS} from './registry.js'
+import {secretOf} from '../core/profiles.js'
+import {providerModule} from '../core/provider-module.js'
 import type {StorageKind} from '../core/secret-backends.js'
 import {FtauthError} from '../core/errors.js'
 import {redactUserinfo} from '../core/redact.js'
@@ -49,8 +51,6 @@ export interface StatusResult {
   providers: ProviderStatus[]
 }
 
-const SECRET_NAMES: Record<ProviderName, string> = {funtrips: 'client_secret', fluz: 'api_key', shuttle: 'client_secret'}
-
 /** Where each credential of the profile comes from, and its cached tokens (metadata only, no secret read back). */
 export async function collectStatus(deps: Deps): Promise<StatusResult> {
   const now = deps.now()
@@ -59,12 +59,11 @@ export async function collectStatus(deps: Deps): Promise<StatusResult> {
   const providers: ProviderStatus[] = []
   for (const provider of PROVIDERS) {
     const settings = deps.profile[provider]
-    const name = SECRET_NAMES[provider]
+    const {name, envVar} = secretOf(provider)
     let storage: CredentialStatus['storage'] = 'missing'
     try {
       storage = (await deps.store.secret(provider, name, {env: settings.env}))?.source ?? 'missing'
     } catch (error) {
-      const envVar = (SECRET_ENV_VARS[provider] as Record<string, string>)[name]
       if (!(error instanceof FtauthError)) throw error
       keychainError = error.message
       storage = envVar && deps.env[envVar] ? 'env' : 'unavailable'
@@ -129,6 +128,6 @@ async function identitiesOf(deps: Deps, provider: ProviderName, secretName: stri
 /** The ids the active environment resolves to (env variables and the local demo ids included). */
 function activeIds(deps: Deps, provider: ProviderName): Record<string, string> {
   const settings = deps.profile[provider] as unknown as Record<string, unknown>
-  const fields = IDENTITY_FIELDS[provider] as readonly string[]
+  const fields = providerModule(provider).identityFields
   return Object.fromEntries(fields.flatMap((field) => (typeof settings[field] === 'string' ? [[field, settings[field] as string]] : [])))
 }

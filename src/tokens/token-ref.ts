@@ -1,7 +1,8 @@
 import {readFile} from 'node:fs/promises'
 
 import type {Deps} from '../core/deps.js'
-import {ENVIRONMENTS, PROVIDERS, type EnvName, type ProviderName} from '../core/config.js'
+import {ENVIRONMENTS, type EnvName, type ProviderName} from '../core/config.js'
+import {PROVIDERS} from '../providers/registry.js'
 import {usageError} from '../core/errors.js'
 import {readStdin} from '../core/stdin.js'
 import type {CacheEntry} from '../core/token-cache.js'

@@ -1,6 +1,7 @@
 import {createRemoteJWKSet, errors, jwtVerify} from 'jose'
 
-import {ENVIRONMENTS, PROVIDERS, type EnvName, type ProviderName} from '../core/config.js'
+import {ENVIRONMENTS, type EnvName, type ProviderName} from '../core/config.js'
+import {PROVIDERS} from '../providers/registry.js'
 import type {Deps} from '../core/deps.js'
 import {credentialsRejected, expiredOrUsed, networkError, usageError} from '../core/errors.js'
 import {resolveProfile} from '../core/profiles.js'

@@ -20,7 +20,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   types: [],
   'local-demo': [],
   core: ['types', 'local-demo'],
-  providers: ['types', 'core'],
+  providers: ['types', 'core', 'local-demo'],
   emulator: ['types', 'core', 'local-demo'],
   call: ['types', 'core', 'providers'],
   tokens: ['types', 'core', 'providers'],
@@ -31,8 +31,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   commands: ['types', 'core', 'local-demo', 'providers', 'call', 'tokens', 'doctor', 'completion', 'demo', 'emulator'],
   hooks: ['types', 'core'],
   // The runtime: the generated registry imports each command lazily; oclif's entry only on demand.
-  cli: ['types', 'core', 'commands', 'entry.ts'],
-  'entry.ts': ['types', 'core'],
+  cli: ['types', 'core', 'providers', 'commands', 'entry.ts'],
+  'entry.ts': ['types', 'core', 'providers'],
 }
 
 /** The only production code that may start the emulator: the demo and the two commands that run it. */

@@ -8,7 +8,7 @@ import {Chalk} from 'chalk'
 import {describe, expect, it} from 'vitest'
 
 import type {Deps} from '../../src/core/deps.js'
-import {ConfigSchema} from '../../src/core/config.js'
+import {configSchema} from '../../src/core/config.js'
 import {FtauthError} from '../../src/core/errors.js'
 import {resolveProfile} from '../../src/core/profiles.js'
 import {renderBody} from '../../src/call/render.js'
@@ -122,7 +122,7 @@ describe('renderBody', () => {
 
 describe('providerOfUrl', () => {
   const depsFor = (env: Record<string, string>): Deps => {
-    const config = ConfigSchema.parse({version: 1, profiles: {default: {}}})
+    const config = configSchema().parse({version: 1, profiles: {default: {}}})
     return {profile: resolveProfile(config, {env}), env} as unknown as Deps
   }
 

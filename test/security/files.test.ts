@@ -8,7 +8,7 @@ import {join} from 'node:path'
 
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
-import {ConfigSchema} from '../../src/core/config.js'
+import {configSchema} from '../../src/core/config.js'
 import {writePrivateFileAtomic} from '../../src/core/files.js'
 import {startEmulator, type Emulator} from '../../src/emulator/index.js'
 import {BIN, makeSandbox, type CliResult, type Sandbox} from '../helpers/cli.js'
@@ -130,7 +130,7 @@ describe('atomic writes', () => {
     )
     await Promise.all(kills)
     const text = await readFile(join(sandbox.configDir, 'config.json'), 'utf8')
-    expect(() => ConfigSchema.parse(JSON.parse(text))).not.toThrow()
+    expect(() => configSchema().parse(JSON.parse(text))).not.toThrow()
     expect(JSON.parse(text).profiles.default.funtrips.campaignId).toMatch(/^(first|campaign-\d+-x+)$/)
     // And the next command works on it.
     const after = await sandbox.run(['config', 'get', 'funtrips.campaignId', '-q'])

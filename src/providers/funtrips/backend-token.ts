@@ -6,7 +6,7 @@ import {parseJsonResponse} from '../../core/http.js'
 import {expiryOf, scopesOf, decodeToken} from '../../core/jwt.js'
 import {withLock} from '../../core/locks.js'
 import {httpErrorToFtauth} from '../../core/provider-errors.js'
-import {SECRET_ENV_VARS, type FuntripsSettings} from '../../core/profiles.js'
+import {FUNTRIPS_SECRET, type FuntripsSettings} from './settings.js'
 import type {StoredToken} from '../../core/token-cache.js'
 import type {TokenOrigin} from '../../core/token-source.js'
 import {expiresIn, isUsable} from './expiry.js'
@@ -32,7 +32,7 @@ export interface ClientCredentials {
   clientSecret: string
 }
 
-const LOGIN_HINT = `run \`ftauth login funtrips\` (or set FTAUTH_FUNTRIPS_CLIENT_ID and ${SECRET_ENV_VARS.funtrips.client_secret})`
+const LOGIN_HINT = `run \`ftauth login funtrips\` (or set FTAUTH_FUNTRIPS_CLIENT_ID and ${FUNTRIPS_SECRET.envVar})`
 
 export async function requestBackendToken(deps: Deps, settings: FuntripsSettings, client: ClientCredentials) {
   deps.secrets.add(client.clientSecret)

@@ -1,6 +1,6 @@
 import type {Deps} from '../../core/deps.js'
 import {decodeToken, expiryOf, scopesOf, type DecodedJwt, type Expiry} from '../../core/jwt.js'
-import type {FuntripsSettings} from '../../core/profiles.js'
+import type {FuntripsSettings} from './settings.js'
 import type {StoredToken} from '../../core/token-cache.js'
 import type {ExchangeAnswer} from './exchange.js'
 import {isUsable} from './expiry.js'

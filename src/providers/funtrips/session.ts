@@ -5,7 +5,7 @@ import type {Deps} from '../../core/deps.js'
 import {credentialsRejected, providerError, usageError} from '../../core/errors.js'
 import {endpointOf, parseJsonResponse, type HttpResponse} from '../../core/http.js'
 import {httpErrorToFtauth, readErrorBody} from '../../core/provider-errors.js'
-import type {FuntripsSettings} from '../../core/profiles.js'
+import type {FuntripsSettings} from './settings.js'
 
 export type Integration = 'headless' | 'webframe'
 
