@@ -1,16 +1,12 @@
 import type {Deps} from '../core/deps.js'
 import {type ProviderName} from '../core/config.js'
 import {PROVIDERS} from '../providers/registry.js'
+import {providerModule} from '../core/provider-module.js'
 import type {TokenSource} from '../core/token-source.js'
 
-/** Loads only the provider that a call needs. */
-export async function tokenSourceFor(provider: ProviderName, as: 'user' | 'backend' = 'user'): Promise<TokenSource> {
-  if (provider === 'funtrips') {
-    const module = await import('../providers/funtrips/token-source.js')
-    return as === 'backend' ? module.funtripsBackendTokenSource : module.funtripsPublicTokenSource
-  }
-  if (provider === 'fluz') return (await import('../providers/fluz/token-source.js')).fluzTokenSource
-  return (await import('../providers/shuttle/token-source.js')).shuttleTokenSource
+/** Loads only the provider that a call needs (its module's token source). */
+export function tokenSourceFor(provider: ProviderName, as: 'user' | 'backend' = 'user'): Promise<TokenSource> {
+  return providerModule(provider).tokens.source(as)
 }
 
 /**

@@ -13,7 +13,7 @@ import {envOverrides, resolveProfile, type ResolvedProfile} from './profiles.js'
  * the one list of keys and the one validator of values.
  */
 export interface ConfigKey {
-  /** Dotted path inside a profile, e.g. `fluz.urls.sandbox.url`. */
+  /** Dotted path inside a profile, e.g. `<provider>.urls.sandbox.url`. */
   key: string
   path: readonly string[]
   /** What a value must look like, for help and errors. */
@@ -66,7 +66,7 @@ export function findKey(name: string): ConfigKey | undefined {
 }
 
 /**
- * `fluz.userId`, `shuttle.clientId`…: identities live per environment (`<provider>.ids.<env>.<field>`),
+ * `<provider>.clientId`, `<provider>.userId`…: identities live per environment (`<provider>.ids.<env>.<field>`),
  * so the short form addresses the environment the provider resolves to for this run (--env,
  * FTAUTH_ENV, the profile, the default). Anything else is returned as it was given.
  */
@@ -84,7 +84,7 @@ function identityAliases(): string[] {
   return providerModules().flatMap((module) => module.identityFields.map((field) => `${module.name}.${field}`).filter((alias) => !findKey(alias)))
 }
 
-/** Keys under a group such as `fluz.urls` (empty when `name` is not a group). */
+/** Keys under a group such as `<provider>.urls` (empty when `name` is not a group). */
 export function keysUnder(name: string): ConfigKey[] {
   return allConfigKeys().filter((candidate) => candidate.key.startsWith(`${name}.`))
 }
@@ -144,7 +144,7 @@ export function suggestKeys(name: string): string[] {
     const parts = lower.split('.')
     const sameLeaf = parts.at(-1) === leaf || parts.at(-1) === `${leaf}s`
     const distance = editDistance(wanted, lower)
-    // A bare leaf ("userId") or the right provider with the wrong middle ("fluz.url") ranks first.
+    // A bare leaf ("userId") or the right provider with the wrong middle ("<provider>.url") ranks first.
     const score = sameLeaf && (!wanted.includes('.') || parts[0] === first) ? 0 : distance
     return {key, score, distance}
   })
@@ -208,7 +208,7 @@ export interface Setting {
   key: string
   value: ConfigValue | null
   source: SettingSource
-  /** The flag, environment variable or default it came from, e.g. `--env`, `FTAUTH_FLUZ_URL`, `built-in`. */
+  /** The flag, environment variable or default it came from, e.g. `--env`, `FTAUTH_<PROVIDER>_URL`, `built-in`. */
   origin: string | undefined
 }
 
@@ -298,7 +298,7 @@ function settingOf(key: ConfigKey, resolved: ResolvedProfile, input: SettingsInp
   return stored === null ? unset : fromProfile()
 }
 
-/** "env FTAUTH_FLUZ_URL", "default built-in", "profile"… for humans. */
+/** "env FTAUTH_<PROVIDER>_URL", "default built-in", "profile"… for humans. */
 export function describeSource(setting: Setting): string {
   if (setting.source === 'unset') return setting.origin ? `unset: ${setting.origin}` : 'unset'
   return setting.origin ? `${setting.source} ${setting.origin}` : setting.source
@@ -350,7 +350,7 @@ export function setConfigValue(configPath: string, profile: string, key: ConfigK
   })
 }
 
-/** Removes a key or a whole group (`fluz.urls`), or a key the schema does not know, so a bad file can be repaired. */
+/** Removes a key or a whole group (`<provider>.urls`), or a key the schema does not know, so a bad file can be repaired. */
 export function unsetConfigValue(configPath: string, profile: string, dottedKey: string): Promise<EditResult> {
   return withConfigLock(configPath, async () => {
   const document = await readConfigDocument(configPath)

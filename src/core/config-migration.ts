@@ -6,7 +6,7 @@ type JsonObject = Record<string, unknown>
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /**
- * Version 1 kept client ids and Fluz ids profile-wide; version 2 keeps them per environment
+ * Version 1 kept client and user ids profile-wide; version 2 keeps them per environment
  * (`<provider>.ids.<env>`). Profile-wide ids become the ids of the environment the profile used
  * for that provider then. Works on the parsed JSON, so it runs before the schema judges the file;
  * an id already set for that environment wins over the old profile-wide one.

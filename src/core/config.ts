@@ -78,7 +78,7 @@ export function configSchema(): z.ZodMiniType<Config> {
 
 export const emptyConfig = (): Config => ({version: CONFIG_VERSION, profiles: {}})
 
-/** Formats a zod issue path as a dotted key, e.g. profiles.default.fluz.userId. */
+/** Formats a zod issue path as a dotted key, e.g. profiles.default.<provider>.ids.sandbox.userId. */
 export function issuePath(path: readonly PropertyKey[]): string {
   return path.map(String).join('.') || '(root)'
 }

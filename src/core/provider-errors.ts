@@ -5,7 +5,7 @@ import {endpointOf, tryJson, type HttpResponse} from './http.js'
 
 /** RFC 6749 §5.2 token-endpoint error. */
 export const OAuthErrorSchema = z.object({error: z.string(), error_description: z.optional(z.string())})
-/** RFC 7807 problem details (Funtrips). */
+/** RFC 7807 problem details. */
 export const ProblemSchema = z.looseObject({
   type: z.optional(z.string()),
   title: z.optional(z.string()),

@@ -1,4 +1,7 @@
 import type {EnvName} from './config.js'
+import type {Deps} from './deps.js'
+import type {CacheEntry} from './token-cache.js'
+import type {TokenSource} from './token-source.js'
 import type * as z from './zod.js'
 
 /**
@@ -59,7 +62,7 @@ export interface ResolveContext<Block> {
  */
 export interface ProviderModule<N extends ProviderName = ProviderName> {
   readonly name: N
-  /** The name as people write it (Funtrips). */
+  /** The name as people write it (capitalised, as in the provider's docs). */
   readonly title: string
   /** The environment used when nothing chooses one. */
   readonly defaultEnv: EnvName
@@ -73,6 +76,45 @@ export interface ProviderModule<N extends ProviderName = ProviderName> {
   readonly secret: SecretSpec
   /** The settings for this run: flag > environment variable > profile > built-in default for the environment. */
   resolve(context: ResolveContext<ProviderProfileMap[N]>): ProviderSettingsMap[N]
+  /** Its tokens, for `ftauth call`, `token inspect`/`diff` and the hints that name a command. */
+  readonly tokens: TokenDeclarations
+  /** What `ftauth doctor` checks of it. */
+  readonly doctor: DoctorDeclarations<N>
+}
+
+export interface TokenDeclarations {
+  /** Loads the token source `ftauth call` (and a stored token reference) uses; `backend` where the provider has a second kind. */
+  source(as: 'user' | 'backend'): Promise<TokenSource>
+  /** Whether `--as backend` means something for this provider. */
+  readonly hasBackendTokens: boolean
+  /** The command (after `ftauth `) that gets a token of this provider. */
+  readonly obtainCommand: string
+  /** The command (after `ftauth `) that renews this cached token. */
+  renewCommand(entry: CacheEntry): string
+  /** Lower-case words in a token's issuer that name this provider (`token inspect` of a bare token). */
+  readonly issuerWords: readonly string[]
+}
+
+export interface DoctorDeclarations<N extends ProviderName = ProviderName> {
+  /** The settings fields holding the URLs it calls (checked for reachability; `<name>.urls.<env>.<field>` in the config). */
+  readonly endpointFields: readonly string[]
+  /** Config keys besides `<name>.urls.<env>.…` that correct a built-in guess (named in the fix). */
+  readonly guessKeys: readonly string[]
+  /** Why its credentials cannot be checked (an id missing), or undefined when they can. */
+  missingIdentity(settings: ProviderSettingsMap[N]): string | undefined
+  /** One real call with the configured credentials (nothing stored); resolves to what it proved. */
+  verifyCredentials(deps: Deps, secret: string): Promise<string>
+}
+
+/** A credential check that ran but proved nothing either way: a warning, not a failure. */
+export class NotVerified extends Error {
+  constructor(
+    message: string,
+    /** What shows whether the credentials work instead. */
+    readonly fix: string,
+  ) {
+    super(message)
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ const SECRET_KEYS = new Set(
     'access_token', 'accesstoken', 'token', 'refresh_token', 'refreshtoken', 'id_token',
     'client_secret', 'clientsecret', 'code', 'session_code', 'code_verifier', 'api_key', 'apikey',
     'password', 'secret', 'authorization', 'usertoken', 'assertion',
-    // Funtrips' diagrams name the tokens public_bearer and backend_bearer.
+    // One provider's diagrams name the tokens public_bearer and backend_bearer.
     'public_bearer', 'backend_bearer',
   ],
 )
@@ -76,7 +76,7 @@ const formsCache = new Map<string, string[]>()
 
 /**
  * Every form in which `secret` can travel or be echoed: itself, percent-encoded (both hex cases),
- * form-encoded, JSON- and HTML-escaped, the decoded text of a base64 secret (Fluz API keys are
+ * form-encoded, JSON- and HTML-escaped, the decoded text of a base64 secret (some API keys are
  * base64 of `app_id:app_secret`), and the base64/base64url encodings at each of the three byte
  * alignments (so it is found inside the base64 of a longer text, such as `Basic id:secret`).
  */

@@ -23,6 +23,6 @@ export interface TokenSource {
   /** Origins (scheme, host, port) that identify this provider in a full URL. */
   hosts(deps: Deps): string[]
   current(deps: Deps): Promise<UsableToken>
-  /** Renew once after the server rejected `rejected` with 401 (Funtrips: new session; Fluz: refresh else regenerate; Shuttle: refresh). */
+  /** Renew once after the server rejected `rejected` with 401 (each provider's own rule: a new session, a refresh, or a new token). */
   renew(deps: Deps, rejected: string): Promise<UsableToken>
 }

@@ -10,6 +10,7 @@ import {HttpClient} from '../core/http.js'
 import type {Output} from '../core/output.js'
 import type {FtauthPaths} from '../core/paths.js'
 import {resolveProfile, type ResolvedProfile} from '../core/profiles.js'
+import {providerModule} from '../core/provider-module.js'
 import {TokenCache} from '../core/token-cache.js'
 import {check, errorMessage, reportOf, type Check, type DoctorReport} from './check.js'
 import {checkClock} from './clock-check.js'
@@ -108,8 +109,8 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
 /** The URLs a provider uses in its resolved environment, with the config key and source of each. */
 export function endpointsOf(profile: ResolvedProfile, provider: ProviderName, settings: readonly Setting[]): Endpoint[] {
   const resolved = profile[provider]
-  const urls: [string, string][] =
-    resolved.provider === 'fluz' ? [['url', resolved.url]] : [['authUrl', resolved.authUrl], ['apiUrl', resolved.apiUrl]]
+  const fields = new Map<string, unknown>(Object.entries(resolved))
+  const urls = providerModule(provider).doctor.endpointFields.map((field): [string, string] => [field, String(fields.get(field))])
   return urls.map(([field, url]) => {
     const key = `${provider}.urls.${resolved.env}.${field}`
     const setting = settings.find((candidate) => candidate.key === key)

@@ -1,3 +1,4 @@
+import {providerModule} from '../core/provider-module.js'
 import type {CacheEntry} from '../core/token-cache.js'
 import {formatCountdown} from '../core/time.js'
 import {check, type Check} from './check.js'
@@ -27,11 +28,5 @@ export function checkTokens(entries: readonly CacheEntry[], profile: string, now
 /** The command that gets a new token of the same kind for the same profile and environment. */
 export function renewCommand(entry: CacheEntry): string {
   const suffix = `--env ${entry.env}${entry.profile === 'default' ? '' : ` --profile ${entry.profile}`}`
-  if (entry.provider === 'funtrips') {
-    const backend = entry.meta.kind === 'backend' || entry.key.startsWith('backend.')
-    // A backend bearer is fetched again by the next command that needs one; --fresh forces it now.
-    return backend ? `ftauth session create --headless --fresh ${suffix}` : `ftauth session create --headless --exchange ${suffix}`
-  }
-  if (entry.provider === 'fluz') return `ftauth fluz token ${suffix}`
-  return entry.hasRefreshToken ? `ftauth shuttle refresh ${suffix}` : `ftauth shuttle login ${suffix}`
+  return `ftauth ${providerModule(entry.provider).tokens.renewCommand(entry)} ${suffix}`
 }

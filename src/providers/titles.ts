@@ -1,6 +1,6 @@
-import type {ProviderName} from '../core/config.js'
+import {providerModule, type ProviderName} from '../core/provider-module.js'
 
-/** A provider's name as people write it. Kept apart so `status` need not load the login flows. */
+/** A provider's name as people write it (its module's title). */
 export function title(provider: ProviderName): string {
-  return provider === 'funtrips' ? 'Funtrips' : provider === 'fluz' ? 'Fluz' : 'Shuttle'
+  return providerModule(provider).title
 }

@@ -1,5 +1,6 @@
 import type {EnvName, ProviderName} from '../core/config.js'
 import {decodeToken, isNumericDate, scopesOf} from '../core/jwt.js'
+import {providerModules} from '../core/provider-module.js'
 import type {CacheEntry} from '../core/token-cache.js'
 
 export interface EnvironmentVerdict {
@@ -88,10 +89,7 @@ function timing(issuedAt: Date | undefined, expiresAt: Date | undefined, now: Da
 function providerOf(issuer: string | undefined, cached: CacheEntry | undefined): TokenReport['provider'] {
   if (cached) return cached.provider
   const text = (issuer ?? '').toLowerCase()
-  if (text.includes('funtrips') || text.includes('queueup')) return 'funtrips'
-  if (text.includes('fluz')) return 'fluz'
-  if (text.includes('shuttle')) return 'shuttle'
-  return 'unknown'
+  return providerModules().find((module) => module.tokens.issuerWords.some((word) => text.includes(word)))?.name ?? 'unknown'
 }
 
 /** Sandbox, production or local, from the `env` claim, the issuer's host and the lifetime; says why. */

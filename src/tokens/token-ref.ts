@@ -4,6 +4,7 @@ import type {Deps} from '../core/deps.js'
 import {ENVIRONMENTS, type EnvName, type ProviderName} from '../core/config.js'
 import {PROVIDERS} from '../providers/registry.js'
 import {usageError} from '../core/errors.js'
+import {providerModule} from '../core/provider-module.js'
 import {readStdin} from '../core/stdin.js'
 import type {CacheEntry} from '../core/token-cache.js'
 
@@ -69,7 +70,7 @@ async function storedToken(deps: Deps, provider: ProviderName, env: EnvName): Pr
       return {token: stored.accessToken, origin: `stored ${provider} (${env}${typeof entry.meta.kind === 'string' ? `, ${entry.meta.kind}` : ''})`, cached: entry}
     }
   }
-  throw usageError(`no stored ${provider} token for ${env} in profile ${deps.profile.name}`, `get one first (see \`ftauth ${provider === 'funtrips' ? 'session create --headless --exchange' : provider === 'fluz' ? 'fluz token' : 'shuttle login'} --env ${env}\`)`)
+  throw usageError(`no stored ${provider} token for ${env} in profile ${deps.profile.name}`, `get one first (see \`ftauth ${providerModule(provider).tokens.obtainCommand} --env ${env}\`)`)
 }
 
 function firstToken(text: string): string {

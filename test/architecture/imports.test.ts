@@ -8,6 +8,7 @@ import {dirname, join, relative, resolve} from 'node:path'
 import ts from 'typescript'
 import {describe, expect, it} from 'vitest'
 
+import {PROVIDER_MODULES} from '../../src/providers/registry.js'
 import {ROOT} from '../helpers/cli.js'
 
 const SRC = join(ROOT, 'src')
@@ -110,6 +111,27 @@ function broken(check: (item: Import, to: string) => boolean): string[] {
     .map(({item, to}) => `${item.file} -> ${to}`)
 }
 
+/**
+ * Provider names (and titles) in the code of a source text: identifiers, strings, template text and
+ * regular expressions of its syntax tree, so comments (which are not part of the tree) never count.
+ */
+function providerNamesInCode(text: string, names: readonly string[]): string[] {
+  const pattern = new RegExp(names.join('|'), 'i')
+  const source = ts.createSourceFile('file.ts', text, ts.ScriptTarget.Latest, false)
+  const found: string[] = []
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node) || ts.isPrivateIdentifier(node) || ts.isLiteralExpression(node) || ts.isTemplateLiteralToken(node)) {
+      const token = node.getText(source)
+      if (pattern.test(token)) found.push(`line ${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1}: ${token}`)
+    }
+    node.forEachChild(visit)
+  }
+  visit(source)
+  return found
+}
+
+const PROVIDER_WORDS = PROVIDER_MODULES.flatMap((module) => [module.name, module.title])
+
 describe('the import rule (docs/architecture.md)', () => {
   it('reads the imports of every file under src/', () => {
     expect(ours.length).toBeGreaterThan(300)
@@ -124,6 +146,13 @@ describe('the import rule (docs/architecture.md)', () => {
   it('core imports no provider or command; providers import no command', () => {
     expect(broken((item, to) => partOf(item.file) === 'core' && ['providers', 'commands', 'cli'].includes(partOf(to)))).toEqual([])
     expect(broken((item, to) => partOf(item.file) === 'providers' && ['commands', 'cli'].includes(partOf(to)))).toEqual([])
+  })
+
+  it('core names no provider: no provider name or title on any code line of src/core (comments aside)', () => {
+    const named = sourceFiles(join(SRC, 'core')).flatMap((path) =>
+      providerNamesInCode(readFileSync(path, 'utf8'), PROVIDER_WORDS).map((hit) => `${relative(ROOT, path).split('\\').join('/')} ${hit}`),
+    )
+    expect(named).toEqual([])
   })
 
   it('each part of src/ imports only the parts below it', () => {
@@ -147,5 +176,10 @@ describe('the import rule (docs/architecture.md)', () => {
     expect(isPublicEntry('@oclif/core', './lib/index.js')).toBe(false)
     expect(partOf(target({file: 'src/core/profiles.ts', specifier: '../emulator/index.js'}))).toBe('emulator')
     expect(MAY_IMPORT.core).not.toContain('emulator')
+    const [first] = PROVIDER_WORDS as [string]
+    expect(providerNamesInCode(`// ${first}\n/** ${first} */\nconst a = 1`, PROVIDER_WORDS)).toEqual([])
+    expect(providerNamesInCode(`const a = '${first}'`, PROVIDER_WORDS)).toHaveLength(1)
+    expect(providerNamesInCode(`const a = \`x\${b}${first}\``, PROVIDER_WORDS)).toHaveLength(1)
+    expect(providerNamesInCode(`const ${first}Url = 1`, PROVIDER_WORDS)).toHaveLength(1)
   })
 })

@@ -20,4 +20,17 @@ export const fluz: ProviderModule<'fluz'> = {
   envOverrides: FLUZ_ENV_OVERRIDES,
   secret: FLUZ_SECRET,
   resolve: resolveFluz,
+  tokens: {
+    source: async () => (await import('./token-source.js')).fluzTokenSource,
+    hasBackendTokens: false,
+    obtainCommand: 'fluz token',
+    renewCommand: () => 'fluz token',
+    issuerWords: ['fluz'],
+  },
+  doctor: {
+    endpointFields: ['url'],
+    guessKeys: [],
+    missingIdentity: (settings) => (settings.userId && settings.accountId ? undefined : 'no Fluz user id and account id configured'),
+    verifyCredentials: async (deps, secret) => (await import('./doctor.js')).verifyFluzCredentials(deps, secret),
+  },
 }

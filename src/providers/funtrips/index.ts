@@ -20,4 +20,22 @@ export const funtrips: ProviderModule<'funtrips'> = {
   envOverrides: FUNTRIPS_ENV_OVERRIDES,
   secret: FUNTRIPS_SECRET,
   resolve: resolveFuntrips,
+  tokens: {
+    source: async (as) => {
+      const sources = await import('./token-source.js')
+      return as === 'backend' ? sources.funtripsBackendTokenSource : sources.funtripsPublicTokenSource
+    },
+    hasBackendTokens: true,
+    obtainCommand: 'session create --headless --exchange',
+    renewCommand: (entry) =>
+      // A backend bearer is fetched again by the next command that needs one; --fresh forces it now.
+      entry.meta.kind === 'backend' || entry.key.startsWith('backend.') ? 'session create --headless --fresh' : 'session create --headless --exchange',
+    issuerWords: ['funtrips', 'queueup'],
+  },
+  doctor: {
+    endpointFields: ['authUrl', 'apiUrl'],
+    guessKeys: ['funtrips.stage'],
+    missingIdentity: (settings) => (settings.clientId ? undefined : 'no Funtrips client id configured'),
+    verifyCredentials: async (deps, secret) => (await import('./doctor.js')).verifyFuntripsCredentials(deps, secret),
+  },
 }

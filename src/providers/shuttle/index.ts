@@ -21,4 +21,17 @@ export const shuttle: ProviderModule<'shuttle'> = {
   envOverrides: SHUTTLE_ENV_OVERRIDES,
   secret: SHUTTLE_SECRET,
   resolve: resolveShuttle,
+  tokens: {
+    source: async () => (await import('./token-source.js')).shuttleTokenSource,
+    hasBackendTokens: false,
+    obtainCommand: 'shuttle login',
+    renewCommand: (entry) => (entry.hasRefreshToken ? 'shuttle refresh' : 'shuttle login'),
+    issuerWords: ['shuttle'],
+  },
+  doctor: {
+    endpointFields: ['authUrl', 'apiUrl'],
+    guessKeys: [],
+    missingIdentity: (settings) => (settings.clientId ? undefined : 'no Shuttle client id configured'),
+    verifyCredentials: async (deps, secret) => (await import('./doctor.js')).verifyShuttleCredentials(deps, secret),
+  },
 }
