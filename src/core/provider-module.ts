@@ -9,9 +9,9 @@ import type * as z from './zod.js'
  * (`declare module '../../core/provider-module.js'`): its name, the settings it resolves to, and
  * the shape of its block in a profile. Core reads these maps and never names a provider.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+// biome-ignore lint/suspicious/noEmptyInterface: an interface, empty here, so that each provider module can merge its entry into it
 export interface ProviderSettingsMap {}
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+// biome-ignore lint/suspicious/noEmptyInterface: as above
 export interface ProviderProfileMap {}
 
 /** The name of a registered provider (the key of its config block, keychain accounts and cache entries). */

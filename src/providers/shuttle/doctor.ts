@@ -9,6 +9,7 @@ export async function verifyShuttleCredentials(deps: Deps, secret: string): Prom
   if (checked.verdict === 'rejected') {
     throw new FtauthError(ExitCode.credentialsRejected, 'Shuttle rejected the client id or secret (HTTP 401 invalid_client at /revoke)')
   }
-  if (checked.verdict === 'unverified') throw new NotVerified(`not verified: ${checked.reason}`, 'run `ftauth shuttle login`: the code exchange shows whether the secret works')
+  if (checked.verdict === 'unverified')
+    throw new NotVerified(`not verified: ${checked.reason}`, 'run `ftauth shuttle login`: the code exchange shows whether the secret works')
   return 'client accepted by the Shuttle token service (POST /revoke of a dummy token → 200)'
 }
