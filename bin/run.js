@@ -22,7 +22,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   process.argv.splice(2, Infinity, ...globalFlagsAfterCommand(argv))
   process.exitCode = await runCli(argv)
   // The command is done: exit once stdout and stderr are flushed, rather than lingering on a
-  // keep-alive socket or a native keychain call that no longer matters (errors exit inside oclif).
+  // keep-alive socket or a native keychain call that no longer matters.
   const flushed = (stream) => new Promise((resolve) => stream.write('', resolve))
   await Promise.all([flushed(process.stdout), flushed(process.stderr)])
   process.exit(process.exitCode ?? 0)

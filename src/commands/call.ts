@@ -45,7 +45,8 @@ export default defineCommand({
     wait: flag.boolean({description: 'poll while the server answers 202 (honours Retry-After)'}),
     'wait-timeout': flag.integer({description: 'longest --wait, in seconds', default: 120, min: 1}),
   },
-  async run({args, flags, out, context}) {
+  async run({args, flags, out, context, invocation}) {
+    const {stdout} = invocation.io
     const positionals = parsePositionals([args.method, args.target].filter((arg): arg is string => arg !== undefined))
     const methodFlag = flags.method?.toUpperCase()
     const deps = await context()
@@ -66,11 +67,11 @@ export default defineCommand({
     const shownBody = maskEchoedSecrets(response.body, flags.raw, deps, out)
     if (!flags.json) {
       if (flags.include) {
-        process.stdout.write(`HTTP ${response.status}\n`)
-        for (const [name, value] of Object.entries(response.headers)) process.stdout.write(`${name}: ${value}\n`)
-        process.stdout.write('\n')
+        stdout.write(`HTTP ${response.status}\n`)
+        for (const [name, value] of Object.entries(response.headers)) stdout.write(`${name}: ${value}\n`)
+        stdout.write('\n')
       }
-      process.stdout.write(renderBody(shownBody, response.headers['content-type'], {pretty: Boolean(process.stdout.isTTY) && !flags.raw, color: out.c}))
+      stdout.write(renderBody(shownBody, response.headers['content-type'], {pretty: Boolean(stdout.isTTY) && !flags.raw, color: out.c}))
     }
     const document = {
       provider: result.provider,

@@ -11,11 +11,15 @@ import {homeOf, pathsFor, resolveConfigDir, type FtauthPaths} from './paths.js'
  * (`processIo()`); tests pass fakes to run the CLI inside their worker (`runCli(argv, io)`).
  * `isTTY` and `columns` are read from the streams, as Node puts them there.
  */
+export interface CliStream extends WritableLike {
+  write(chunk: string | Uint8Array): unknown
+}
+
 export interface CliIo {
   env: NodeJS.ProcessEnv
   stdin: NodeJS.ReadableStream & {isTTY?: boolean}
-  stdout: WritableLike
-  stderr: WritableLike
+  stdout: CliStream
+  stderr: CliStream
   /** Default: process.cwd(). */
   cwd?: string
   /** Default: process.platform (the config dir and cache dir rules differ on Windows). */

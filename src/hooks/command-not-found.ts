@@ -2,6 +2,7 @@ import {toConfiguredId, type Hook} from '@oclif/core'
 import notFound from '@oclif/plugin-not-found'
 
 import {ExitCode} from '../core/errors.js'
+import {ambientIo} from '../core/invocation.js'
 
 /** Edit distance, for the "did you mean" suggestion. */
 function distance(a: string, b: string): number {
@@ -22,12 +23,13 @@ function distance(a: string, b: string): number {
  * closest command, and exit 127 as a shell gives for an unknown command.
  */
 const hook: Hook.CommandNotFound = async function (options) {
-  if (process.stdin.isTTY && process.stderr.isTTY) return notFound.call(this, options)
+  const io = ambientIo()
+  if (io.stdin.isTTY && io.stderr.isTTY) return notFound.call(this, options)
   const visible = options.config.commands.filter((command) => !command.hidden).flatMap((command) => [command.id, ...command.aliases])
   const typed = toConfiguredId(options.id, options.config)
   const closest = visible.map((id) => ({id, score: distance(options.id, id)})).sort((a, b) => a.score - b.score || a.id.localeCompare(b.id))[0]
   const suggestion = closest ? ` — did you mean "${toConfiguredId(closest.id, options.config)}"?` : ''
-  process.stderr.write(`error: "${typed}" is not a ${options.config.bin} command${suggestion} (\`${options.config.bin} help\` lists them all)\n`)
+  io.stderr.write(`error: "${typed}" is not a ${options.config.bin} command${suggestion} (\`${options.config.bin} help\` lists them all)\n`)
   this.exit(ExitCode.unknownCommand)
 }
 

@@ -37,7 +37,7 @@ export default defineCommand({
     fresh: flag.boolean({description: 'get a new backend bearer instead of reusing the cached one'}),
     show: flag.boolean({description: 'with --exchange: print the public bearer itself (human and --json output)'}),
   },
-  async run({flags, out, context}) {
+  async run({flags, out, context, invocation}) {
     const integration = flags.webframe ? 'webframe' : 'headless'
     // Refused before anything is sent.
     if (flags.headless === flags.webframe) {
@@ -79,7 +79,7 @@ export default defineCommand({
     out.quiet(created.code)
     let opened: string | undefined
     if (flags.open && created.frameUrl) {
-      const result = await systemOpener(deps.env, process.platform, {waitForBrowserCommand: true})(created.frameUrl)
+      const result = await systemOpener(deps.env, invocation.platform, {waitForBrowserCommand: true})(created.frameUrl)
       if (result.opened) {
         opened = result.via
         out.step({title: 'Browser', outcome: `frame opened with ${opened}`})

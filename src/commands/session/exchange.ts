@@ -2,7 +2,8 @@ import {defineCommand} from '../../core/command-run.js'
 import {usageError} from '../../core/errors.js'
 import {flag} from '../../core/flag-spec.js'
 import {canPrompt, obtainSecret, terminalPrompter} from '../../core/prompt.js'
-import {readSecretFromStdin, readStdin, stdinIsPipe} from '../../core/stdin.js'
+import type {CliIo} from '../../core/invocation.js'
+import {readSecretFromStdin, readStdin} from '../../core/stdin.js'
 import {exchangeFlow} from '../../providers/funtrips/flows.js'
 import {publicBearerJson, renderPublicBearer} from '../../providers/funtrips/render.js'
 import {codePrefix} from '../../providers/funtrips/session.js'
@@ -26,8 +27,8 @@ export default defineCommand({
     'code-verifier-stdin': flag.boolean({description: 'read the PKCE code_verifier from stdin (the code then comes as the argument)'}),
     show: flag.boolean({description: 'print the public bearer itself (human and --json output)'}),
   },
-  async run({args, flags, out, context}) {
-    const code = await sessionCode(args.code, flags['code-verifier-stdin'])
+  async run({args, flags, out, context, invocation, env: runEnv}) {
+    const code = await sessionCode(args.code, flags['code-verifier-stdin'], invocation.io.stdin, runEnv)
     const verifier = flags['code-verifier-stdin'] ? await readSecretFromStdin('code-verifier') : undefined
     const deps = await context()
     deps.secrets.add(code)
@@ -48,15 +49,15 @@ export default defineCommand({
 })
 
 /** The code from the argument, stdin (`-`, or absent on a pipe) or a masked prompt; checked before anything is sent. */
-async function sessionCode(argument: string | undefined, verifierOnStdin: boolean): Promise<string> {
-  const fromStdin = argument === '-' || (argument === undefined && stdinIsPipe())
+async function sessionCode(argument: string | undefined, verifierOnStdin: boolean, stdin: CliIo['stdin'], env: NodeJS.ProcessEnv): Promise<string> {
+  const fromStdin = argument === '-' || (argument === undefined && !stdin.isTTY)
   if (fromStdin && verifierOnStdin) {
     throw usageError('stdin cannot carry both the session code and the code_verifier', 'pass the code as the argument with --code-verifier-stdin')
   }
   let code: string
   if (argument !== undefined && argument !== '-') code = argument.trim()
-  else if (fromStdin) code = (await readStdin(process.stdin, 64 * 1024)).trim()
-  else if (canPrompt()) code = await obtainSecret(terminalPrompter(process.env), {label: 'Session code', stdinFlag: 'code', fromStdin: false})
+  else if (fromStdin) code = (await readStdin(stdin, 64 * 1024)).trim()
+  else if (canPrompt(env)) code = await obtainSecret(terminalPrompter(env), {label: 'Session code', stdinFlag: 'code', fromStdin: false})
   else throw usageError('no session code given', 'pass it as the argument, or pipe it in: `ftauth session create --headless -q | ftauth session exchange`')
   if (!code) {
     throw usageError('no session code on stdin', 'pipe one in (`ftauth session create --headless -q | ftauth session exchange`) or pass it as the argument')
