@@ -89,6 +89,10 @@ export class KeychainFallbackBackend implements SecretBackend {
     return call(fallback)
   }
 
+  servedBy(): string | undefined {
+    return this.unavailable ? undefined : this.primary.servedBy?.()
+  }
+
   get(account: string) {
     return this.run(account, (backend) => backend.get(account))
   }

@@ -77,6 +77,8 @@ export interface BackendChoiceInput {
   /** The resolved profile: which providers run in `local` (their demo credential is public). */
   profile: ResolvedProfile
   warn: (line: string) => void
+  /** --trace: which path served each keychain call. */
+  trace?: ((line: string) => void) | undefined
 }
 
 /**
@@ -92,7 +94,7 @@ export function chooseSecretBackend(input: BackendChoiceInput): SecretBackend {
   }
   const scope = keychainScope({paths, defaultDir: defaultConfigDir(), env, keychainId: input.config.keychainId})
   const timeoutMs = keychainTimeoutMs(env)
-  const keychain = new ScopedKeychainBackend(scope, (service) => new KeychainBackend(service, timeoutMs), keychainLabel())
+  const keychain = new ScopedKeychainBackend(scope, (service) => new KeychainBackend(service, timeoutMs, {trace: input.trace}), keychainLabel())
   return new KeychainFallbackBackend(keychain, {
     credentialFor: (provider) => environmentCredential(provider, env, input.profile[provider].env),
     sealedFile: (provider, credential) => new SealedFile(join(paths.dir, `tokens-${provider}.sealed`), credential, provider, paths.locks),
@@ -112,7 +114,9 @@ export async function createDeps(options: DepsOptions): Promise<Deps> {
   // FTAUTH_*_URL variables are checked before anything runs; URLs from elsewhere are checked by every request.
   for (const [variable, value] of envUrlOverrides(env)) checkTransport(value, variable, transport)
   const insecure = Boolean(options.insecureStorage) || profile.profile.insecureStorage === true
-  const backend = options.backend ?? chooseSecretBackend({insecure, env, paths, config, profile, warn})
+  // Keychain trace lines ride the --trace event of the HTTP client (rendered the same, dim on stderr).
+  const trace = options.trace ? (line: string) => report({type: 'http', line}) : undefined
+  const backend = options.backend ?? chooseSecretBackend({insecure, env, paths, config, profile, warn, trace})
   const store = new CredentialStore(backend, profile.name, env)
   const secrets = options.secrets ?? new Set<string>()
   return {

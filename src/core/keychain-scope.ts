@@ -91,4 +91,9 @@ export class ScopedKeychainBackend implements SecretBackend {
   async accounts(): Promise<string[]> {
     return (await (await this.existing())?.accounts()) ?? []
   }
+
+  servedBy(): string | undefined {
+    const paths = new Set([...this.backends.values()].map((backend) => backend.servedBy?.()).filter((path) => path !== undefined))
+    return paths.size ? [...paths].join(' and ') : undefined
+  }
 }

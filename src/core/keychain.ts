@@ -1,14 +1,27 @@
 import {createHash, randomBytes} from 'node:crypto'
 
-import {probeSessionBus} from './dbus.js'
 import {keychainError, FtauthError} from './errors.js'
-import {SecretServiceClient, type ReadOutcome} from './secret-service.js'
+import {probeSessionBus} from './keychain/dbus.js'
+import {SecretServiceClient} from './keychain/secret-service.js'
 import type {SecretBackend} from './secret-backends.js'
 import {timerMs} from './time.js'
 
-/** Windows Credential Manager refuses blobs over 2,560 bytes (UTF-16: 1,280 chars); macOS has limits too. */
+/**
+ * Windows Credential Manager refuses blobs over 2,560 bytes (UTF-16: 1,280 chars); kept on macOS
+ * too (limits there are not tested here). Longer values become chunks plus an index entry.
+ */
 export const CHUNK_CHARS = 1000
+/**
+ * The Secret Service has no such small limit: a cached token (~1–3 KB of JSON) in one item is one
+ * read instead of an index and two chunks (docs/performance.md, "Keychain").
+ */
+export const SECRET_SERVICE_CHUNK_CHARS = 16_384
 const CHUNK_MARKER = 'ftauth-chunked:v1:'
+
+/** The largest single item on a platform, in UTF-16 units. */
+export function chunkCharsFor(platform: NodeJS.Platform = process.platform): number {
+  return platform === 'linux' ? SECRET_SERVICE_CHUNK_CHARS : CHUNK_CHARS
+}
 
 export function keychainTimeoutMs(env: NodeJS.ProcessEnv): number {
   const seconds = Number(env.FTAUTH_KEYCHAIN_TIMEOUT)
@@ -30,12 +43,26 @@ export function keychainLabel(platform: NodeJS.Platform = process.platform): str
 export const WAYS_OUT =
   'commands still work with the credential in its FTAUTH_* variable (tokens are then cached sealed with that credential), or rerun with --insecure-storage to keep secrets in a 0600 file; `ftauth doctor` explains'
 
+/** The two ways to the keychain, as --trace and doctor name them. */
+export const OWN_CLIENT = 'own Secret Service client (src/core/keychain/)'
+export const BINDING = '@napi-rs/keyring binding'
+
+export interface KeychainOptions {
+  /** --trace: one line per keychain call, naming the path that served it. */
+  trace?: ((line: string) => void) | undefined
+  /** Largest single item in UTF-16 units (default: chunkCharsFor this platform). */
+  chunkChars?: number
+}
+
 type Entry = import('@napi-rs/keyring').AsyncEntry
 type KeyringModule = typeof import('@napi-rs/keyring')
 
 /**
- * The OS keychain through @napi-rs/keyring. Every call runs under a timeout (a hung D-Bus must not
- * freeze the terminal); values longer than one item are stored as chunks plus an index entry.
+ * The OS keychain. On Linux through our own Secret Service client (src/core/keychain/), one D-Bus
+ * connection for the run; @napi-rs/keyring on macOS and Windows, and on Linux where the own client
+ * cannot serve a call (no connection, a locked collection that needs the unlock prompt, several
+ * matching items) — said in --trace, never silently. Every call runs under a timeout (a hung D-Bus
+ * must not freeze the terminal); values longer than one item are stored as chunks plus an index.
  */
 export class KeychainBackend implements SecretBackend {
   readonly kind = 'keychain' as const
@@ -44,22 +71,38 @@ export class KeychainBackend implements SecretBackend {
   private busChecked: ReturnType<typeof probeSessionBus> | undefined
   private readonly entries = new Map<string, Entry>()
   private direct: Promise<SecretServiceClient | undefined> | undefined
+  private readonly served = new Set<string>()
+  private readonly trace: ((line: string) => void) | undefined
+  private readonly chunkChars: number
 
   constructor(
     private readonly service: string,
     private readonly timeoutMs: number,
-  ) {}
+    options: KeychainOptions = {},
+  ) {
+    this.trace = options.trace
+    this.chunkChars = options.chunkChars ?? chunkCharsFor()
+  }
 
-  private async entry(account: string): Promise<Entry> {
-    // Linux: make sure the session bus answers first (see probeSessionBus in dbus.ts), once per
-    // process — unless our own connection to it is already up, which says the same.
+  /** Which path served this run's keychain calls so far (doctor), or undefined before the first. */
+  servedBy(): string | undefined {
+    return this.served.size ? [...this.served].join(' and ') : undefined
+  }
+
+  /** The binding, once the bus is known to answer (Linux: see probeSessionBus in keychain/dbus.ts). */
+  private async binding(): Promise<KeyringModule> {
+    // Once per process, and not when our own connection is up: that says the same.
     if (process.platform === 'linux' && !(await this.directClient())) {
       this.busChecked ??= probeSessionBus(process.env.DBUS_SESSION_BUS_ADDRESS, this.timeoutMs)
       const bus = await this.busChecked
       if (!bus.ok) throw keychainError(`the ${this.label} is unavailable: ${bus.reason}`, WAYS_OUT)
     }
     this.module ??= import('@napi-rs/keyring')
-    const {AsyncEntry} = await this.module
+    return this.module
+  }
+
+  private async entry(account: string): Promise<Entry> {
+    const {AsyncEntry} = await this.binding()
     // Each new entry opens its own D-Bus connection and Secret Service session (~25 ms): a write
     // reads the account first, so entries are kept for the run.
     let entry = this.entries.get(account)
@@ -97,15 +140,50 @@ export class KeychainBackend implements SecretBackend {
     }
   }
 
+  /**
+   * One keychain operation: the own client first (Linux), else the binding. `own` answers
+   * undefined when it cannot serve the call; why is said in the trace.
+   */
+  private async either<T>(what: string, account: string, own: (client: SecretServiceClient) => Promise<T | undefined>, binding: (signal: AbortSignal) => Promise<T>, outcome: (result: T) => string): Promise<T> {
+    return this.call(what, async (signal) => {
+      const started = performance.now()
+      const client = await this.directClient()
+      let declined = 'not used on this platform'
+      if (client) {
+        try {
+          const result = await own(client)
+          if (result !== undefined) return this.report(OWN_CLIENT, what, account, outcome(result), started, result)
+          declined = 'declined (a locked collection, or several items match)'
+        } catch (error) {
+          declined = `failed (${describe(error)})`
+        }
+        this.trace?.(`keychain: ${what} ${account}: the ${OWN_CLIENT} ${declined}; asking ${BINDING}`)
+      }
+      const result = await binding(signal)
+      return this.report(BINDING, what, account, outcome(result), started, result)
+    })
+  }
+
+  private report<T>(path: string, what: string, account: string, outcome: string, started: number, result: T): T {
+    this.served.add(path)
+    this.trace?.(`keychain: ${what} ${account}: ${outcome} via ${path} (${Math.round(performance.now() - started)} ms)`)
+    return result
+  }
+
   // Entries are created inside call(): the constructor itself fails when D-Bus is missing.
   private async rawGet(account: string): Promise<string | null> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.call('read', async (signal) => {
-          const read = await this.readDirectly(account)
-          if (read) return read.found ? read.value : null
-          return (await this.entry(account)).getPassword(signal)
-        })
+        return await this.either(
+          'read',
+          account,
+          async (client) => {
+            const read = await client.read(this.attributes(account))
+            return read && (read.found ? read.value : null)
+          },
+          async (signal) => (await this.entry(account)).getPassword(signal),
+          (value) => (value === null ? 'absent' : 'found'),
+        )
       } catch (error) {
         // GNOME Keyring can still list an item another process has just deleted, and reading it then
         // fails ("No such interface … on object"): that item is gone. Look again, then call it absent.
@@ -115,14 +193,14 @@ export class KeychainBackend implements SecretBackend {
     }
   }
 
-  /**
-   * Linux: our own Secret Service connection (secret-service.ts), one for the run, instead of a
-   * binding entry with its own blocking connection per account. Undefined: use the binding.
-   */
+  /** Linux: our own Secret Service connection, one for the run. Undefined: use the binding. */
   private async directClient(): Promise<SecretServiceClient | undefined> {
     const address = process.env.DBUS_SESSION_BUS_ADDRESS
     if (process.platform !== 'linux' || !address) return undefined
-    this.direct ??= SecretServiceClient.open(address, this.timeoutMs).catch(() => undefined)
+    this.direct ??= SecretServiceClient.open(address, this.timeoutMs).catch((error: unknown) => {
+      this.trace?.(`keychain: the ${OWN_CLIENT} could not connect (${describe(error)}); using ${BINDING}`)
+      return undefined
+    })
     return this.direct
   }
 
@@ -130,23 +208,28 @@ export class KeychainBackend implements SecretBackend {
     return {service: this.service, username: account}
   }
 
-  private async readDirectly(account: string): Promise<ReadOutcome> {
-    return (await this.directClient())?.read(this.attributes(account)).catch(() => undefined)
-  }
-
   private async rawSet(account: string, value: string): Promise<void> {
-    await this.call('write', async (signal) => {
+    await this.either(
+      'write',
+      account,
       // The binding's own label, so both paths leave the same item behind.
-      const written = await (await this.directClient())?.write(this.attributes(account), `keyring:${account}@${this.service}`, value).catch(() => false)
-      if (!written) await (await this.entry(account)).setPassword(value, signal)
-    })
+      async (client) => ((await client.write(this.attributes(account), `keyring:${account}@${this.service}`, value)) ? true : undefined),
+      async (signal) => {
+        await (await this.entry(account)).setPassword(value, signal)
+        return true
+      },
+      () => 'stored',
+    )
   }
 
   private rawDelete(account: string): Promise<boolean> {
-    return this.call('delete', async (signal) => {
-      const deleted = await (await this.directClient())?.delete(this.attributes(account)).catch(() => undefined)
-      return deleted ?? (await this.entry(account)).deleteCredential(signal)
-    })
+    return this.either(
+      'delete',
+      account,
+      (client) => client.delete(this.attributes(account)),
+      async (signal) => (await this.entry(account)).deleteCredential(signal),
+      (deleted) => (deleted ? 'deleted' : 'absent'),
+    )
   }
 
   async get(account: string): Promise<string | null> {
@@ -167,13 +250,15 @@ export class KeychainBackend implements SecretBackend {
   }
 
   async set(account: string, value: string): Promise<void> {
+    // Entries chunked by an earlier version (or on another platform's limit) still read; the next
+    // write replaces them with one item where it fits, and deletes the old chunks.
     const previous = await this.rawGet(account)
-    if (value.length <= CHUNK_CHARS && !value.startsWith(CHUNK_MARKER)) {
+    if (value.length <= this.chunkChars && !value.startsWith(CHUNK_MARKER)) {
       await this.rawSet(account, value)
     } else {
       // New chunks under a fresh generation first, then the index: a crash never leaves a mix.
       const generation = randomBytes(4).toString('hex')
-      const chunks = splitOnCodePoints(value, CHUNK_CHARS)
+      const chunks = splitOnCodePoints(value, this.chunkChars)
       for (const [i, chunk] of chunks.entries()) await this.rawSet(chunkAccount(account, generation, i), chunk)
       await this.rawSet(account, `${CHUNK_MARKER}${generation}:${chunks.length}:${digest(value)}`)
     }
@@ -189,10 +274,14 @@ export class KeychainBackend implements SecretBackend {
   }
 
   async accounts(): Promise<string[]> {
-    this.module ??= import('@napi-rs/keyring')
-    const {findCredentialsAsync} = await this.module
-    const found = await this.call('list', (signal) => findCredentialsAsync(this.service, null, signal))
-    return found.map((credential) => credential.account).filter((account) => !account.includes('#chunk:'))
+    const found = await this.either(
+      'list',
+      this.service,
+      (client) => client.list({service: this.service}, 'username'),
+      async (signal) => (await (await this.binding()).findCredentialsAsync(this.service, null, signal)).map((credential) => credential.account),
+      (accounts) => `${accounts.length} items`,
+    )
+    return found.filter((account) => !account.includes('#chunk:'))
   }
 
   private async deleteChunks(account: string, indexValue: string): Promise<void> {

@@ -12,6 +12,8 @@ export interface SecretBackend {
   set(account: string, value: string): Promise<void>
   delete(account: string): Promise<boolean>
   accounts(): Promise<string[]>
+  /** Keychain only: which path served this run's calls (own Secret Service client or the binding), for doctor. */
+  servedBy?(): string | undefined
 }
 
 /** In-memory only: CI without a keychain; nothing survives the process. */

@@ -57,7 +57,9 @@ export async function checkKeychain(choice: BackendChoice, platform: Platform): 
         ms,
       })
     }
+    const via = backend.servedBy?.()
     const what = backend.kind === 'file' ? `${backend.label} (mode 0600, --insecure-storage)` : backend.label
+    if (via) return check('keychain', title, 'pass', `${what}: write, read and delete of a test entry worked (served by the ${via})`, {ms})
     return check('keychain', title, 'pass', `${what}: write, read and delete of a test entry worked`, {ms})
   } catch (error) {
     const timedOut = /did not answer within/.test(errorMessage(error))

@@ -9,7 +9,7 @@ import {join} from 'node:path'
 
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {DbusConnection, MAX_MESSAGE_BYTES, splitSignature} from '../../src/core/dbus.js'
+import {DbusConnection, MAX_MESSAGE_BYTES, splitSignature} from '../../src/core/keychain/dbus.js'
 
 const BUS = 'org.freedesktop.DBus'
 const align = (n: number, to: number) => n + ((to - (n % to)) % to)

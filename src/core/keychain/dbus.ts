@@ -1,6 +1,6 @@
 import {connect, type Socket} from 'node:net'
 
-import {timerMs} from './time.js'
+import {timerMs} from '../time.js'
 
 /**
  * Just enough of the D-Bus wire protocol (https://dbus.freedesktop.org/doc/dbus-specification.html)

@@ -4,9 +4,9 @@ import {promisify} from 'node:util'
 import {AsyncEntry} from '@napi-rs/keyring'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
-import {splitSignature} from '../../src/core/dbus.js'
-import {SecretServiceClient} from '../../src/core/secret-service.js'
-import {clearKeychainService} from '../helpers/cli.js'
+import {splitSignature} from '../../../src/core/keychain/dbus.js'
+import {SecretServiceClient} from '../../../src/core/keychain/secret-service.js'
+import {clearKeychainService} from '../../helpers/cli.js'
 
 const run = promisify(execFile)
 const store = async (service: string, account: string, value: string) =>
@@ -59,6 +59,13 @@ describe.runIf(process.platform === 'linux' && process.env.DBUS_SESSION_BUS_ADDR
     const {stdout} = await run('secret-tool', ['search', '--all', 'service', service])
     expect(stdout.match(/^secret = (.*)$/gm)).toEqual(['secret = new'])
     expect(stdout).toContain('label = other')
+  })
+
+  it('lists the accounts of a service as the binding does, in one search and one attribute read per item', async () => {
+    expect(await client.list({service}, 'username')).toEqual([])
+    await store(service, 'p:fluz:sandbox.api_key', 'a')
+    await store(service, 'p:shuttle:token:x', 'b')
+    expect((await client.list({service}, 'username'))?.sort()).toEqual(['p:fluz:sandbox.api_key', 'p:shuttle:token:x'])
   })
 
   it('answers "not found" for an absent item without asking the binding', async () => {

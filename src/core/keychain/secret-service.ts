@@ -4,8 +4,8 @@ import {DbusConnection, type DbusValue, type Variant} from './dbus.js'
 
 /**
  * The freedesktop Secret Service (GNOME Keyring, KeePassXC…) over our own D-Bus connection. The
- * native binding opens a new blocking connection and session for every entry (~40 ms for the
- * first, ~10 ms after): too slow for a token read that should cost a few. Items are the binding's
+ * native binding opens a new blocking connection and session for every entry and costs ~12 MiB of
+ * peak RSS to load (docs/performance.md, "Keychain", measured by scripts/bench-keychain.mjs). Items are the binding's
  * own (attributes `service` and `username`, the binding's label), and secrets travel encrypted as
  * with libsecret: a dh-ietf1024-sha256-aes128-cbc-pkcs7 session.
  *
@@ -77,6 +77,32 @@ export class SecretServiceClient {
       replySignature: 'oo',
     })
     return prompt === NO_PROMPT
+  }
+
+  /**
+   * The values of `attribute` (e.g. every `username`) of all items matching `attributes`: one
+   * search, then the attributes of every item asked at once on the connection. Undefined when some
+   * of them are locked (ask the binding, which can prompt).
+   */
+  async list(attributes: Record<string, string>, attribute: string): Promise<string[] | undefined> {
+    const [unlocked, locked] = (await this.service('SearchItems', 'a{ss}', [Object.entries(attributes)], 'aoao')) as [string[], string[]]
+    if (locked.length > 0) return undefined
+    const values = await Promise.all(
+      unlocked.map(async (item) => {
+        const [variant] = (await this.bus.call({
+          destination: BUS_NAME,
+          path: item,
+          interface: 'org.freedesktop.DBus.Properties',
+          member: 'Get',
+          signature: 'ss',
+          args: ['org.freedesktop.Secret.Item', 'Attributes'],
+          replySignature: 'v',
+        })) as [Variant]
+        if (variant.signature !== 'a{ss}') throw new Error(`an item's Attributes came as ${variant.signature}, not a{ss}`)
+        return (variant.value as [string, string][]).find(([name]) => name === attribute)?.[1]
+      }),
+    )
+    return values.filter((value): value is string => value !== undefined)
   }
 
   /** Deletes the one item with these attributes: true, or false when there was none; undefined: ask the binding. */
