@@ -94,7 +94,15 @@ const microEnv = {...process.env}
 
 // Realistic sizes: a Fluz token entry (JWT access token, refresh token, metadata) is ~900 chars.
 const jwt = `eyJhbGciOiJSUzI1NiJ9.${randomBytes(360).toString('base64url')}.${randomBytes(256).toString('base64url')}`.slice(0, 700)
-const token = JSON.stringify({accessToken: jwt, refreshToken: randomBytes(48).toString('hex'), expiresAt: new Date(Date.now() + 3.6e6).toISOString(), obtainedAt: new Date().toISOString(), env: 'sandbox', scopes: ['LIST_OFFERS'], meta: {}}).slice(0, 990)
+const token = JSON.stringify({
+  accessToken: jwt,
+  refreshToken: randomBytes(48).toString('hex'),
+  expiresAt: new Date(Date.now() + 3.6e6).toISOString(),
+  obtainedAt: new Date().toISOString(),
+  env: 'sandbox',
+  scopes: ['LIST_OFFERS'],
+  meta: {},
+}).slice(0, 990)
 const items = {
   'p:fluz:token:k1': token,
   'p:fluz:sandbox.api_key': randomBytes(24).toString('hex'),
@@ -129,7 +137,14 @@ try {
   print('Keychain reads alone, each in a fresh node process', part1)
 
   emulator = await startEmulator()
-  const cliEnv = {...process.env, FTAUTH_CONFIG_DIR: configDir, FTAUTH_KEYCHAIN_SERVICE: cliService, FTAUTH_LOCAL_URL: emulator.url, FTAUTH_ENV: 'local', NO_COLOR: '1'}
+  const cliEnv = {
+    ...process.env,
+    FTAUTH_CONFIG_DIR: configDir,
+    FTAUTH_KEYCHAIN_SERVICE: cliService,
+    FTAUTH_LOCAL_URL: emulator.url,
+    FTAUTH_ENV: 'local',
+    NO_COLOR: '1',
+  }
   delete cliEnv.CI
   const before = process.env.BENCH_BEFORE
   const checkouts = {'': bin, ...(before ? {'before, ': join(before, 'bin', 'run.js')} : {})}
@@ -143,11 +158,16 @@ try {
     const env = {...cliEnv, FTAUTH_CONFIG_DIR: mkdtempSync(join(configDir, 'c-')), FTAUTH_KEYCHAIN_SERVICE: `${cliService}-${tag ? 'before' : 'now'}`}
     cliServices.push(env.FTAUTH_KEYCHAIN_SERVICE)
     must(spawnSync(cached[0], cached.slice(1), {env, encoding: 'utf8'}), 'priming the Fluz token cache')
-    for (const [name, argv] of [['status', ftauth('status')], ['fluz token -q (cached)', cached]]) {
+    for (const [name, argv] of [
+      ['status', ftauth('status')],
+      ['fluz token -q (cached)', cached],
+    ]) {
       // --trace names every keychain call (FTAUTH_KEYCHAIN_COUNT: the counter patched into the "before" checkout).
       const counted = spawnSync(argv[0], [...argv.slice(1), '--trace'], {env: {...env, FTAUTH_KEYCHAIN_COUNT: '1'}, encoding: 'utf8'})
       const lines = counted.stderr.split('\n').filter((line) => /^keychain(-count)?: (read|list) /.test(line))
-      console.log(`${tag || 'now, '}keychain calls of \`ftauth ${name}\`: ${lines.filter((l) => / read /.test(l)).length} reads, ${lines.filter((l) => / list /.test(l)).length} listings`)
+      console.log(
+        `${tag || 'now, '}keychain calls of \`ftauth ${name}\`: ${lines.filter((l) => / read /.test(l)).length} reads, ${lines.filter((l) => / list /.test(l)).length} listings`,
+      )
     }
     variants[`${tag}status`] = {argv: ftauth('status'), env}
     variants[`${tag}fluz token -q (cached)`] = {argv: cached, env}
@@ -204,7 +224,9 @@ function print(title, samples) {
   const lines = [`\n${title} — ${RUNS} interleaved rounds after ${WARMUP} warm-up (${process.version}, ${process.platform})`, '']
   lines.push('| variant | median | p25–p75 | × node -e 0 | peak RSS | × node -e 0 |', '|---|---:|---:|---:|---:|---:|')
   for (const [name, s] of Object.entries(stats)) {
-    lines.push(`| ${name} | ${s.median.toFixed(1)} ms | ${s.p25.toFixed(1)}–${s.p75.toFixed(1)} | ${(s.median / floor.median).toFixed(2)}× | ${s.rss.toFixed(1)} MiB | ${(s.rss / floor.rss).toFixed(2)}× |`)
+    lines.push(
+      `| ${name} | ${s.median.toFixed(1)} ms | ${s.p25.toFixed(1)}–${s.p75.toFixed(1)} | ${(s.median / floor.median).toFixed(2)}× | ${s.rss.toFixed(1)} MiB | ${(s.rss / floor.rss).toFixed(2)}× |`,
+    )
   }
   console.log(lines.join('\n'))
 }
@@ -226,7 +248,12 @@ function startEmulator() {
       buffer += chunk
       if (!buffer.includes('\n')) return
       const {url} = JSON.parse(buffer.split('\n')[0])
-      resolve({url, stop: () => new Promise((done) => (child.once('exit', done), child.kill('SIGINT')))})
+      const stop = () =>
+        new Promise((done) => {
+          child.once('exit', done)
+          child.kill('SIGINT')
+        })
+      resolve({url, stop})
     })
     child.once('exit', (code) => reject(new Error(`emulator exited (${code})`)))
   })

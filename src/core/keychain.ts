@@ -120,12 +120,7 @@ export class KeychainBackend implements SecretBackend {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort()
-        reject(
-          keychainError(
-            `the ${this.label} did not answer within ${this.timeoutMs / 1000}s (${what})`,
-            `raise FTAUTH_KEYCHAIN_TIMEOUT, or ${WAYS_OUT}`,
-          ),
-        )
+        reject(keychainError(`the ${this.label} did not answer within ${this.timeoutMs / 1000}s (${what})`, `raise FTAUTH_KEYCHAIN_TIMEOUT, or ${WAYS_OUT}`))
       }, timerMs(this.timeoutMs))
       timer.unref()
     })
@@ -144,7 +139,13 @@ export class KeychainBackend implements SecretBackend {
    * One keychain operation: the own client first (Linux), else the binding. `own` answers
    * undefined when it cannot serve the call; why is said in the trace.
    */
-  private async either<T>(what: string, account: string, own: (client: SecretServiceClient) => Promise<T | undefined>, binding: (signal: AbortSignal) => Promise<T>, outcome: (result: T) => string): Promise<T> {
+  private async either<T>(
+    what: string,
+    account: string,
+    own: (client: SecretServiceClient) => Promise<T | undefined>,
+    binding: (signal: AbortSignal) => Promise<T>,
+    outcome: (result: T) => string,
+  ): Promise<T> {
     return this.call(what, async (signal) => {
       const started = performance.now()
       const client = await this.directClient()
@@ -240,9 +241,7 @@ export class KeychainBackend implements SecretBackend {
       if (value === null || !value.startsWith(CHUNK_MARKER)) return value
       const index = parseIndex(value)
       if (!index) throw keychainError(`keychain entry ${account} has a damaged chunk index`, `run \`ftauth logout\` and log in again`)
-      const parts = await Promise.all(
-        Array.from({length: index.count}, (_, i) => this.rawGet(chunkAccount(account, index.generation, i)).catch(() => null)),
-      )
+      const parts = await Promise.all(Array.from({length: index.count}, (_, i) => this.rawGet(chunkAccount(account, index.generation, i)).catch(() => null)))
       const whole = parts.join('')
       if (parts.every((part) => part !== null) && digest(whole) === index.digest) return whole
       if (attempt >= 3) throw keychainError(`keychain entry ${account} is missing a chunk`, 'run `ftauth logout` and log in again')
@@ -328,7 +327,12 @@ function parseIndex(value: string): {generation: string; count: number; digest: 
  * ask for the unlock prompt; with no display that prompt is never shown and the binding reports it
  * "dismissed" — which would send the user looking for a dialog that never appeared.
  */
-export function describeFailure(label: string, error: unknown, env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): {message: string; hint: string} {
+export function describeFailure(
+  label: string,
+  error: unknown,
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform = process.platform,
+): {message: string; hint: string} {
   const reason = describe(error)
   if (platform === 'linux' && /dismiss/i.test(reason) && !env.DISPLAY && !env.WAYLAND_DISPLAY) {
     return {

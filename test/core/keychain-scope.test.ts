@@ -45,7 +45,7 @@ const funtripsSecret = async (run: (args: string[]) => ReturnType<typeof runCli>
 }
 
 describe.runIf(hasKeychain)('keychain entries scoped to their config dir', () => {
-  it('a second config dir neither sees nor deletes the first one\'s secrets', async () => {
+  it("a second config dir neither sees nor deletes the first one's secrets", async () => {
     const first = await configDir()
     const second = await configDir()
     expect((await login(first.run, 'first-dir-secret')).code).toBe(0)
@@ -84,7 +84,27 @@ describe.runIf(hasKeychain)('keychain entries scoped to their config dir', () =>
 
     expect(await funtripsSecret(run, profile)).toBe('keychain')
     // A write in the default dir keeps the old service and gives the dir no id.
-    expect((await run(['login', 'fluz', '--user-id', '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f', '--account-id', '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f', '--api-key-stdin', '--no-verify', '--env', 'sandbox', '--profile', profile], {stdin: 'fluz-key'})).code).toBe(0)
+    expect(
+      (
+        await run(
+          [
+            'login',
+            'fluz',
+            '--user-id',
+            '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f',
+            '--account-id',
+            '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f',
+            '--api-key-stdin',
+            '--no-verify',
+            '--env',
+            'sandbox',
+            '--profile',
+            profile,
+          ],
+          {stdin: 'fluz-key'},
+        )
+      ).code,
+    ).toBe(0)
     cleanups.push(async () => {
       await new AsyncEntry(KEYCHAIN_SERVICE, `${profile}:fluz:sandbox.api_key`, {linux: {store: 'secret-service'}}).deleteCredential().catch(() => undefined)
     })

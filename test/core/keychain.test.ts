@@ -87,7 +87,9 @@ describe('keychain backend (real Secret Service)', () => {
     // Two items match the search (the second has an extra attribute): the own client declines.
     await keychain.set('p:funtrips:dup', 'first')
     await new Promise<void>((resolve, reject) =>
-      execFile('bash', ['-c', `printf second | secret-tool store --label=dup service ${service} username p:funtrips:dup extra 1`], (error) => (error ? reject(error) : resolve())),
+      execFile('bash', ['-c', `printf second | secret-tool store --label=dup service ${service} username p:funtrips:dup extra 1`], (error) =>
+        error ? reject(error) : resolve(),
+      ),
     )
     const lines: string[] = []
     const traced = new KeychainBackend(service, 10_000, {trace: (line) => lines.push(line)})

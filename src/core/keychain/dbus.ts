@@ -146,7 +146,7 @@ class Writer {
       case '(':
       case '{': {
         const values = value as DbusValue[]
-        splitSignature(type.slice(1, -1)).forEach((field, i) => this.write(field, values[i]!))
+        for (const [i, field] of splitSignature(type.slice(1, -1)).entries()) this.write(field, values[i]!)
         return
       }
       default:
@@ -259,11 +259,7 @@ const FIELD_TYPES: Record<number, string> = {1: 'o', 2: 's', 3: 's', 4: 's', 5: 
 /** The bus itself: it answers Hello and GetNameOwner, and is the sender of its own replies. */
 const BUS = 'org.freedesktop.DBus'
 
-const enum MessageType {
-  MethodCall = 1,
-  MethodReturn = 2,
-  Error = 3,
-}
+const MessageType = {MethodCall: 1, MethodReturn: 2, Error: 3} as const
 
 interface Message {
   type: number
@@ -306,7 +302,7 @@ function parseMessage(buffer: Buffer): {message: Message; size: number} | undefi
 function encodeCall(serial: number, call: MethodCall): Buffer {
   const signature = call.signature ?? ''
   const body = new Writer(0)
-  splitSignature(signature).forEach((type, i) => body.write(type, call.args?.[i] as DbusValue))
+  for (const [i, type] of splitSignature(signature).entries()) body.write(type, call.args?.[i] as DbusValue)
   const bodyBuffer = body.toBuffer()
   const fields: DbusValue[] = [
     [1, {signature: 'o', value: call.path}],
@@ -466,7 +462,15 @@ export class DbusConnection {
   private ownerOf(name: string): Promise<string | undefined> {
     let owner = this.owners.get(name)
     if (!owner) {
-      owner = this.call({destination: BUS, path: '/org/freedesktop/DBus', interface: BUS, member: 'GetNameOwner', signature: 's', args: [name], replySignature: 's'}).then(
+      owner = this.call({
+        destination: BUS,
+        path: '/org/freedesktop/DBus',
+        interface: BUS,
+        member: 'GetNameOwner',
+        signature: 's',
+        args: [name],
+        replySignature: 's',
+      }).then(
         ([unique]) => unique as string,
         () => undefined,
       )
@@ -493,8 +497,14 @@ function authenticate(socket: Socket): Promise<void> {
       socket.off('error', onError)
       socket.off('close', onClose)
     }
-    const onError = (error: Error) => (cleanup(), reject(error))
-    const onClose = () => (cleanup(), reject(new Error('the D-Bus bus closed the connection during authentication')))
+    const onError = (error: Error) => {
+      cleanup()
+      reject(error)
+    }
+    const onClose = () => {
+      cleanup()
+      reject(new Error('the D-Bus bus closed the connection during authentication'))
+    }
     const onData = (chunk: Buffer) => {
       reply += chunk.toString('latin1')
       if (!reply.includes('\r\n')) return
@@ -540,12 +550,17 @@ export async function probeSessionBus(address: string | undefined, timeoutMs: nu
       socket?.destroy()
       resolve(result)
     }
-    const timer = setTimeout(() => finish({ok: false, reason: `the D-Bus session bus at ${address} did not answer within ${timeoutMs / 1000}s`}), timerMs(timeoutMs))
+    const timer = setTimeout(
+      () => finish({ok: false, reason: `the D-Bus session bus at ${address} did not answer within ${timeoutMs / 1000}s`}),
+      timerMs(timeoutMs),
+    )
     timer.unref()
     socket = connectTo(target)
     socket.once('connect', () => socket?.write(AUTH_EXTERNAL))
     socket.once('data', () => finish({ok: true}))
-    socket.once('error', (error: NodeJS.ErrnoException) => finish({ok: false, reason: `cannot connect to the D-Bus session bus at ${address} (${error.code ?? error.message})`}))
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      finish({ok: false, reason: `cannot connect to the D-Bus session bus at ${address} (${error.code ?? error.message})`}),
+    )
     socket.once('close', () => finish({ok: false, reason: `the D-Bus session bus at ${address} closed the connection`}))
   })
 }

@@ -60,7 +60,15 @@ export class SecretServiceClient {
     const cipher = createCipheriv('aes-128-cbc', key, iv)
     const secret: DbusValue[] = [path, iv, Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]), 'text/plain']
     if (found !== 'none') {
-      await this.bus.call({destination: BUS_NAME, path: found, interface: 'org.freedesktop.Secret.Item', member: 'SetSecret', signature: '(oayays)', args: [secret], replySignature: ''})
+      await this.bus.call({
+        destination: BUS_NAME,
+        path: found,
+        interface: 'org.freedesktop.Secret.Item',
+        member: 'SetSecret',
+        signature: '(oayays)',
+        args: [secret],
+        replySignature: '',
+      })
       return true
     }
     const properties: DbusValue[] = [
@@ -171,8 +179,7 @@ function readTlv(der: Buffer, offset: number): Tlv {
 
 function encodeTlv(tag: number, content: Buffer): Buffer {
   const length = content.length
-  const header =
-    length < 0x80 ? [tag, length] : length < 0x100 ? [tag, 0x81, length] : [tag, 0x82, length >> 8, length & 0xff]
+  const header = length < 0x80 ? [tag, length] : length < 0x100 ? [tag, 0x81, length] : [tag, 0x82, length >> 8, length & 0xff]
   return Buffer.concat([Buffer.from(header), content])
 }
 

@@ -9,8 +9,7 @@ import {SecretServiceClient} from '../../../src/core/keychain/secret-service.js'
 import {clearKeychainService} from '../../helpers/cli.js'
 
 const run = promisify(execFile)
-const store = async (service: string, account: string, value: string) =>
-  new AsyncEntry(service, account, {linux: {store: 'secret-service'}}).setPassword(value)
+const store = async (service: string, account: string, value: string) => new AsyncEntry(service, account, {linux: {store: 'secret-service'}}).setPassword(value)
 
 describe('D-Bus signatures', () => {
   it('splits a signature into complete types and refuses a broken one', () => {
