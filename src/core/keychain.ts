@@ -44,7 +44,7 @@ export const WAYS_OUT =
   'commands still work with the credential in its FTAUTH_* variable (tokens are then cached sealed with that credential), or rerun with --insecure-storage to keep secrets in a 0600 file; `ftauth doctor` explains'
 
 /** The two ways to the keychain, as --trace and doctor name them. */
-export const OWN_CLIENT = 'own Secret Service client (src/core/keychain/)'
+export const OWN_CLIENT = 'own Secret Service client'
 export const BINDING = '@napi-rs/keyring binding'
 
 export interface KeychainOptions {
@@ -167,7 +167,7 @@ export class KeychainBackend implements SecretBackend {
 
   private report<T>(path: string, what: string, account: string, outcome: string, started: number, result: T): T {
     this.served.add(path)
-    this.trace?.(`keychain: ${what} ${account}: ${outcome} via ${path} (${Math.round(performance.now() - started)} ms)`)
+    this.trace?.(`keychain: ${what} ${account}: ${outcome} via the ${path} (${Math.round(performance.now() - started)} ms)`)
     return result
   }
 

@@ -77,8 +77,8 @@ describe('keychain backend (real Secret Service)', () => {
     expect(await traced.get('p:fluz:sandbox.api_key')).toBe('v')
     expect(await traced.accounts()).toEqual(['p:fluz:sandbox.api_key'])
     const path = process.platform === 'linux' ? OWN_CLIENT : BINDING
-    expect(lines.some((line) => line.startsWith('keychain: read p:fluz:sandbox.api_key: found via ') && line.includes(path))).toBe(true)
-    expect(lines.some((line) => line.startsWith(`keychain: list ${service}: 1 items via ${path}`))).toBe(true)
+    expect(lines.some((line) => line.startsWith('keychain: read p:fluz:sandbox.api_key: found via the ') && line.includes(path))).toBe(true)
+    expect(lines.some((line) => line.startsWith(`keychain: list ${service}: 1 items via the ${path}`))).toBe(true)
     expect(lines.join('\n')).not.toContain(' v ')
     expect(traced.servedBy()).toBe(path)
   })
