@@ -1,6 +1,6 @@
 import {readFile} from 'node:fs/promises'
 
-import {type ProviderName} from '../core/config.js'
+import type {ProviderName} from '../core/config.js'
 import {PROVIDERS} from '../providers/registry.js'
 import {usageError} from '../core/errors.js'
 import {readStdin} from '../core/stdin.js'

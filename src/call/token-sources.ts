@@ -1,5 +1,5 @@
 import type {Deps} from '../core/deps.js'
-import {type ProviderName} from '../core/config.js'
+import type {ProviderName} from '../core/config.js'
 import {PROVIDERS} from '../providers/registry.js'
 import {providerModule} from '../core/provider-module.js'
 import type {TokenSource} from '../core/token-source.js'

@@ -1,4 +1,4 @@
-import {type ProviderName} from '../core/config.js'
+import type {ProviderName} from '../core/config.js'
 import {PROVIDERS} from '../providers/registry.js'
 import {defineCommand} from '../core/command-run.js'
 import type {Deps} from '../core/deps.js'

@@ -4,7 +4,7 @@ import {migrateConfigDocument} from './config-migration.js'
 import {CONFIG_VERSION, configSchema, emptyConfig, profileSchema, saveConfig, withConfigLock, type Config, type EnvName} from './config.js'
 import {ExitCode, FtauthError, usageError} from './errors.js'
 import {readIfExists} from './files.js'
-import {isProviderName, providerModule, providerModules, type ProviderName} from './provider-module.js'
+import {isProviderName, providerModule, providerModules} from './provider-module.js'
 import {redactUserinfo} from './redact.js'
 import {envOverrides, resolveProfile, type ResolvedProfile} from './profiles.js'
 

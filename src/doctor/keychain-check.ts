@@ -3,7 +3,7 @@ import {rm, stat} from 'node:fs/promises'
 
 import {chooseSecretBackend, type BackendChoiceInput} from '../core/deps.js'
 import {ExitCode, FtauthError} from '../core/errors.js'
-import {type ProviderName} from '../core/config.js'
+import type {ProviderName} from '../core/config.js'
 import {PROVIDERS} from '../providers/registry.js'
 import {secretEnvVars, secretOf} from '../core/profiles.js'
 import type {SecretBackend} from '../core/secret-backends.js'
