@@ -13,7 +13,9 @@
 // Part 2 times whole commands (with `--trace` once first, to count the keychain calls), and the
 // "no keychain" answer (no D-Bus address; a dead one). BENCH_BEFORE=<another built checkout> adds
 // its rows for comparison (the numbers in docs/performance.md compare main before issue 17 part 4,
-// where FTAUTH_KEYCHAIN_VIA=binding was patched in for the experiment only).
+// where FTAUTH_KEYCHAIN_VIA=binding was patched in for the experiment only: in KeychainBackend's
+// directClient(), `|| process.env.FTAUTH_KEYCHAIN_VIA === 'binding'` added to the condition that
+// answers undefined, and a stderr line per rawGet/accounts when FTAUTH_KEYCHAIN_COUNT is set).
 // Wall time is measured around the process; peak RSS is GNU time's %M of the same run.
 import {spawn, spawnSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
