@@ -16,5 +16,8 @@ export default defineConfig({
     env: {NO_COLOR: '1'},
     // Tests that call core directly get the providers registered, as the CLI's entry points do.
     setupFiles: ['src/providers/registry.ts'],
+    // Most tests run the built CLI inside the worker (test/helpers/in-process.ts): Node loads dist/
+    // natively, the bytes bin/run.js loads, rather than vite transforming the bundle in every file.
+    server: {deps: {external: [/\/dist\//]}},
   },
 })

@@ -1,8 +1,13 @@
 import {spawn} from 'node:child_process'
+import {appendFileSync} from 'node:fs'
 import {randomBytes} from 'node:crypto'
 import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
+import {join, relative, resolve} from 'node:path'
+
+import {expect} from 'vitest'
+
+import {tryInProcess} from './in-process.js'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 export const BIN = join(ROOT, 'bin', 'run.js')
@@ -17,14 +22,59 @@ export interface RunOptions {
   env?: Record<string, string | undefined>
   stdin?: string
   timeoutMs?: number
+  /**
+   * Run `node bin/run.js` in a new process even where the in-process run would do: for what only a
+   * process shows (exit, signals, EPIPE, start-up environment such as NODE_EXTRA_CA_CERTS, several
+   * CLIs at once). FTAUTH_TEST_SPAWN=1 makes every run spawn (the whole suite end to end).
+   */
+  spawn?: boolean
 }
 
 /**
- * Runs the built CLI (bin/run.js → dist) as a user would: a real process, real exit code, stdin a
- * pipe (closed at once unless `stdin` is given). The parent's FTAUTH_* and CI variables are dropped.
+ * Runs the built CLI (dist/, what bin/run.js loads) as `ftauth <args>`: exit code, stdout and stderr,
+ * stdin a pipe (closed at once unless `stdin` is given), the parent's FTAUTH_* and CI variables
+ * dropped. By default inside this worker through the bundle's runCli (test/helpers/in-process.ts);
+ * with `spawn` (or FTAUTH_TEST_SPAWN=1, or while another in-process run is under way) as a process.
  */
 export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
-  return listensOnDefaultRedirect(args) ? withDefaultRedirectPort(() => spawnCli(args, options)) : spawnCli(args, options)
+  const run = () => (options.spawn || process.env.FTAUTH_TEST_SPAWN === '1' ? spawnCli(args, options) : inProcessOrSpawn(args, options))
+  return listensOnDefaultRedirect(args) ? withDefaultRedirectPort(run) : run()
+}
+
+async function inProcessOrSpawn(args: string[], options: RunOptions): Promise<CliResult> {
+  const started = performance.now()
+  const result = await tryInProcess(ROOT, BIN, args, cliEnv(options), options.stdin ?? '', options.timeoutMs ?? 25_000)
+  if (result) {
+    logRun('in-process', args, started)
+    return result
+  }
+  return spawnCli(args, options)
+}
+
+/** With FTAUTH_TEST_RUN_LOG=<file>, each CLI run appends {file, mode, args, ms} as a JSON line. */
+function logRun(mode: 'in-process' | 'spawn', args: string[], started: number): void {
+  const log = process.env.FTAUTH_TEST_RUN_LOG
+  if (!log) return
+  let file = ''
+  try {
+    file = expect.getState().testPath ?? ''
+  } catch {
+    // outside a test
+  }
+  appendFileSync(log, `${JSON.stringify({file: relative(ROOT, file), mode, args: args.slice(0, 3), ms: Math.round(performance.now() - started)})}\n`)
+}
+
+/** The environment a spawned CLI gets: ours without FTAUTH_* and CI, plus the run's own. */
+function cliEnv(options: RunOptions): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !key.startsWith('FTAUTH_') && key !== 'CI') env[key] = value
+  }
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[key]
+    else env[key] = value
+  }
+  return env
 }
 
 /** `shuttle login` without --port/--redirect-uri listens on the fixed default redirect port (8765). */
@@ -49,14 +99,8 @@ async function withDefaultRedirectPort<T>(run: () => Promise<T>): Promise<T> {
 }
 
 function spawnCli(args: string[], options: RunOptions): Promise<CliResult> {
-  const env: Record<string, string> = {}
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !key.startsWith('FTAUTH_') && key !== 'CI') env[key] = value
-  }
-  for (const [key, value] of Object.entries(options.env ?? {})) {
-    if (value === undefined) delete env[key]
-    else env[key] = value
-  }
+  const env = cliEnv(options)
+  const started = performance.now()
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {env, stdio: ['pipe', 'pipe', 'pipe']})
     let stdout = ''
@@ -67,6 +111,7 @@ function spawnCli(args: string[], options: RunOptions): Promise<CliResult> {
     child.on('error', reject)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
+      logRun('spawn', args, started)
       resolvePromise({code: code ?? (signal ? 128 : 1), stdout, stderr})
     })
     // A command may stop reading early (stdin over its cap): the rest of the pipe is dropped (EPIPE).
