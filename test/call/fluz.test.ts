@@ -3,6 +3,9 @@
 import {afterEach, describe, expect, it, vi} from 'vitest'
 
 import {bearerOf, configureFluzScopes, expectNoIssuedSecret, fluzOperations, makeWorld, storedTokenValue, type World} from './helpers.js'
+import {runCliInProcess} from '../helpers/cli.js'
+
+runCliInProcess()
 
 // Each test runs several CLI processes against one shared Secret Service: allow for a loaded machine.
 vi.setConfig({testTimeout: 180_000, hookTimeout: 120_000})

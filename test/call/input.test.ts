@@ -7,8 +7,10 @@ import {join} from 'node:path'
 
 import {afterEach, describe, expect, it, vi} from 'vitest'
 
-import {BIN} from '../helpers/cli.js'
+import {BIN, runCliInProcess} from '../helpers/cli.js'
 import {bearerOf, calls, configureFluzScopes, makeWorld, shuttleLogin, storedTokenValue, type World} from './helpers.js'
+
+runCliInProcess()
 
 // Each test runs several CLI processes against one shared Secret Service: allow for a loaded machine.
 vi.setConfig({testTimeout: 180_000, hookTimeout: 120_000})

@@ -6,7 +6,9 @@ import {join} from 'node:path'
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 
 import {DEMO, startEmulator, type Emulator} from '../../src/emulator/index.js'
-import {makeSandbox, type Sandbox} from '../helpers/cli.js'
+import {makeSandbox, runCliInProcess, type Sandbox} from '../helpers/cli.js'
+
+runCliInProcess()
 
 /** No session bus at all, as in a container or over SSH. */
 const NO_DBUS = {DBUS_SESSION_BUS_ADDRESS: undefined}

@@ -2,7 +2,9 @@ import {chmod, readFile, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {makeSandbox, type Sandbox} from '../helpers/cli.js'
+import {makeSandbox, runCliInProcess, type Sandbox} from '../helpers/cli.js'
+
+runCliInProcess()
 
 const USER = '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f'
 const OTHER_USER = '11111111-2222-4333-8444-555555555555'

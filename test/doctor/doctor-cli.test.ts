@@ -7,7 +7,9 @@ import {pathsFor} from '../../src/core/paths.js'
 import {MemoryBackend} from '../../src/core/secret-backends.js'
 import {TokenCache} from '../../src/core/token-cache.js'
 import {startEmulator, type Emulator} from '../../src/emulator/index.js'
-import {makeSandbox, type CliResult, type Sandbox} from '../helpers/cli.js'
+import {makeSandbox, runCliInProcess, type CliResult, type Sandbox} from '../helpers/cli.js'
+
+runCliInProcess()
 
 interface Report {
   ok: boolean

@@ -3,8 +3,10 @@ import {decodeJwt} from 'jose'
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 
 import {DEMO, startEmulator, type Emulator} from '../../src/emulator/index.js'
-import {keychainEntries, makeSandbox, type Sandbox} from '../helpers/cli.js'
+import {keychainEntries, makeSandbox, runCliInProcess, type Sandbox} from '../helpers/cli.js'
 import {fluzOperations, fluzRequests, sandboxTokens, startOneFieldServer, storedToken} from './helpers.js'
+
+runCliInProcess()
 
 let emulator: Emulator
 const sandboxes: Sandbox[] = []

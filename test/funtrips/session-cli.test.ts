@@ -9,8 +9,10 @@ import {decodeJwt} from 'jose'
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 
 import {DEMO, startEmulator, type Emulator} from '../../src/emulator/index.js'
-import {makeSandbox, type Sandbox} from '../helpers/cli.js'
+import {makeSandbox, runCliInProcess, type Sandbox} from '../helpers/cli.js'
 import {bodyOf, funtripsCalls, funtripsRequests, storedToken, storedVerifiers} from './helpers.js'
+
+runCliInProcess()
 
 const PUBLIC_KEY = `public.local.${DEMO.funtrips.clientId}`
 const BACKEND_KEY = `backend.local.${DEMO.funtrips.clientId}`

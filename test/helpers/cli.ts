@@ -30,14 +30,27 @@ export interface RunOptions {
   spawn?: boolean
 }
 
+let inProcessDefault = false
+
+/**
+ * Makes runCli (and every sandbox's run) in this test file run the CLI inside the worker unless a run
+ * asks for `spawn`. Test files opt in once checked to pass that way (a file runs in its own worker,
+ * so this is per file); the others still spawn every run.
+ */
+export function runCliInProcess(): void {
+  inProcessDefault = true
+}
+
 /**
  * Runs the built CLI (dist/, what bin/run.js loads) as `ftauth <args>`: exit code, stdout and stderr,
  * stdin a pipe (closed at once unless `stdin` is given), the parent's FTAUTH_* and CI variables
- * dropped. By default inside this worker through the bundle's runCli (test/helpers/in-process.ts);
- * with `spawn` (or FTAUTH_TEST_SPAWN=1, or while another in-process run is under way) as a process.
+ * dropped. As a process (`node bin/run.js`), or, in files that called runCliInProcess(), inside this
+ * worker through the bundle's runCli (test/helpers/in-process.ts) — there `spawn: true`,
+ * FTAUTH_TEST_SPAWN=1 or another in-process run under way still spawn.
  */
 export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
-  const run = () => (options.spawn || process.env.FTAUTH_TEST_SPAWN === '1' ? spawnCli(args, options) : inProcessOrSpawn(args, options))
+  const spawnIt = options.spawn ?? !inProcessDefault
+  const run = () => (spawnIt || process.env.FTAUTH_TEST_SPAWN === '1' ? spawnCli(args, options) : inProcessOrSpawn(args, options))
   return listensOnDefaultRedirect(args) ? withDefaultRedirectPort(run) : run()
 }
 

@@ -7,7 +7,9 @@ import {join} from 'node:path'
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 
 import {DEMO, emulatorUrls, startEmulator, type Emulator} from '../../src/emulator/index.js'
-import {keychainEntries, makeSandbox, type Sandbox} from '../helpers/cli.js'
+import {keychainEntries, makeSandbox, runCliInProcess, type Sandbox} from '../helpers/cli.js'
+
+runCliInProcess()
 
 let emulator: Emulator
 let sandbox: Sandbox

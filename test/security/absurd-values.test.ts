@@ -15,8 +15,10 @@ import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import {expiryOf} from '../../src/core/jwt.js'
 import {MAX_TIMER_MS, timerMs} from '../../src/core/time.js'
 import {startEmulator, type Emulator} from '../../src/emulator/index.js'
-import {clearKeychainService, keychainEntries, makeSandbox, runCli, type Sandbox} from '../helpers/cli.js'
+import {clearKeychainService, keychainEntries, makeSandbox, runCli, runCliInProcess, type Sandbox} from '../helpers/cli.js'
 import {TEST_BROWSER} from '../shuttle/helpers.js'
+
+runCliInProcess()
 
 vi.setConfig({testTimeout: 180_000, hookTimeout: 120_000})
 const exec = promisify(execFile)

@@ -13,7 +13,9 @@ import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 
 import {isCleartextRemote, isLoopbackHost} from '../../src/core/transport.js'
 import {startEmulator, type Emulator} from '../../src/emulator/index.js'
-import {makeSandbox, type Sandbox} from '../helpers/cli.js'
+import {makeSandbox, runCliInProcess, type Sandbox} from '../helpers/cli.js'
+
+runCliInProcess()
 
 vi.setConfig({testTimeout: 180_000, hookTimeout: 120_000})
 

@@ -11,8 +11,10 @@ import {KeychainBackend} from '../../src/core/keychain.js'
 import {pathsFor} from '../../src/core/paths.js'
 import {TokenCache, type StoredToken} from '../../src/core/token-cache.js'
 import {startEmulator, type Emulator, type LoggedRequest} from '../../src/emulator/index.js'
-import {BIN, makeSandbox, type Sandbox} from '../helpers/cli.js'
+import {BIN, makeSandbox, runCliInProcess, type Sandbox} from '../helpers/cli.js'
 import {TEST_BROWSER} from '../shuttle/helpers.js'
+
+runCliInProcess()
 
 const PARALLEL = 20
 const FLUZ = '/fluz/api/v1/graphql'

@@ -7,8 +7,10 @@ import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '
 import {KeychainBackend} from '../../src/core/keychain.js'
 import {startEmulator, type Emulator, type EmulatorOptions} from '../../src/emulator/index.js'
 import {codeChallengeS256} from '../../src/core/pkce.js'
-import {makeSandbox, type Sandbox} from '../helpers/cli.js'
+import {makeSandbox, runCliInProcess, type Sandbox} from '../helpers/cli.js'
 import {basicCredentials, formOf, freePort, portIsFree, TEST_BROWSER, tokenRequests} from './helpers.js'
+
+runCliInProcess()
 
 const TOKEN_ACCOUNT = 'default:shuttle:token:oauth.local'
 const DEMO_SECRET = 'sh_demo_secret_81d7e3'

@@ -10,8 +10,10 @@ import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {DEMO, startEmulator, type Emulator, type EmulatorOptions} from '../../src/emulator/index.js'
-import {keychainEntries, makeSandbox, type Sandbox} from '../helpers/cli.js'
+import {keychainEntries, makeSandbox, runCliInProcess, type Sandbox} from '../helpers/cli.js'
 import {freePort, TEST_BROWSER, tokenRequests} from './helpers.js'
+
+runCliInProcess()
 
 let emulator: Emulator | undefined
 let sandbox: Sandbox | undefined

@@ -4,6 +4,9 @@ import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 
 import {makeWorld, type World} from '../call/helpers.js'
 import {fluzToken, tokenFile} from './helpers.js'
+import {runCliInProcess} from '../helpers/cli.js'
+
+runCliInProcess()
 
 // Each test runs several CLI processes against one shared Secret Service: allow for a loaded machine.
 vi.setConfig({testTimeout: 180_000, hookTimeout: 120_000})
