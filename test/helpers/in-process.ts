@@ -20,7 +20,10 @@ import type {CliResult} from './cli.js'
  * start several CLIs at once are about several processes anyway).
  */
 
-type RunCli = (argv: readonly string[], io: {env: NodeJS.ProcessEnv; stdin: NodeJS.ReadableStream; stdout: Writable; stderr: Writable; cwd?: string}) => Promise<number>
+type RunCli = (
+  argv: readonly string[],
+  io: {env: NodeJS.ProcessEnv; stdin: NodeJS.ReadableStream; stdout: Writable; stderr: Writable; cwd?: string},
+) => Promise<number>
 
 type RunFast = (argv: readonly string[], env: NodeJS.ProcessEnv) => Promise<number | undefined>
 
@@ -83,7 +86,14 @@ function collector(): {stream: Writable; text: () => string} {
  * ends after the given text. Answers undefined when it cannot (no in-process entry in this build, or
  * another in-process run is under way): the caller then spawns the CLI.
  */
-export async function tryInProcess(root: string, binPath: string, args: string[], env: Record<string, string>, stdin: string, timeoutMs: number): Promise<CliResult | undefined> {
+export async function tryInProcess(
+  root: string,
+  binPath: string,
+  args: string[],
+  env: Record<string, string>,
+  stdin: string,
+  timeoutMs: number,
+): Promise<CliResult | undefined> {
   if (busy) return undefined
   busy = true
   try {
@@ -95,7 +105,14 @@ export async function tryInProcess(root: string, binPath: string, args: string[]
   }
 }
 
-async function runWithGlobals(loaded: Runtime, binPath: string, args: string[], env: Record<string, string>, stdin: string, timeoutMs: number): Promise<CliResult | undefined> {
+async function runWithGlobals(
+  loaded: Runtime,
+  binPath: string,
+  args: string[],
+  env: Record<string, string>,
+  stdin: string,
+  timeoutMs: number,
+): Promise<CliResult | undefined> {
   const out = collector()
   const err = collector()
   const input = Readable.from(stdin ? [Buffer.from(stdin)] : [])
