@@ -1,3 +1,4 @@
+import {systemBrowser} from './browser.js'
 import {ENVIRONMENTS, type EnvName} from './config.js'
 import {createDeps, type Deps} from './deps.js'
 import {ExitCode, FtauthError, usageError} from './errors.js'
@@ -6,6 +7,7 @@ import {ambientIo, resolveInvocation, type CliIo, type Invocation} from './invoc
 import {jsonDocument} from './json-document.js'
 import {colorEnabled, Output, terminalSafe, type OutputMode, type WritableLike} from './output.js'
 import type {FtauthPaths} from './paths.js'
+import {terminalPrompter} from './prompt.js'
 import {redactKnown, redactSecret, redactStrings} from './redact.js'
 import {terminalColumns} from './text.js'
 
@@ -98,6 +100,9 @@ export class CommandRun<F = Record<string, never>, A = Record<string, string | u
     this.deps ??= await createDeps({
       out: this.out,
       env: this.env,
+      // Prompts and the browser follow this run's streams and platform (in-process runs have their own).
+      prompter: terminalPrompter(this.env, this.invocation.io),
+      browser: systemBrowser(this.env, this.invocation.io.platform),
       configDir: this.paths.dir,
       profileFlag: this.flags.profile,
       envFlag: this.flags.env as EnvName | undefined,

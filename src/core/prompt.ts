@@ -31,35 +31,48 @@ export interface Prompter {
   piped(flag: string): Promise<string>
 }
 
-/** Prompts only when a person is there: stdin and stderr are terminals and CI is not set. */
-export function canPrompt(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(process.stdin.isTTY && process.stderr.isTTY && !env.CI)
+/** The streams a terminal prompter talks through: the run's stdin, and stderr (stdout is the result's). */
+export interface PromptStreams {
+  stdin: NodeJS.ReadableStream & {isTTY?: boolean}
+  stderr: {isTTY?: boolean}
 }
 
-/** The CLI's prompter: @inquirer prompts on stderr (stdout stays the result's), loaded on first use. */
-export function terminalPrompter(env: NodeJS.ProcessEnv): Prompter {
+const processStreams = (): PromptStreams => ({stdin: process.stdin, stderr: process.stderr})
+
+/** Prompts only when a person is there: stdin and stderr are terminals and CI is not set. */
+export function canPrompt(env: NodeJS.ProcessEnv = process.env, streams: PromptStreams = processStreams()): boolean {
+  return Boolean(streams.stdin.isTTY && streams.stderr.isTTY && !env.CI)
+}
+
+/**
+ * The CLI's prompter: @inquirer prompts on the run's stderr, reading its stdin (stdout stays the
+ * result's), loaded on first use.
+ */
+export function terminalPrompter(env: NodeJS.ProcessEnv, streams: PromptStreams = processStreams()): Prompter {
+  // @inquirer wants Node streams; the run's are (process streams, or a test's PassThrough).
+  const context = {input: streams.stdin as NodeJS.ReadStream, output: streams.stderr as NodeJS.WriteStream}
   return {
-    canPrompt: () => canPrompt(env),
+    canPrompt: () => canPrompt(env, streams),
     async input(options) {
       const {input} = await import('@inquirer/prompts')
-      return input({message: options.message, default: options.default, validate: options.validate ?? (() => true)}, {output: process.stderr})
+      return input({message: options.message, default: options.default, validate: options.validate ?? (() => true)}, context)
     },
     async password(options) {
       const {password} = await import('@inquirer/prompts')
-      return password({message: options.message, mask: '•', validate: options.validate ?? (() => true)}, {output: process.stderr})
+      return password({message: options.message, mask: '•', validate: options.validate ?? (() => true)}, context)
     },
     async checkbox(options) {
       const {checkbox} = await import('@inquirer/prompts')
-      return checkbox({message: options.message, choices: options.choices, required: true, pageSize: options.choices.length}, {output: process.stderr})
+      return checkbox({message: options.message, choices: options.choices, required: true, pageSize: options.choices.length}, context)
     },
     async paste(options) {
       const {countdownInput} = await import('./countdown-prompt.js')
       return countdownInput(
         {message: options.message, deadline: options.deadline, validate: options.validate},
-        {output: process.stderr, signal: options.signal, clearPromptOnDone: true},
+        {...context, signal: options.signal, clearPromptOnDone: true},
       )
     },
-    piped: (flag) => readSecretFromStdin(flag),
+    piped: (flag) => readSecretFromStdin(flag, streams.stdin),
   }
 }
 

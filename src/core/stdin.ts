@@ -26,9 +26,9 @@ export async function readStdin(stdin: NodeJS.ReadableStream = process.stdin, ma
 }
 
 /** One secret line from stdin, trailing newline removed. */
-export async function readSecretFromStdin(what: string): Promise<string> {
-  if (process.stdin.isTTY) throw usageError(`--${what}-stdin expects the value on a pipe`, `run e.g. \`printf %s "$SECRET" | ftauth … --${what}-stdin\``)
-  const value = (await readStdin()).replace(/\r?\n$/, '')
+export async function readSecretFromStdin(what: string, stdin: NodeJS.ReadableStream & {isTTY?: boolean} = process.stdin): Promise<string> {
+  if (stdin.isTTY) throw usageError(`--${what}-stdin expects the value on a pipe`, `run e.g. \`printf %s "$SECRET" | ftauth … --${what}-stdin\``)
+  const value = (await readStdin(stdin)).replace(/\r?\n$/, '')
   if (!value.trim()) throw usageError(`--${what}-stdin got an empty value`, 'pipe the secret into the command')
   return value
 }
