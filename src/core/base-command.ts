@@ -1,18 +1,17 @@
 import {Command, Errors, type Interfaces} from '@oclif/core'
 
 import {CommandRun, makeOutput, renderError, writeJson, type CommandDefinition} from './command-run.js'
-import type {Deps} from './deps.js'
 import {ambientIo, resolveInvocation} from './invocation.js'
 import {GLOBAL_FLAGS, withDefaults, type ArgSpecs, type ArgValues, type FlagSpecs, type FlagValues, type GlobalFlagValues} from './flag-spec.js'
 import {oclifArgs, oclifFlags} from './oclif-flags.js'
 import type {Output} from './output.js'
-import type {FtauthPaths} from './paths.js'
-
-export type {Deps} from './deps.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<T['flags']> & GlobalFlagValues
 
-/** oclif's side of a command: parsing with oclif, then the shared CommandRun (src/core/command-run.ts). */
+/**
+ * oclif's side of every command (the classes `oclifCommand()` makes): parsing with oclif, then the
+ * shared CommandRun (src/core/command-run.ts) and the one error rendering.
+ */
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true
 
@@ -49,23 +48,6 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** The flag specs of a command made by oclifCommand(), for withDefaults (an instance method: statics land in the manifest). */
   protected flagSpecs(): FlagSpecs {
     return {}
-  }
-
-  protected get tracing(): boolean {
-    return this.run$.tracing
-  }
-
-  protected get paths(): FtauthPaths {
-    return this.run$.paths
-  }
-
-  protected context(): Promise<Deps> {
-    return this.run$.context()
-  }
-
-  private get run$(): CommandRun<BaseFlags<T>, Record<string, string | undefined>> {
-    if (!this.invocation) throw new Error('the command ran before its flags were parsed')
-    return this.invocation
   }
 
   /** Renders any error once: one line on stderr (JSON on stdout with --json), exit code from the table. */
