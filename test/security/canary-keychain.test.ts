@@ -3,9 +3,11 @@
 import {describe, expect, it} from 'vitest'
 
 import {DEMO} from '../../src/emulator/index.js'
-import {makeSandbox} from '../helpers/cli.js'
+import {makeSandbox, runCliInProcess} from '../helpers/cli.js'
 import {sweep} from './canary-sweep.js'
 import {basicOf, CANARY, inModes, leaksOf, type Allowance, type RecordedRun} from './helpers.js'
+
+runCliInProcess()
 
 describe('canary sweep: secrets in the keychain (login --…-stdin)', {timeout: 120_000}, () => sweep('keychain'))
 

@@ -6,6 +6,9 @@ import {afterEach, describe, expect, it, vi} from 'vitest'
 import {DEMO} from '../../src/emulator/index.js'
 import {calls, makeWorld, shuttleLogin, type World} from '../call/helpers.js'
 import {fluzToken, tamper, tokenFile} from './helpers.js'
+import {runCliInProcess} from '../helpers/cli.js'
+
+runCliInProcess()
 
 // Each test runs several CLI processes against one shared Secret Service: allow for a loaded machine.
 vi.setConfig({testTimeout: 180_000, hookTimeout: 120_000})

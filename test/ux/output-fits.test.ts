@@ -7,6 +7,9 @@ import {join} from 'node:path'
 import {stripVTControlCharacters} from 'node:util'
 
 import {makeWorld, shuttleLogin, type World} from '../call/helpers.js'
+import {runCliInProcess} from '../helpers/cli.js'
+
+runCliInProcess()
 
 vi.setConfig({testTimeout: 180_000, hookTimeout: 180_000})
 
