@@ -2,7 +2,9 @@ import {stat} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {keychainEntries, makeSandbox, type Sandbox} from '../helpers/cli.js'
+import {keychainEntries, makeSandbox, runCliInProcess, type Sandbox} from '../helpers/cli.js'
+
+runCliInProcess()
 
 let sandbox: Sandbox
 beforeEach(async () => {

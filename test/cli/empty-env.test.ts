@@ -1,7 +1,9 @@
 // Scripts clear a variable with `FTAUTH_X=`: an empty FTAUTH_* variable counts as unset.
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {makeSandbox, type Sandbox} from '../helpers/cli.js'
+import {makeSandbox, runCliInProcess, type Sandbox} from '../helpers/cli.js'
+
+runCliInProcess()
 
 let sandbox: Sandbox
 beforeEach(async () => {

@@ -10,8 +10,10 @@ import {loadConfig} from '../../src/core/config.js'
 import {MemoryBackend} from '../../src/core/secret-backends.js'
 import {startEmulator, type Emulator} from '../../src/emulator/index.js'
 import {storeIdentity} from '../../src/providers/login.js'
-import {keychainEntries, makeSandbox, type Sandbox} from '../helpers/cli.js'
+import {keychainEntries, makeSandbox, runCliInProcess, type Sandbox} from '../helpers/cli.js'
 import {inProcessDeps} from '../helpers/deps.js'
+
+runCliInProcess()
 
 vi.setConfig({testTimeout: 240_000, hookTimeout: 120_000})
 

@@ -27,7 +27,9 @@ import {SessionResponse} from '../../src/providers/funtrips/session.js'
 import {interpretCallback, parsePasted} from '../../src/providers/shuttle/callback.js'
 import {TokenResponseSchema} from '../../src/providers/shuttle/oauth.js'
 import {diffReports, inspectToken} from '../../src/tokens/inspect.js'
-import {makeSandbox, type CliResult, type Sandbox} from '../helpers/cli.js'
+import {makeSandbox, runCliInProcess, type CliResult, type Sandbox} from '../helpers/cli.js'
+
+runCliInProcess()
 
 const EXIT_CODES = new Set<number>(Object.values(ExitCode))
 const RUNS = {numRuns: 300}
