@@ -8,8 +8,10 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
 import {KeychainBackend} from '../../src/core/keychain.js'
 import {startEmulator, type Emulator, type Fault, type LoggedRequest} from '../../src/emulator/index.js'
-import {makeSandbox, type Sandbox} from '../helpers/cli.js'
+import {makeSandbox, runCliInProcess, type Sandbox} from '../helpers/cli.js'
 import {TEST_BROWSER} from '../shuttle/helpers.js'
+
+runCliInProcess()
 
 let emulator: Emulator
 let sandbox: Sandbox

@@ -14,7 +14,9 @@ import {renderBody} from '../../src/call/render.js'
 import {Output, terminalSafe} from '../../src/core/output.js'
 import {CHUNK_CHARS, KeychainBackend, splitOnCodePoints} from '../../src/core/keychain.js'
 import {Chalk} from 'chalk'
-import {clearKeychainService, keychainEntries, makeSandbox, runCli} from '../helpers/cli.js'
+import {clearKeychainService, keychainEntries, makeSandbox, runCli, runCliInProcess} from '../helpers/cli.js'
+
+runCliInProcess()
 
 vi.setConfig({testTimeout: 120_000})
 
