@@ -59,7 +59,7 @@ describe('ftauth doctor against the emulator', () => {
     const result = await sandbox.run(['doctor', '--json'])
     expect(result.code).toBe(0)
     const report = reportOf(result)
-    expect(Object.keys(report).sort()).toEqual(['checks', 'ok'])
+    expect(Object.keys(report).sort()).toEqual(['checks', 'ok', 'schemaVersion'])
     expect(report.ok).toBe(true)
     expect(report.checks.map((item) => item.id)).toEqual(['config', 'keychain', 'reach.funtrips', 'reach.fluz', 'reach.shuttle', 'clock', 'tokens', 'docs.funtrips', 'docs.fluz', 'docs.shuttle', 'permissions'])
     for (const item of report.checks) {
