@@ -4,8 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Lint first, a fast fail (npm run lint: Biome over src, test, scripts and bin; docs/architecture.md "Style").
-# Off by default only until the whole tree is formatted once (issue 17): then the default becomes 1.
-if [ "${FTAUTH_TEST_LINT:-0}" = 1 ]; then npm run lint; fi
+npm run lint
 npm run build
 scripts/ensure-test-tools.sh
 scripts/with-keyring.sh npx vitest run "$@"

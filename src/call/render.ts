@@ -23,10 +23,13 @@ export function renderBody(body: Buffer, contentType: string | undefined, option
 }
 
 function colorJson(json: string, c: ChalkInstance): string {
-  return json.replace(/("(?:\\.|[^"\\])*")(\s*:)?|\b(true|false|null)\b|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g, (match, string: string | undefined, colon: string | undefined, literal: string | undefined, number: string | undefined) => {
-    if (string) return colon ? `${c.blue(string)}${colon}` : c.green(string)
-    if (literal) return c.magenta(literal)
-    if (number) return c.yellow(number)
-    return match
-  })
+  return json.replace(
+    /("(?:\\.|[^"\\])*")(\s*:)?|\b(true|false|null)\b|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g,
+    (match, string: string | undefined, colon: string | undefined, literal: string | undefined, number: string | undefined) => {
+      if (string) return colon ? `${c.blue(string)}${colon}` : c.green(string)
+      if (literal) return c.magenta(literal)
+      if (number) return c.yellow(number)
+      return match
+    },
+  )
 }

@@ -79,11 +79,13 @@ export async function runCall(deps: Deps, input: CallInput): Promise<CallResult>
  * port): the token is a bearer credential, and sending it anywhere else would hand it over.
  */
 function refuseForeignHost(deps: Deps, source: TokenSource, url: URL) {
-  const origins = new Set([source.apiBase(deps), ...source.hosts(deps)].map((base) => parseBase(base)?.origin).filter((origin): origin is string => origin !== undefined))
+  const origins = new Set(
+    [source.apiBase(deps), ...source.hosts(deps)].map((base) => parseBase(base)?.origin).filter((origin): origin is string => origin !== undefined),
+  )
   if (origins.has(url.origin)) return
   throw usageError(
     `${url.origin} is not a ${source.provider} origin in profile ${deps.profile.name} (${[...origins].join(', ')}); ftauth will not send the token there`,
-    'check --env and --provider, or set the provider\'s URL with `ftauth config set`',
+    "check --env and --provider, or set the provider's URL with `ftauth config set`",
   )
 }
 
@@ -114,7 +116,10 @@ interface PreparedRequest {
 
 function buildRequest(deps: Deps, source: TokenSource, input: CallInput): PreparedRequest {
   if (input.headers.some(([name]) => name.toLowerCase() === 'authorization')) {
-    throw usageError('-H Authorization is not allowed: ftauth attaches the provider token itself', 'drop the header; use --as backend for the Funtrips backend bearer')
+    throw usageError(
+      '-H Authorization is not allowed: ftauth attaches the provider token itself',
+      'drop the header; use --as backend for the Funtrips backend bearer',
+    )
   }
   if (input.query !== undefined) {
     if (source.provider !== 'fluz') throw usageError('--query is for Fluz GraphQL', 'use `ftauth call fluz --query …`')
@@ -159,7 +164,10 @@ function refuseHostOverride(headers: Record<string, string>, url: URL) {
     const value = headers[name]
     if (value === undefined) continue
     if (value.trim().toLowerCase() === url.host.toLowerCase()) continue
-    throw usageError(`-H ${name === 'host' ? 'Host' : name}: ${JSON.stringify(value.slice(0, 80))} differs from the URL's host ${url.host}; ftauth will not send the token under another host name`, 'drop the header, or call that host\'s URL')
+    throw usageError(
+      `-H ${name === 'host' ? 'Host' : name}: ${JSON.stringify(value.slice(0, 80))} differs from the URL's host ${url.host}; ftauth will not send the token under another host name`,
+      "drop the header, or call that host's URL",
+    )
   }
 }
 
@@ -182,7 +190,11 @@ function send(deps: Deps, request: PreparedRequest, token: UsableToken): Promise
 }
 
 function announce(deps: Deps, provider: ProviderName, token: UsableToken) {
-  deps.report({type: 'step', title: 'Token', outcome: `${provider} token ${ORIGIN_TEXT[token.origin]}, expires ${formatCountdown(token.expiresAt, deps.now())}`})
+  deps.report({
+    type: 'step',
+    title: 'Token',
+    outcome: `${provider} token ${ORIGIN_TEXT[token.origin]}, expires ${formatCountdown(token.expiresAt, deps.now())}`,
+  })
 }
 
 /** 401, or Fluz's in-payload AUTH-0008 (invalid user access), means the token was rejected. */
@@ -210,12 +222,13 @@ async function pollWhileAccepted(deps: Deps, request: PreparedRequest, token: Us
 function failureOf(provider: ProviderName, request: PreparedRequest, response: HttpResponse) {
   const where = `${request.method} ${request.url.pathname}`
   if (response.status >= 400) {
-    return providerError(`${where} answered HTTP ${response.status}`, 'the body above has the provider\'s explanation', {status: response.status})
+    return providerError(`${where} answered HTTP ${response.status}`, "the body above has the provider's explanation", {status: response.status})
   }
   if (provider === 'fluz') {
     const json = parse(response.text())
     const topLevel = (json as {errors?: {message?: string}[]} | undefined)?.errors
-    if (Array.isArray(topLevel) && topLevel.length) return providerError(`GraphQL error: ${topLevel[0]?.message ?? 'unknown'}`, 'check the query against the schema')
+    if (Array.isArray(topLevel) && topLevel.length)
+      return providerError(`GraphQL error: ${topLevel[0]?.message ?? 'unknown'}`, 'check the query against the schema')
     const codes = fluzErrorCodes(response)
     if (codes.length) return providerError(`Fluz answered success:false (${codes.join(', ')})`, 'see the error in the body above')
   }

@@ -28,9 +28,7 @@ export async function providerOfUrl(deps: Deps, url: URL): Promise<ProviderName 
     }
   }
   const target = `${url.origin}${url.pathname}`
-  const byPrefix = prefixes
-    .filter(({prefix}) => target === prefix || target.startsWith(`${prefix}/`))
-    .sort((a, b) => b.prefix.length - a.prefix.length)[0]
+  const byPrefix = prefixes.filter(({prefix}) => target === prefix || target.startsWith(`${prefix}/`)).sort((a, b) => b.prefix.length - a.prefix.length)[0]
   if (byPrefix) return byPrefix.provider
   const onHost = hosts.filter(({host}) => host === url.host)
   const byHost = new Set(onHost.map(({provider}) => provider))

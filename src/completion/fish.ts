@@ -65,7 +65,7 @@ export function fishCompletionScript(bin: string, commands: readonly CompletionC
     '    test "$words" = "$argv"',
     'end',
     '',
-    '# True when the command words typed so far start with $argv (complete that command\'s flags).',
+    "# True when the command words typed so far start with $argv (complete that command's flags).",
     `function ${fn}_in`,
     `    set -l words (${fn}_words)`,
     '    set -l n (count $argv)',
@@ -104,7 +104,8 @@ export function fishCompletionScript(bin: string, commands: readonly CompletionC
       if (flag.type === 'option') parts.push(flag.options?.length ? `-x -a ${quote(flag.options.join(' '))}` : '-r')
       if (description) parts.push(`-d ${quote(description)}`)
       lines.push(parts.join(' '))
-      if (flag.type === 'boolean' && flag.allowNo) lines.push(`complete -c ${bin} -n ${condition} -l no-${flag.name}${description ? ` -d ${quote(`not: ${description}`)}` : ''}`)
+      if (flag.type === 'boolean' && flag.allowNo)
+        lines.push(`complete -c ${bin} -n ${condition} -l no-${flag.name}${description ? ` -d ${quote(`not: ${description}`)}` : ''}`)
     }
   }
   return `${lines.join('\n')}\n`

@@ -39,11 +39,7 @@ export function displayAvailable(env: NodeJS.ProcessEnv, platform: NodeJS.Platfo
 }
 
 /** The default opener: BROWSER, else `open` when a display is available. */
-export function systemOpener(
-  env: NodeJS.ProcessEnv,
-  platform: NodeJS.Platform = process.platform,
-  options: {waitForBrowserCommand?: boolean} = {},
-): UrlOpener {
+export function systemOpener(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform, options: {waitForBrowserCommand?: boolean} = {}): UrlOpener {
   return async (url) => {
     const browser = env.BROWSER?.trim()
     if (browser) return runBrowserCommand(browser, url, options.waitForBrowserCommand ?? false)

@@ -70,7 +70,11 @@ export function findKey(name: string): ConfigKey | undefined {
  * so the short form addresses the environment the provider resolves to for this run (--env,
  * FTAUTH_ENV, the profile, the default). Anything else is returned as it was given.
  */
-export function identityKeyFor(name: string, config: Config, input: {profileFlag?: string | undefined; envFlag?: EnvName | undefined; env: NodeJS.ProcessEnv}): string {
+export function identityKeyFor(
+  name: string,
+  config: Config,
+  input: {profileFlag?: string | undefined; envFlag?: EnvName | undefined; env: NodeJS.ProcessEnv},
+): string {
   if (findKey(name)) return name
   const [provider, field, ...rest] = name.split('.')
   if (!isProviderName(provider) || field === undefined || rest.length > 0) return name
@@ -122,7 +126,10 @@ export interface KeyGroup {
 function secretKeyError(name: string, unset: boolean): FtauthError {
   const provider = providerModules().find((candidate) => name.toLowerCase().startsWith(`${candidate.name}.`))
   if (unset) {
-    return usageError(`${name} is a secret, and secrets are never kept in the config file`, `remove a stored secret with \`ftauth logout${provider ? ` ${provider.name}` : ''}\``)
+    return usageError(
+      `${name} is a secret, and secrets are never kept in the config file`,
+      `remove a stored secret with \`ftauth logout${provider ? ` ${provider.name}` : ''}\``,
+    )
   }
   const envVars = (provider ? [provider] : providerModules()).map((module) => module.secret.envVar)
   return usageError(
@@ -339,29 +346,29 @@ export interface EditResult {
 
 export function setConfigValue(configPath: string, profile: string, key: ConfigKey, raw: string): Promise<EditResult> {
   return withConfigLock(configPath, async () => {
-  const document = await readConfigDocument(configPath)
-  const profiles = objectAt(document, ['profiles'])
-  const previous = valueAt(profiles[profile], key.path)
-  const value = parseValue(key, raw)
-  writeAt(profiles, [profile, ...key.path], value)
-  const config = validate(configPath, document, profile, key)
-  await saveConfig(configPath, config)
-  return {profile, key: key.key, previous, value: valueAt(config.profiles[profile], key.path), changed: true}
+    const document = await readConfigDocument(configPath)
+    const profiles = objectAt(document, ['profiles'])
+    const previous = valueAt(profiles[profile], key.path)
+    const value = parseValue(key, raw)
+    writeAt(profiles, [profile, ...key.path], value)
+    const config = validate(configPath, document, profile, key)
+    await saveConfig(configPath, config)
+    return {profile, key: key.key, previous, value: valueAt(config.profiles[profile], key.path), changed: true}
   })
 }
 
 /** Removes a key or a whole group (`<provider>.urls`), or a key the schema does not know, so a bad file can be repaired. */
 export function unsetConfigValue(configPath: string, profile: string, dottedKey: string): Promise<EditResult> {
   return withConfigLock(configPath, async () => {
-  const document = await readConfigDocument(configPath)
-  const profiles = objectAt(document, ['profiles'])
-  const path = dottedKey.split('.')
-  const previous = valueAt(profiles[profile], path)
-  const removed = removeAt(profiles, [profile, ...path])
-  if (!removed) return {profile, key: dottedKey, previous: null, value: null, changed: false}
-  const config = validate(configPath, document, profile, undefined)
-  await saveConfig(configPath, config)
-  return {profile, key: dottedKey, previous, value: null, changed: true}
+    const document = await readConfigDocument(configPath)
+    const profiles = objectAt(document, ['profiles'])
+    const path = dottedKey.split('.')
+    const previous = valueAt(profiles[profile], path)
+    const removed = removeAt(profiles, [profile, ...path])
+    if (!removed) return {profile, key: dottedKey, previous: null, value: null, changed: false}
+    const config = validate(configPath, document, profile, undefined)
+    await saveConfig(configPath, config)
+    return {profile, key: dottedKey, previous, value: null, changed: true}
   })
 }
 

@@ -44,8 +44,7 @@ export class FtauthError extends Error {
   }
 }
 
-export const usageError = (message: string, hint?: string): FtauthError =>
-  new FtauthError(ExitCode.usage, message, {hint})
+export const usageError = (message: string, hint?: string): FtauthError => new FtauthError(ExitCode.usage, message, {hint})
 
 export const credentialsRejected = (message: string, hint?: string, details?: Record<string, unknown>): FtauthError =>
   new FtauthError(ExitCode.credentialsRejected, message, {hint, details})
@@ -59,11 +58,9 @@ export const notLoggedIn = (message: string, hint: string): FtauthError => new F
 export const expiredOrUsed = (message: string, hint?: string, details?: Record<string, unknown>): FtauthError =>
   new FtauthError(ExitCode.expiredOrUsed, message, {hint, details})
 
-export const networkError = (message: string, hint?: string, cause?: unknown): FtauthError =>
-  new FtauthError(ExitCode.network, message, {hint, cause})
+export const networkError = (message: string, hint?: string, cause?: unknown): FtauthError => new FtauthError(ExitCode.network, message, {hint, cause})
 
 export const providerError = (message: string, hint?: string, details?: Record<string, unknown>): FtauthError =>
   new FtauthError(ExitCode.provider, message, {hint, details})
 
-export const keychainError = (message: string, hint?: string, cause?: unknown): FtauthError =>
-  new FtauthError(ExitCode.keychain, message, {hint, cause})
+export const keychainError = (message: string, hint?: string, cause?: unknown): FtauthError => new FtauthError(ExitCode.keychain, message, {hint, cause})

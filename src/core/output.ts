@@ -87,7 +87,13 @@ export class Output {
     const e = this.e
     const mark = step.status === 'warn' ? e.yellow('!') : step.status === 'skip' ? e.dim('·') : e.green('✓')
     const tail = [step.request, step.ms === undefined ? undefined : `${step.ms}ms`].filter(Boolean).join(' ')
-    this.err(wrapHanging(`${mark} ${e.bold(terminalSafe(step.title, {singleLine: true}))}  ${terminalSafe(step.outcome, {singleLine: true})}${tail ? `  ${e.dim(terminalSafe(tail, {singleLine: true}))}` : ''}`, this.columns, 4))
+    this.err(
+      wrapHanging(
+        `${mark} ${e.bold(terminalSafe(step.title, {singleLine: true}))}  ${terminalSafe(step.outcome, {singleLine: true})}${tail ? `  ${e.dim(terminalSafe(tail, {singleLine: true}))}` : ''}`,
+        this.columns,
+        4,
+      ),
+    )
   }
 
   /** Progress line for humans only (stderr). */

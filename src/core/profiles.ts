@@ -1,13 +1,6 @@
 import {PROFILE_NAME, PROFILE_NAME_RULE, type Config, type EnvName, type Profile} from './config.js'
 import {usageError} from './errors.js'
-import {
-  providerModule,
-  providerModules,
-  type BaseProfileBlock,
-  type ProviderName,
-  type ProviderSettingsMap,
-  type SecretSpec,
-} from './provider-module.js'
+import {providerModule, providerModules, type BaseProfileBlock, type ProviderName, type ProviderSettingsMap, type SecretSpec} from './provider-module.js'
 import {redactUserinfo} from './redact.js'
 import {DEFAULT_EMULATOR_PORT} from '../local-demo/credentials.js'
 
@@ -45,7 +38,12 @@ export function envOverrides(): Readonly<Record<string, string>> {
 
 /** The URL-valued FTAUTH_* variables that are set, as [variable, value] pairs. */
 export function envUrlOverrides(env: NodeJS.ProcessEnv): [string, string][] {
-  const variables = [...Object.entries(envOverrides()).filter(([key]) => /url$/i.test(key)).map(([, variable]) => variable), 'FTAUTH_LOCAL_URL']
+  const variables = [
+    ...Object.entries(envOverrides())
+      .filter(([key]) => /url$/i.test(key))
+      .map(([, variable]) => variable),
+    'FTAUTH_LOCAL_URL',
+  ]
   return variables.flatMap((variable) => (env[variable] ? [[variable, env[variable]] as [string, string]] : []))
 }
 
@@ -103,7 +101,10 @@ export function demoSecret(provider: ProviderName, name: string): string | undef
 /** Exit 2 for a profile name outside the one alphabet (`a:b`, `../x`), before anything is read or stored. */
 export function checkProfileName(name: string, source: string): void {
   if (PROFILE_NAME.test(name)) return
-  throw usageError(`invalid profile name ${JSON.stringify(name.slice(0, 80))} (from ${source})`, `${PROFILE_NAME_RULE}, e.g. staging or dev-2; nothing was written`)
+  throw usageError(
+    `invalid profile name ${JSON.stringify(name.slice(0, 80))} (from ${source})`,
+    `${PROFILE_NAME_RULE}, e.g. staging or dev-2; nothing was written`,
+  )
 }
 
 function checkUrl(variable: string, value: string): void {

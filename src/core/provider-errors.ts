@@ -45,8 +45,11 @@ export function httpErrorToFtauth(response: HttpResponse, what: string, hints: {
   const said = body.text ?? body.code
   const suffix = said ? `: ${said}` : ''
   if (response.status === 401 || body.code === 'invalid_client' || body.code === 'unauthorized_client') {
-    return credentialsRejected(`${what} rejected by ${where} (HTTP ${response.status}${body.code ? ` ${body.code}` : ''})${suffix}`,
-      hints.rejected ?? 'check the client id and secret with `ftauth login`', {status: response.status, error: body.code})
+    return credentialsRejected(
+      `${what} rejected by ${where} (HTTP ${response.status}${body.code ? ` ${body.code}` : ''})${suffix}`,
+      hints.rejected ?? 'check the client id and secret with `ftauth login`',
+      {status: response.status, error: body.code},
+    )
   }
   if (body.code === 'invalid_grant') {
     return new FtauthError(ExitCode.expiredOrUsed, `${what} failed: the grant is invalid, expired or already used${suffix}`, {

@@ -22,15 +22,29 @@ export function redactSecret(value: string): string {
 }
 
 /** Field names whose values are secrets wherever they appear (form, JSON, query, GraphQL variables). */
-const SECRET_KEYS = new Set(
-  [
-    'access_token', 'accesstoken', 'token', 'refresh_token', 'refreshtoken', 'id_token',
-    'client_secret', 'clientsecret', 'code', 'session_code', 'code_verifier', 'api_key', 'apikey',
-    'password', 'secret', 'authorization', 'usertoken', 'assertion',
-    // One provider's diagrams name the tokens public_bearer and backend_bearer.
-    'public_bearer', 'backend_bearer',
-  ],
-)
+const SECRET_KEYS = new Set([
+  'access_token',
+  'accesstoken',
+  'token',
+  'refresh_token',
+  'refreshtoken',
+  'id_token',
+  'client_secret',
+  'clientsecret',
+  'code',
+  'session_code',
+  'code_verifier',
+  'api_key',
+  'apikey',
+  'password',
+  'secret',
+  'authorization',
+  'usertoken',
+  'assertion',
+  // One provider's diagrams name the tokens public_bearer and backend_bearer.
+  'public_bearer',
+  'backend_bearer',
+])
 
 export function isSecretKey(key: string): boolean {
   return SECRET_KEYS.has(key.toLowerCase().replace(/-/g, '_')) || SECRET_KEYS.has(key.toLowerCase())

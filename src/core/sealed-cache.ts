@@ -89,7 +89,13 @@ export class SealedFile {
     const cipher = createCipheriv('aes-256-gcm', this.key(salt), iv)
     cipher.setAAD(Buffer.from(this.context))
     const data = Buffer.concat([cipher.update(JSON.stringify(values), 'utf8'), cipher.final()])
-    const file = {version: 1, salt: salt.toString('base64'), iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64')}
+    const file = {
+      version: 1,
+      salt: salt.toString('base64'),
+      iv: iv.toString('base64'),
+      tag: cipher.getAuthTag().toString('base64'),
+      data: data.toString('base64'),
+    }
     return `${JSON.stringify(file)}\n`
   }
 

@@ -33,11 +33,24 @@ async function playBrowser(url: string): Promise<OpenResult> {
 /** A call through the same code as `ftauth call`; a failed status fails the demo. */
 async function call(deps: Deps, input: Partial<Parameters<typeof runCall>[1]> & Pick<Parameters<typeof runCall>[1], 'provider'>) {
   const result = await runCall(deps, {
-    target: undefined, method: undefined, headers: [], fields: [], body: undefined, as: 'user',
-    query: undefined, variables: undefined, wait: false, waitTimeoutMs: 30_000, ...input,
+    target: undefined,
+    method: undefined,
+    headers: [],
+    fields: [],
+    body: undefined,
+    as: 'user',
+    query: undefined,
+    variables: undefined,
+    wait: false,
+    waitTimeoutMs: 30_000,
+    ...input,
   })
   if (result.failure) throw result.failure
-  deps.report({type: 'step', title: 'Call', outcome: `${result.method} ${new URL(result.url).pathname} → HTTP ${result.response.status} (${result.response.body.length} bytes)`})
+  deps.report({
+    type: 'step',
+    title: 'Call',
+    outcome: `${result.method} ${new URL(result.url).pathname} → HTTP ${result.response.status} (${result.response.body.length} bytes)`,
+  })
   return result
 }
 
@@ -65,7 +78,11 @@ const FLOWS: DemoFlow[] = [
       const page = await fetch(created.frameUrl)
       const html = await page.text()
       if (!page.ok) throw new Error(`the frame answered HTTP ${page.status}`)
-      deps.report({type: 'step', title: 'Frame', outcome: `GET ${new URL(created.frameUrl).pathname} redeemed the code (HTTP ${page.status}, ${/signed in/i.test(html) ? 'signed in' : 'page served'})`})
+      deps.report({
+        type: 'step',
+        title: 'Frame',
+        outcome: `GET ${new URL(created.frameUrl).pathname} redeemed the code (HTTP ${page.status}, ${/signed in/i.test(html) ? 'signed in' : 'page served'})`,
+      })
       return {tokens: 'backend bearer (reused), session code → frame', expiresAt: created.codeExpiresAt}
     },
   },

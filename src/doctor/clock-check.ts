@@ -7,7 +7,6 @@ import type {ClockSample} from './reachability-check.js'
 /** Beyond this, token lifetimes computed from local time are visibly wrong. */
 export const CLOCK_TOLERANCE_SECONDS = 30
 
-
 /** Server clock minus local clock, per provider (the largest offset among its URLs), in whole seconds. */
 export function clockOffsets(samples: ClockSample[]): Map<ClockSample['provider'], number> {
   const offsets = new Map<ClockSample['provider'], number>()
@@ -42,7 +41,9 @@ export function checkClock(samples: ClockSample[], platform: Platform): Check {
       title,
       'warn',
       `${providerTitle(provider)}'s clock differs from yours by ${signed(seconds)} while the others agree with yours (${parts.join(', ')})`,
-      {fix: `nothing to fix locally if your clock is right; ftauth corrects ${providerTitle(provider)} token expiries with its Date header. Otherwise: ${clockFix(platform)}`},
+      {
+        fix: `nothing to fix locally if your clock is right; ftauth corrects ${providerTitle(provider)} token expiries with its Date header. Otherwise: ${clockFix(platform)}`,
+      },
     )
   }
   return check(

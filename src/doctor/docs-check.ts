@@ -13,7 +13,10 @@ export function checkDocsGuesses(profile: ResolvedProfile, provider: ProviderNam
   const learned = Object.entries(choices)
     .filter(([, value]) => value)
     .map(([key, value]) => `${key} ${value}`)
-  const parts = [...(guesses.length ? [`built-in guesses: ${guesses.join('; ')}`] : []), ...(learned.length ? [`the server accepted ${learned.join(', ')}`] : [])]
+  const parts = [
+    ...(guesses.length ? [`built-in guesses: ${guesses.join('; ')}`] : []),
+    ...(learned.length ? [`the server accepted ${learned.join(', ')}`] : []),
+  ]
   const title = `${name} settings from the docs (${env})`
   if (guesses.length === 0) return check(`docs.${provider}`, title, 'pass', parts.join('; ') || 'no built-in guesses in use')
   return check(`docs.${provider}`, title, 'warn', parts.join('; '), {

@@ -24,9 +24,12 @@ export interface BackendChoice {
 /** The same backend the other commands would use (one choice, in core/deps.ts), with its notes collected. */
 export function chooseBackend(input: Omit<BackendChoiceInput, 'warn'>): BackendChoice {
   const fallbackNotes: string[] = []
-  const backend = chooseSecretBackend({...input, warn: (line) => {
-    if (!input.insecure) fallbackNotes.push(line)
-  }})
+  const backend = chooseSecretBackend({
+    ...input,
+    warn: (line) => {
+      if (!input.insecure) fallbackNotes.push(line)
+    },
+  })
   // Only real FTAUTH_* credentials: the emulator's demo ones in `local` need no keychain either, but
   // a keychain that does not answer is still worth a failed check there.
   const environmentProviders = PROVIDERS.filter((provider) => Boolean(input.env[secretOf(provider).envVar]))
@@ -40,7 +43,12 @@ export async function checkKeychain(choice: BackendChoice, platform: Platform): 
   const value = randomBytes(12).toString('hex')
   const title = 'Secret storage'
   try {
-    const fileExisted = choice.insecureFile ? await stat(choice.insecureFile).then(() => true, () => false) : true
+    const fileExisted = choice.insecureFile
+      ? await stat(choice.insecureFile).then(
+          () => true,
+          () => false,
+        )
+      : true
     const {ms} = await timed(async () => {
       await backend.set(account, value)
       const read = await backend.get(account)

@@ -27,7 +27,6 @@ export interface ReachabilityResult {
   samples: ClockSample[]
 }
 
-
 /**
  * Each URL resolves and answers HTTP. Any status counts as reachable (a GraphQL endpoint answers
  * GET with 4xx); no credentials are sent.

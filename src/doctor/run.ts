@@ -70,18 +70,37 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     trace: input.trace,
     transport: {allowHttp: Boolean(input.allowHttp), warn: (line) => input.out.warn(line)},
   })
-  const deps: Deps = {report: renderEvents(input.out), prompter: noPrompter, browser: systemBrowser(input.env), env: input.env, paths: input.paths, config, profile, store, tokens, http, now, secrets: input.secrets}
+  const deps: Deps = {
+    report: renderEvents(input.out),
+    prompter: noPrompter,
+    browser: systemBrowser(input.env),
+    env: input.env,
+    paths: input.paths,
+    config,
+    profile,
+    store,
+    tokens,
+    http,
+    now,
+    secrets: input.secrets,
+  }
 
   const [keychain, reachability, tokenCheck] = await Promise.all([
     checkKeychain(choice, input.platform),
     Promise.all(PROVIDERS.map((provider) => checkReachable(http, provider, profile[provider].env, endpointsOf(profile, provider, settings), now))),
     tokens.entries().then(
       (entries) => checkTokens(entries, profile.name, now()),
-      (error: unknown) => check('tokens', 'Stored tokens', 'fail', `cannot read ${input.paths.cache}: ${errorMessage(error)}`, {fix: `remove ${input.paths.cache}; it holds no secrets`}),
+      (error: unknown) =>
+        check('tokens', 'Stored tokens', 'fail', `cannot read ${input.paths.cache}: ${errorMessage(error)}`, {
+          fix: `remove ${input.paths.cache}; it holds no secrets`,
+        }),
     ),
   ])
   const tokenChecks = cacheNotes.length ? [{...tokenCheck, status: 'warn' as const, detail: `${tokenCheck.detail}; ${cacheNotes.join('; ')}`}] : [tokenCheck]
-  const clock = checkClock(reachability.flatMap((result) => result.samples), input.platform)
+  const clock = checkClock(
+    reachability.flatMap((result) => result.samples),
+    input.platform,
+  )
 
   const docs = await Promise.all(
     PROVIDERS.map(async (provider) => checkDocsGuesses(profile, provider, await tokens.serverChoices(provider, profile[provider].env).catch(() => ({})))),
@@ -94,16 +113,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   // Last, so files the other checks created (the insecure file, the lock dir) are judged too.
   const permissions = await checkPermissions(input.paths.dir, input.platform.os)
 
-  return reportOf([
-    configResult.check,
-    keychain,
-    ...reachability.map((result) => result.check),
-    clock,
-    ...tokenChecks,
-    ...docs,
-    permissions,
-    ...credentials,
-  ])
+  return reportOf([configResult.check, keychain, ...reachability.map((result) => result.check), clock, ...tokenChecks, ...docs, permissions, ...credentials])
 }
 
 /** The URLs a provider uses in its resolved environment, with the config key and source of each. */

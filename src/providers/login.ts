@@ -55,8 +55,15 @@ export async function login(deps: Deps, input: LoginInput): Promise<LoginResult>
   if (provider === 'fluz') {
     const fluz = deps.profile.fluz
     const userId = await obtainValue(deps.prompter, {label: 'Fluz user id (UUID)', flag: 'user-id', value: input.userId, fallback: fluz.userId, validate: uuid})
-    const accountId = await obtainValue(deps.prompter, {label: 'Fluz account id (UUID)', flag: 'account-id', value: input.accountId, fallback: fluz.accountId, validate: uuid})
-    if (input.seatId !== undefined && uuid(input.seatId) !== true) await obtainValue(deps.prompter, {label: 'seat', flag: 'seat-id', value: input.seatId, validate: uuid})
+    const accountId = await obtainValue(deps.prompter, {
+      label: 'Fluz account id (UUID)',
+      flag: 'account-id',
+      value: input.accountId,
+      fallback: fluz.accountId,
+      validate: uuid,
+    })
+    if (input.seatId !== undefined && uuid(input.seatId) !== true)
+      await obtainValue(deps.prompter, {label: 'seat', flag: 'seat-id', value: input.seatId, validate: uuid})
     secret = await obtainSecret(deps.prompter, {label: 'Fluz API key (base64 of app_id:app_secret)', stdinFlag: 'api-key', fromStdin: input.secretFromStdin})
     secretName = 'api_key'
     identity = {userId, accountId, ...(input.seatId ? {seatId: input.seatId} : {})}
@@ -75,7 +82,12 @@ export async function login(deps: Deps, input: LoginInput): Promise<LoginResult>
     }
   } else {
     const settings = deps.profile[provider]
-    const clientId = await obtainValue(deps.prompter, {label: `${title(provider)} client id`, flag: 'client-id', value: input.clientId, fallback: settings.clientId})
+    const clientId = await obtainValue(deps.prompter, {
+      label: `${title(provider)} client id`,
+      flag: 'client-id',
+      value: input.clientId,
+      fallback: settings.clientId,
+    })
     secret = await obtainSecret(deps.prompter, {label: `${title(provider)} client secret`, stdinFlag: 'client-secret', fromStdin: input.secretFromStdin})
     secretName = 'client_secret'
     identity = {clientId}
@@ -90,16 +102,31 @@ export async function login(deps: Deps, input: LoginInput): Promise<LoginResult>
     })
     if (input.verify && provider === 'funtrips') {
       const {response} = await requestBackendToken(deps, deps.profile.funtrips, {clientId, clientSecret: secret})
-      deps.report({type: 'step', title: 'Verify', outcome: 'client credentials accepted (backend bearer issued)', request: `POST /oauth/token ${response.status}`, ms: response.ms})
+      deps.report({
+        type: 'step',
+        title: 'Verify',
+        outcome: 'client credentials accepted (backend bearer issued)',
+        request: `POST /oauth/token ${response.status}`,
+        ms: response.ms,
+      })
     }
     if (input.verify && provider === 'shuttle') {
       const check = await verifyShuttleClient(deps, deps.profile.shuttle.authUrl, {clientId, clientSecret: secret})
       if (check.verdict === 'rejected') {
-        throw credentialsRejected('Shuttle rejected the client id or secret (HTTP 401 invalid_client)', 'check both in the Shuttle partner portal; sandbox and live have separate ones')
+        throw credentialsRejected(
+          'Shuttle rejected the client id or secret (HTTP 401 invalid_client)',
+          'check both in the Shuttle partner portal; sandbox and live have separate ones',
+        )
       }
       if (check.verdict === 'unverified') {
         unverified = check.reason
-        deps.report({type: 'step', title: 'Verify', outcome: `not verified: ${check.reason}; \`ftauth shuttle login\` will show whether the secret works`, request: `POST /revoke ${check.status}`, status: 'warn'})
+        deps.report({
+          type: 'step',
+          title: 'Verify',
+          outcome: `not verified: ${check.reason}; \`ftauth shuttle login\` will show whether the secret works`,
+          request: `POST /revoke ${check.status}`,
+          status: 'warn',
+        })
       } else {
         deps.report({type: 'step', title: 'Verify', outcome: 'client accepted by the Shuttle token service', request: `POST /revoke ${check.status}`})
       }

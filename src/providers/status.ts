@@ -120,7 +120,8 @@ async function identitiesOf(deps: Deps, provider: ProviderName, secretName: stri
     const ids = Object.fromEntries(Object.entries(configured[env] ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'))
     const secretStored = accounts.includes(deps.store.account(provider, `${env}.${secretName}`))
     const active = env === deps.profile[provider].env
-    if (Object.keys(ids).length > 0 || secretStored || active) identities.push({env, active, ids: active ? {...ids, ...activeIds(deps, provider)} : ids, secretStored})
+    if (Object.keys(ids).length > 0 || secretStored || active)
+      identities.push({env, active, ids: active ? {...ids, ...activeIds(deps, provider)} : ids, secretStored})
   }
   return identities
 }

@@ -111,7 +111,9 @@ export function environmentOf(report: TokenReport, claims: Record<string, unknow
   if (cached) votes.push({env: cached.env, reason: `stored for the ${cached.env} environment`})
   // The env claim and Fluz lifetime speak for the provider's own environment; loopback only says where it runs.
   const decisive = votes.find((vote) => vote.env !== 'local') ?? votes[0]
-  return decisive ? {verdict: decisive.env, reasons: votes.map((vote) => vote.reason)} : {verdict: 'unknown', reasons: ['no env claim, issuer or known lifetime to go by']}
+  return decisive
+    ? {verdict: decisive.env, reasons: votes.map((vote) => vote.reason)}
+    : {verdict: 'unknown', reasons: ['no env claim, issuer or known lifetime to go by']}
 }
 
 function hostOf(issuer: string | undefined): string | undefined {

@@ -67,14 +67,25 @@ async function storedToken(deps: Deps, provider: ProviderName, env: EnvName): Pr
     const stored = await deps.tokens.get(provider, entry.key)
     if (stored) {
       deps.secrets.add(stored.accessToken)
-      return {token: stored.accessToken, origin: `stored ${provider} (${env}${typeof entry.meta.kind === 'string' ? `, ${entry.meta.kind}` : ''})`, cached: entry}
+      return {
+        token: stored.accessToken,
+        origin: `stored ${provider} (${env}${typeof entry.meta.kind === 'string' ? `, ${entry.meta.kind}` : ''})`,
+        cached: entry,
+      }
     }
   }
-  throw usageError(`no stored ${provider} token for ${env} in profile ${deps.profile.name}`, `get one first (see \`ftauth ${providerModule(provider).tokens.obtainCommand} --env ${env}\`)`)
+  throw usageError(
+    `no stored ${provider} token for ${env} in profile ${deps.profile.name}`,
+    `get one first (see \`ftauth ${providerModule(provider).tokens.obtainCommand} --env ${env}\`)`,
+  )
 }
 
 function firstToken(text: string): string {
-  const token = text.trim().replace(/^Bearer\s+/i, '').split(/\s+/)[0] ?? ''
+  const token =
+    text
+      .trim()
+      .replace(/^Bearer\s+/i, '')
+      .split(/\s+/)[0] ?? ''
   if (!token) throw usageError('the token input is empty', 'pipe or point at a token')
   return token
 }

@@ -48,7 +48,12 @@ export function knownIssuer(deps: Deps, issuer: string): {provider: ProviderName
  * the issuer origin's). An issuer of no known environment is not verified (exit 3): a stranger's
  * token would otherwise bring the stranger's keys along.
  */
-export async function verifyToken(deps: Deps, token: string, issuer: string | undefined, options: {timeoutMs: number; pinnedJwks?: string | undefined}): Promise<VerifyResult> {
+export async function verifyToken(
+  deps: Deps,
+  token: string,
+  issuer: string | undefined,
+  options: {timeoutMs: number; pinnedJwks?: string | undefined},
+): Promise<VerifyResult> {
   if (options.pinnedJwks !== undefined) {
     if (!URL.canParse(options.pinnedJwks) || !/^https?:$/.test(new URL(options.pinnedJwks).protocol)) {
       throw usageError(`--jwks ${options.pinnedJwks} is not an http(s) URL`, 'give the full URL of a JWKS document, e.g. https://issuer/.well-known/jwks.json')
@@ -56,12 +61,16 @@ export async function verifyToken(deps: Deps, token: string, issuer: string | un
     deps.http.checkTransport(options.pinnedJwks, '--jwks')
     return verifyWith(token, [options.pinnedJwks], issuer, options.timeoutMs, undefined)
   }
-  if (!issuer) throw credentialsRejected('not verified: the token has no iss claim, so there is no known JWKS to check it against', 'pin one with --jwks <url>, or verify it with the provider')
+  if (!issuer)
+    throw credentialsRejected(
+      'not verified: the token has no iss claim, so there is no known JWKS to check it against',
+      'pin one with --jwks <url>, or verify it with the provider',
+    )
   const trustedAs = knownIssuer(deps, issuer)
   if (!trustedAs) {
     throw credentialsRejected(
       `not verified: unknown issuer ${JSON.stringify(issuer.slice(0, 200))} (no provider environment of profile ${deps.profile.name} is on that host)`,
-      'pin the issuer\'s keys with --jwks <url> if you trust it, or set the provider\'s URL with `ftauth config set`',
+      "pin the issuer's keys with --jwks <url> if you trust it, or set the provider's URL with `ftauth config set`",
     )
   }
   const base = new URL(issuer)
@@ -70,7 +79,13 @@ export async function verifyToken(deps: Deps, token: string, issuer: string | un
   return verifyWith(token, candidates, issuer, options.timeoutMs, trustedAs)
 }
 
-async function verifyWith(token: string, candidates: string[], issuer: string | undefined, timeoutMs: number, trustedAs: VerifyResult['trustedAs']): Promise<VerifyResult> {
+async function verifyWith(
+  token: string,
+  candidates: string[],
+  issuer: string | undefined,
+  timeoutMs: number,
+  trustedAs: VerifyResult['trustedAs'],
+): Promise<VerifyResult> {
   let lastError: unknown
   for (const jwksUrl of candidates) {
     try {
@@ -88,5 +103,9 @@ async function verifyWith(token: string, candidates: string[], issuer: string | 
       lastError = error
     }
   }
-  throw networkError(`could not fetch a JWKS from ${candidates.join(' or ')} (${(lastError as Error)?.message ?? 'unknown error'})`, 'check that the issuer publishes /.well-known/jwks.json and is reachable', lastError)
+  throw networkError(
+    `could not fetch a JWKS from ${candidates.join(' or ')} (${(lastError as Error)?.message ?? 'unknown error'})`,
+    'check that the issuer publishes /.well-known/jwks.json and is reachable',
+    lastError,
+  )
 }

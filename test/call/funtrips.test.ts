@@ -110,7 +110,16 @@ describe('ftauth call --provider funtrips', () => {
   it('--wait polls /v1/checkouts/{id}/fulfillment through two 202s (Retry-After) to the 200', async () => {
     world = await makeWorld()
     // -f values that are numbers go out as JSON numbers: the API rejects "2" as a quantity.
-    const checkout = await world.run(['call', '--provider', 'funtrips', '/v1/merchants/mer_aquapark/checkouts', '-f', 'product_id=prd_aqua_day', '-f', 'quantity=2'])
+    const checkout = await world.run([
+      'call',
+      '--provider',
+      'funtrips',
+      '/v1/merchants/mer_aquapark/checkouts',
+      '-f',
+      'product_id=prd_aqua_day',
+      '-f',
+      'quantity=2',
+    ])
     expect(checkout.code, checkout.stdout + checkout.stderr).toBe(0)
     const {id} = JSON.parse(checkout.stdout) as {id: string}
     const sent = world.emulator.requests().find((request) => request.path.endsWith('/checkouts'))

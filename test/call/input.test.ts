@@ -56,14 +56,17 @@ describe('request input', () => {
   it('-d - reads the body from stdin (with a single positional too); a -H content type is kept (not doubled)', async () => {
     world = await makeWorld()
     const text = '{"product_id":"prd_zoo_child","quantity":1}'
-    const result = await world.run(['call', '--provider', 'funtrips', '/v1/merchants/mer_zoo/checkouts', '-d', '-', '-H', 'Content-Type: application/vnd.api+json'], {stdin: text})
+    const result = await world.run(
+      ['call', '--provider', 'funtrips', '/v1/merchants/mer_zoo/checkouts', '-d', '-', '-H', 'Content-Type: application/vnd.api+json'],
+      {stdin: text},
+    )
     expect(result.code, result.stdout + result.stderr).toBe(0)
     const [sent] = apiRequests(world)
     expect(sent?.body).toBe(text)
     expect(sent?.headers['content-type']).toBe('application/vnd.api+json')
   })
 
-  it('-H and -f take one value each, so they may come before the path (`-H \'X: y\' /v1/…`)', async () => {
+  it("-H and -f take one value each, so they may come before the path (`-H 'X: y' /v1/…`)", async () => {
     world = await makeWorld()
     const result = await world.run(['call', '--provider', 'funtrips', '-H', 'X-Trace-Id: t-1', 'GET', '/v1/wallet/me/transactions', '-f', 'limit=1'])
     expect(result.code, result.stderr).toBe(0)
@@ -95,7 +98,18 @@ describe('request input', () => {
 
   it('-X sets the method; -H headers are sent', async () => {
     world = await makeWorld()
-    const result = await world.run(['call', '-X', 'get', '--provider', 'funtrips', '/v1/merchants', '-H', 'X-Request-Id: abc-123', '-H', 'Accept:application/json'])
+    const result = await world.run([
+      'call',
+      '-X',
+      'get',
+      '--provider',
+      'funtrips',
+      '/v1/merchants',
+      '-H',
+      'X-Request-Id: abc-123',
+      '-H',
+      'Accept:application/json',
+    ])
     expect(result.code, result.stderr).toBe(0)
     const [sent] = apiRequests(world)
     expect(sent?.method).toBe('GET')

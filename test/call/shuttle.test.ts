@@ -60,11 +60,7 @@ describe('ftauth call --provider shuttle', () => {
     const result = await world.run(['call', '--provider', 'shuttle', '/payment_links'])
     expect(result.code, result.stderr).toBe(0)
     expect(result.stderr).toMatch(/Renew\s+shuttle rejected the token \(HTTP 401\); renewing once/)
-    expect(calls(world.emulator)).toEqual([
-      'GET /shuttle/c/api/payment_links 401',
-      'POST /shuttle/token 200',
-      'GET /shuttle/c/api/payment_links 200',
-    ])
+    expect(calls(world.emulator)).toEqual(['GET /shuttle/c/api/payment_links 401', 'POST /shuttle/token 200', 'GET /shuttle/c/api/payment_links 200'])
     expect(refreshes(world)).toHaveLength(1)
   })
 
@@ -76,11 +72,7 @@ describe('ftauth call --provider shuttle', () => {
     world.emulator.clearRequests()
     const result = await world.run(['call', '--provider', 'shuttle', '/payment_links'])
     expect(result.code, result.stderr).toBe(0)
-    expect(calls(world.emulator)).toEqual([
-      'GET /shuttle/c/api/payment_links 401',
-      'POST /shuttle/token 200',
-      'GET /shuttle/c/api/payment_links 200',
-    ])
+    expect(calls(world.emulator)).toEqual(['GET /shuttle/c/api/payment_links 401', 'POST /shuttle/token 200', 'GET /shuttle/c/api/payment_links 200'])
     expect((await storedShuttle(world))?.refreshToken).toBe(before?.refreshToken)
   })
 

@@ -92,7 +92,10 @@ describe('HTTP_PROXY and NO_PROXY', () => {
 
 describe('a proxy that cannot carry the request', () => {
   it('a proxy variable without a scheme is a usage error naming the variable, its password never printed', async () => {
-    for (const [name, value] of [['HTTP_PROXY', 'user:hunter2@proxy.corp:3128'], ['https_proxy', 'not a url']] as [string, string][]) {
+    for (const [name, value] of [
+      ['HTTP_PROXY', 'user:hunter2@proxy.corp:3128'],
+      ['https_proxy', 'not a url'],
+    ] as [string, string][]) {
       const result = await sandbox.run(['fluz', 'token', '--scopes', 'LIST_OFFERS', '-q'], {env: {[name]: value}})
       expect(result.code, result.stderr).toBe(2)
       expect(result.stderr.trim()).toBe(`error: ${name} is not a proxy URL — set it like http://proxy.example.com:3128 (scheme included), or unset it`)

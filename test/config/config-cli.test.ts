@@ -133,7 +133,9 @@ describe('ftauth config set / get / unset', () => {
   })
 
   it('repairs a file with an unknown key by unsetting it', async () => {
-    await writeFile(configPath, JSON.stringify({version: 1, profiles: {default: {env: 'local', funtrips: {clientSecret: 'left-here', clientId: 'ft'}}}}), {mode: 0o600})
+    await writeFile(configPath, JSON.stringify({version: 1, profiles: {default: {env: 'local', funtrips: {clientSecret: 'left-here', clientId: 'ft'}}}}), {
+      mode: 0o600,
+    })
     const blocked = await sandbox.run(['config', 'set', 'funtrips.clientId', 'ft2'])
     expect(blocked.code).toBe(2)
     expect(blocked.stderr).toContain('config unset funtrips.clientSecret')

@@ -29,7 +29,21 @@ function setPath(root: Record<string, unknown>, path: readonly string[], value: 
 describe('config keys walked from ProfileSchema', () => {
   it('lists the leaf keys of the schema, URL overrides per environment included', () => {
     const keys = allConfigKeys().map((key) => key.key)
-    for (const key of ['env', 'defaultProvider', 'insecureStorage', 'fluz.ids.sandbox.userId', 'fluz.ids.production.userId', 'funtrips.ids.local.clientId', 'funtrips.userId', 'funtrips.stage', 'fluz.scopes', 'fluz.urls.local.url', 'funtrips.urls.sandbox.apiUrl', 'funtrips.urls.production.exchangePath', 'shuttle.redirectUri']) {
+    for (const key of [
+      'env',
+      'defaultProvider',
+      'insecureStorage',
+      'fluz.ids.sandbox.userId',
+      'fluz.ids.production.userId',
+      'funtrips.ids.local.clientId',
+      'funtrips.userId',
+      'funtrips.stage',
+      'fluz.scopes',
+      'fluz.urls.local.url',
+      'funtrips.urls.sandbox.apiUrl',
+      'funtrips.urls.production.exchangePath',
+      'shuttle.redirectUri',
+    ]) {
       expect(keys).toContain(key)
     }
     // Groups are not keys.
@@ -105,7 +119,11 @@ describe('effective settings: flag > env var > profile > default', () => {
   const config: Config = {
     version: 1,
     profiles: {
-      default: {env: 'sandbox', fluz: {ids: {sandbox: {userId: UUID}}, urls: {sandbox: {url: 'https://fluz.profile.test/graphql'}}}, shuttle: {env: 'production'}},
+      default: {
+        env: 'sandbox',
+        fluz: {ids: {sandbox: {userId: UUID}}, urls: {sandbox: {url: 'https://fluz.profile.test/graphql'}}},
+        shuttle: {env: 'production'},
+      },
     },
   }
   const settingOf = (key: string, input: Parameters<typeof effectiveSettings>[1]) =>
@@ -118,8 +136,17 @@ describe('effective settings: flag > env var > profile > default', () => {
 
   it('lets an environment variable win over the profile', () => {
     const other = '11111111-2222-4333-8444-555555555555'
-    expect(settingOf('fluz.ids.sandbox.userId', {env: {FTAUTH_FLUZ_USER_ID: other}})).toEqual({key: 'fluz.ids.sandbox.userId', value: other, source: 'env', origin: 'FTAUTH_FLUZ_USER_ID'})
-    expect(settingOf('fluz.urls.sandbox.url', {env: {FTAUTH_FLUZ_URL: 'http://127.0.0.1:9/x'}})).toMatchObject({value: 'http://127.0.0.1:9/x', source: 'env', origin: 'FTAUTH_FLUZ_URL'})
+    expect(settingOf('fluz.ids.sandbox.userId', {env: {FTAUTH_FLUZ_USER_ID: other}})).toEqual({
+      key: 'fluz.ids.sandbox.userId',
+      value: other,
+      source: 'env',
+      origin: 'FTAUTH_FLUZ_USER_ID',
+    })
+    expect(settingOf('fluz.urls.sandbox.url', {env: {FTAUTH_FLUZ_URL: 'http://127.0.0.1:9/x'}})).toMatchObject({
+      value: 'http://127.0.0.1:9/x',
+      source: 'env',
+      origin: 'FTAUTH_FLUZ_URL',
+    })
   })
 
   it('applies URL variables only to the environment in use', () => {
@@ -142,7 +169,11 @@ describe('effective settings: flag > env var > profile > default', () => {
     expect(settingOf('fluz.ids.sandbox.seatId', {env: {}})).toMatchObject({value: null, source: 'unset'})
     expect(settingOf('insecureStorage', {env: {}})).toMatchObject({value: false, source: 'default'})
     expect(settingOf('insecureStorage', {env: {}, insecureFlag: true})).toMatchObject({value: true, source: 'flag', origin: '--insecure-storage'})
-    expect(settingOf('shuttle.ids.local.clientId', {env: {}, envFlag: 'local'})).toMatchObject({value: 'sh_demo_client', source: 'default', origin: 'emulator demo'})
+    expect(settingOf('shuttle.ids.local.clientId', {env: {}, envFlag: 'local'})).toMatchObject({
+      value: 'sh_demo_client',
+      source: 'default',
+      origin: 'emulator demo',
+    })
   })
 
   it('uses the profile chosen by flag or FTAUTH_PROFILE', () => {

@@ -100,7 +100,19 @@ describe('Funtrips examples', () => {
 
   it('content calls carry Authorization: Bearer <public bearer>', async () => {
     const deps = await local()
-    await runCall(deps, {provider: 'funtrips', target: FUNTRIPS.contentCall.path, method: undefined, headers: [], fields: [], body: undefined, as: 'user', query: undefined, variables: undefined, wait: false, waitTimeoutMs: 10_000})
+    await runCall(deps, {
+      provider: 'funtrips',
+      target: FUNTRIPS.contentCall.path,
+      method: undefined,
+      headers: [],
+      fields: [],
+      body: undefined,
+      as: 'user',
+      query: undefined,
+      variables: undefined,
+      wait: false,
+      waitTimeoutMs: 10_000,
+    })
     const [sent] = logged(FUNTRIPS.contentCall.path)
     const entry = (await deps.tokens.entries()).find((candidate) => candidate.provider === 'funtrips' && candidate.meta.kind === 'public')
     const publicBearer = (await deps.tokens.get('funtrips', entry!.key))!.accessToken
@@ -118,14 +130,21 @@ describe('Funtrips examples', () => {
     expect(token.status).toBe(FUNTRIPS.clientCredentials.response.status)
     const backend = BackendTokenResponse.parse(await token.json()).access_token
     const sessionAt = (body: object) =>
-      fetch(`${base}${FUNTRIPS.session.path}`, {method: 'POST', headers: {authorization: `Bearer ${backend}`, 'content-type': 'application/json'}, body: JSON.stringify(body)})
+      fetch(`${base}${FUNTRIPS.session.path}`, {
+        method: 'POST',
+        headers: {authorization: `Bearer ${backend}`, 'content-type': 'application/json'},
+        body: JSON.stringify(body),
+      })
     // The diagram's body alone lacks the user the reference requires: refused, as Funtrips would.
     expect((await sessionAt(FUNTRIPS.session.body)).status).toBe(400)
     const session = await sessionAt({...FUNTRIPS.session.body, external_user_id: 'ada@example.com'})
     expect(session.status).toBe(FUNTRIPS.session.response.status)
     const parsed = SessionResponse.parse(await session.json())
     expect(parsed.pkce_required).toBe(false)
-    for (const [path, field] of [[FUNTRIPS.exchangeProse.path, 'session_code'], [FUNTRIPS.exchangeDiagram.path, 'code']] as const) {
+    for (const [path, field] of [
+      [FUNTRIPS.exchangeProse.path, 'session_code'],
+      [FUNTRIPS.exchangeDiagram.path, 'code'],
+    ] as const) {
       const again = SessionResponse.parse(await (await sessionAt({...FUNTRIPS.session.body, external_user_id: 'ada@example.com'})).json())
       const exchanged = await fetch(`${base}${path}`, {
         method: 'POST',
@@ -215,7 +234,10 @@ describe('Fluz examples', () => {
   it('the emulator answers the cURL request and the ping as documented', async () => {
     const post = (body: object) =>
       fetch(sandboxUrl(), {method: 'POST', headers: {...FLUZ.generate.headers, authorization: `Basic ${DEMO.fluz.apiKey}`}, body: JSON.stringify(body)})
-    const generated = await post({...FLUZ.generate.body, variables: {...FLUZ.generate.body.variables, userId: DEMO.fluz.userId, accountId: DEMO.fluz.accountId}})
+    const generated = await post({
+      ...FLUZ.generate.body,
+      variables: {...FLUZ.generate.body.variables, userId: DEMO.fluz.userId, accountId: DEMO.fluz.accountId},
+    })
     expect(generated.status).toBe(200)
     const data = ((await generated.json()) as {data: {generateUserAccessToken: Record<string, unknown>}}).data.generateUserAccessToken
     expect(Object.keys(data).sort()).toEqual(['accessToken', 'refreshToken', 'scopes'])
@@ -249,7 +271,14 @@ describe('Shuttle examples', () => {
       open.push(made)
       const authUrl = made.deps.profile.shuttle.authUrl
       const redirectUri = 'http://127.0.0.1:8765/callback'
-      const authorize = buildAuthorizationUrl({authorizationEndpoint: `${authUrl}/authorize`, clientId: client.clientId, redirectUri, scope: 'read', state: 'b'.repeat(32), codeChallenge: undefined})
+      const authorize = buildAuthorizationUrl({
+        authorizationEndpoint: `${authUrl}/authorize`,
+        clientId: client.clientId,
+        redirectUri,
+        scope: 'read',
+        state: 'b'.repeat(32),
+        codeChallenge: undefined,
+      })
       const code = new URL((await fetch(authorize, {redirect: 'manual'})).headers.get('location')!).searchParams.get('code')!
       const endpoint = {url: `${authUrl}/token`, client, auth: 'basic' as const}
       const grant = await exchangeCode(made.deps, endpoint, {code, redirectUri})
@@ -283,7 +312,19 @@ describe('Shuttle examples', () => {
       meta: {},
     })
     // The emulator does not know the docs' example token (401); the request it received is what counts.
-    await runCall(deps, {provider: 'shuttle', target: '/payment_links', method: undefined, headers: [], fields: [], body: undefined, as: 'user', query: undefined, variables: undefined, wait: false, waitTimeoutMs: 10_000}).catch(() => undefined)
+    await runCall(deps, {
+      provider: 'shuttle',
+      target: '/payment_links',
+      method: undefined,
+      headers: [],
+      fields: [],
+      body: undefined,
+      as: 'user',
+      query: undefined,
+      variables: undefined,
+      wait: false,
+      waitTimeoutMs: 10_000,
+    }).catch(() => undefined)
     const [sent] = logged(SHUTTLE.api.path)
     expect(sent?.method).toBe(SHUTTLE.api.method)
     expect(sent?.headers.authorization).toBe(SHUTTLE.api.authorization)

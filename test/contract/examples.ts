@@ -29,9 +29,18 @@ export const FUNTRIPS = {
   /** Prose: "calls POST /v1/session/token with the session code", sending session_code, client_id, client_secret. */
   exchangeProse: {method: 'POST', path: '/v1/session/token', fields: ['session_code', 'client_id', 'client_secret']},
   /** Diagram: "PartnerBE->>FTAPI: POST /v1/oauth/token { code: session_code }" → "200 { public_bearer }" */
-  exchangeDiagram: {method: 'POST', path: '/v1/oauth/token', fields: ['code'], response: {status: 200, body: {public_bearer: 'public-bearer-from-the-diagram'}}},
+  exchangeDiagram: {
+    method: 'POST',
+    path: '/v1/oauth/token',
+    fields: ['code'],
+    response: {status: 200, body: {public_bearer: 'public-bearer-from-the-diagram'}},
+  },
   /** "GET https://app.funtrips.io/frame?session_code=sc_8f4fdd3b9a8c4a8085f2a3b5a1f2e9c1" */
-  frame: {frameUrl: 'https://app.funtrips.io/frame', code: 'sc_8f4fdd3b9a8c4a8085f2a3b5a1f2e9c1', url: 'https://app.funtrips.io/frame?session_code=sc_8f4fdd3b9a8c4a8085f2a3b5a1f2e9c1'},
+  frame: {
+    frameUrl: 'https://app.funtrips.io/frame',
+    code: 'sc_8f4fdd3b9a8c4a8085f2a3b5a1f2e9c1',
+    url: 'https://app.funtrips.io/frame?session_code=sc_8f4fdd3b9a8c4a8085f2a3b5a1f2e9c1',
+  },
   /** "Add the HTTP header: Authorization: Bearer public_token" */
   contentCall: {method: 'GET', path: '/v1/merchants', authorization: 'Bearer <public_token>'},
 } as const
@@ -53,7 +62,15 @@ export const FLUZ = {
       },
     },
     /** "Response: You'll get a token." (its `// <--` comments and the `...` in scopes removed) */
-    response: {data: {generateUserAccessToken: {token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.e30.c2ln', refreshToken: '0cb671d0b1aaa727c96874270cd15c2f', scopes: ['LIST_PURCHASES']}}},
+    response: {
+      data: {
+        generateUserAccessToken: {
+          token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.e30.c2ln',
+          refreshToken: '0cb671d0b1aaa727c96874270cd15c2f',
+          scopes: ['LIST_PURCHASES'],
+        },
+      },
+    },
   },
   /** PROVIDERS.md "Ping: `query Marco { marco }` → {"data":{"marco":"polo"}}" */
   ping: {query: 'query Marco { marco }', response: {data: {marco: 'polo'}}},
@@ -72,7 +89,12 @@ export const SHUTTLE = {
   /** PROVIDERS.md: POST /token, grant_type=authorization_code with code, redirect_uri; Basic or body client auth. */
   token: {method: 'POST', path: '/token', form: ['grant_type', 'code', 'redirect_uri'], grantType: 'authorization_code'},
   /** grant_type=refresh_token → a new access_token only (the refresh token stays). */
-  refresh: {method: 'POST', path: '/token', form: ['grant_type', 'refresh_token'], response: {access_token: 'at_1234_h480djs93hd8', token_type: 'Bearer', expires_in: 3600}},
+  refresh: {
+    method: 'POST',
+    path: '/token',
+    form: ['grant_type', 'refresh_token'],
+    response: {access_token: 'at_1234_h480djs93hd8', token_type: 'Bearer', expires_in: 3600},
+  },
   /** POST /revoke with the token. */
   revoke: {method: 'POST', path: '/revoke', form: ['token']},
   /** "Example Request: GET https://app.shuttleglobal.com/c/api/payment_links / Authorization: Bearer at_1234_h480djs93hd8" */

@@ -24,14 +24,23 @@ describe('one way errors become an exit code and a line', () => {
   it('renders one stderr line, and the JSON error document with --json, secrets masked', () => {
     const stdout: string[] = []
     const stderr: string[] = []
-    const out = new Output({stdout: {write: (chunk: string) => stdout.push(chunk)}, stderr: {write: (chunk: string) => stderr.push(chunk)}}, 'json', {colorOut: false, colorErr: false})
+    const out = new Output({stdout: {write: (chunk: string) => stdout.push(chunk)}, stderr: {write: (chunk: string) => stderr.push(chunk)}}, 'json', {
+      colorOut: false,
+      colorErr: false,
+    })
     const write = process.stdout.write
     process.stdout.write = ((chunk: string) => {
       stdout.push(chunk)
       return true
     }) as typeof process.stdout.write
     try {
-      const code = renderError(usageError('bad value s3cr3t-value-123', 'try again'), {id: 'status', out, json: true, debug: false, secrets: ['s3cr3t-value-123']})
+      const code = renderError(usageError('bad value s3cr3t-value-123', 'try again'), {
+        id: 'status',
+        out,
+        json: true,
+        debug: false,
+        secrets: ['s3cr3t-value-123'],
+      })
       expect(code).toBe(ExitCode.usage)
     } finally {
       process.stdout.write = write

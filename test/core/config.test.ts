@@ -109,7 +109,10 @@ describe('Funtrips hosts and stage', () => {
       guesses: [],
     })
     // … unless the stage is set, and the auth host may differ from the API host.
-    expect(resolved({stage: 'acc', urls: {production: {authUrl: 'https://auth.partner.test'}}})).toMatchObject({authUrl: 'https://auth.partner.test/acc', apiUrl: 'https://api.funtrips.io/acc'})
+    expect(resolved({stage: 'acc', urls: {production: {authUrl: 'https://auth.partner.test'}}})).toMatchObject({
+      authUrl: 'https://auth.partner.test/acc',
+      apiUrl: 'https://api.funtrips.io/acc',
+    })
     expect(resolved({stage: 'prod'}, 'local').apiUrl).toMatch(/\/funtrips$/)
   })
 })

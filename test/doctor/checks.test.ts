@@ -101,7 +101,10 @@ describe('keychain check', () => {
   it('keeps an existing insecure file and its entries', async () => {
     const paths = pathsFor(dir)
     await new FileBackend(paths.insecureCredentials).set('default:fluz:sandbox.api_key', 'kept')
-    const result = await checkKeychain(chooseBackend({insecure: true, env: {}, paths, config: emptyConfig(), profile: resolveProfile(emptyConfig(), {env: {}})}), LINUX)
+    const result = await checkKeychain(
+      chooseBackend({insecure: true, env: {}, paths, config: emptyConfig(), profile: resolveProfile(emptyConfig(), {env: {}})}),
+      LINUX,
+    )
     expect(result.status).toBe('pass')
     expect(JSON.parse(await readFile(paths.insecureCredentials, 'utf8'))).toEqual({'default:fluz:sandbox.api_key': 'kept'})
   })
@@ -114,7 +117,10 @@ describe('keychain check', () => {
   })
 
   it('does not suggest gnome-keyring on macOS', async () => {
-    const result = await checkKeychain({backend: new UnavailableBackend(), fallbackNotes: [], environmentProviders: [], sealedDir: dir}, {os: 'darwin', wsl: false})
+    const result = await checkKeychain(
+      {backend: new UnavailableBackend(), fallbackNotes: [], environmentProviders: [], sealedDir: dir},
+      {os: 'darwin', wsl: false},
+    )
     expect(result.fix).not.toContain('gnome-keyring')
     expect(result.fix).toContain('--insecure-storage')
   })
@@ -205,7 +211,9 @@ describe('token check', () => {
 
   it('names the renewing command per kind of token', () => {
     expect(renewCommand(entry({provider: 'funtrips', key: 'public.local.ft', env: 'local'}))).toBe('ftauth session create --headless --exchange --env local')
-    expect(renewCommand(entry({provider: 'funtrips', key: 'backend.local.ft', env: 'local', meta: {kind: 'backend'}}))).toBe('ftauth session create --headless --fresh --env local')
+    expect(renewCommand(entry({provider: 'funtrips', key: 'backend.local.ft', env: 'local', meta: {kind: 'backend'}}))).toBe(
+      'ftauth session create --headless --fresh --env local',
+    )
     expect(renewCommand(entry({provider: 'shuttle', profile: 'ci'}))).toBe('ftauth shuttle login --env sandbox --profile ci')
   })
 })

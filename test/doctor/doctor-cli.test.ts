@@ -45,7 +45,17 @@ describe('ftauth doctor against the emulator', () => {
   it('passes every check and exits 0, sending no credentials', async () => {
     const result = await sandbox.run(['doctor'])
     expect(result.code, result.stdout + result.stderr).toBe(0)
-    for (const title of ['Config file', 'Secret storage', 'Funtrips reachable (local)', 'Fluz reachable (local)', 'Shuttle reachable (local)', 'Clock', 'Stored tokens', 'Funtrips settings from the docs (local)', 'File permissions']) {
+    for (const title of [
+      'Config file',
+      'Secret storage',
+      'Funtrips reachable (local)',
+      'Fluz reachable (local)',
+      'Shuttle reachable (local)',
+      'Clock',
+      'Stored tokens',
+      'Funtrips settings from the docs (local)',
+      'File permissions',
+    ]) {
       expect(result.stdout).toMatch(new RegExp(`^✓ ${title.replace(/[()]/g, '\\$&')}\\s`, 'm'))
     }
     expect(result.stdout).toContain('0 failed, 0 warnings, 11 passed')
@@ -61,7 +71,19 @@ describe('ftauth doctor against the emulator', () => {
     const report = reportOf(result)
     expect(Object.keys(report).sort()).toEqual(['checks', 'ok', 'schemaVersion'])
     expect(report.ok).toBe(true)
-    expect(report.checks.map((item) => item.id)).toEqual(['config', 'keychain', 'reach.funtrips', 'reach.fluz', 'reach.shuttle', 'clock', 'tokens', 'docs.funtrips', 'docs.fluz', 'docs.shuttle', 'permissions'])
+    expect(report.checks.map((item) => item.id)).toEqual([
+      'config',
+      'keychain',
+      'reach.funtrips',
+      'reach.fluz',
+      'reach.shuttle',
+      'clock',
+      'tokens',
+      'docs.funtrips',
+      'docs.fluz',
+      'docs.shuttle',
+      'permissions',
+    ])
     for (const item of report.checks) {
       expect(item.status).toBe('pass')
       expect(typeof item.title).toBe('string')
@@ -78,7 +100,10 @@ describe('ftauth doctor against the emulator', () => {
     expect(checkOf(report, 'credentials.funtrips')).toMatchObject({status: 'pass', detail: expect.stringContaining('client credentials accepted')})
     expect(checkOf(report, 'credentials.fluz')).toMatchObject({status: 'pass', detail: expect.stringContaining('marco → polo')})
     expect(checkOf(report, 'credentials.shuttle')).toMatchObject({status: 'pass'})
-    const posts = emulator.requests().filter((request) => request.method === 'POST').map((request) => request.path)
+    const posts = emulator
+      .requests()
+      .filter((request) => request.method === 'POST')
+      .map((request) => request.path)
     expect(posts).toEqual(['/funtrips/oauth/token', '/fluz/api/v1/graphql', '/shuttle/revoke'])
     // No secret in the output, and no token cached.
     for (const secret of emulator.issuedSecrets()) expect(result.stdout + result.stderr).not.toContain(secret)

@@ -269,9 +269,7 @@ describe('ftauth fluz token', () => {
     await tokens.put('fluz', first.cacheKey, {...stored, expiresAt: new Date(Date.now() - 60_000).toISOString()})
     emulator.clearRequests()
 
-    const results = await Promise.all(
-      Array.from({length: 8}, () => sandbox.run(['fluz', 'token', '-q', '--scopes', 'LIST_OFFERS'], {timeoutMs: 100_000})),
-    )
+    const results = await Promise.all(Array.from({length: 8}, () => sandbox.run(['fluz', 'token', '-q', '--scopes', 'LIST_OFFERS'], {timeoutMs: 100_000})))
     for (const result of results) expect(result.code, result.stderr).toBe(0)
     const printed = new Set(results.map((result) => result.stdout.trim()))
     expect(printed.size).toBe(1)
@@ -281,7 +279,10 @@ describe('ftauth fluz token', () => {
     expect(fluzOperations(emulator)).toEqual(['refreshUserAccessToken'])
 
     const after = await storedToken(sandbox, first.cacheKey)
-    const newestRefreshToken = emulator.issuedSecrets().filter((secret) => secret.startsWith('rt_')).at(-1)
+    const newestRefreshToken = emulator
+      .issuedSecrets()
+      .filter((secret) => secret.startsWith('rt_'))
+      .at(-1)
     expect(after.accessToken).toBe(token)
     expect(after.refreshToken).toBe(newestRefreshToken)
     expect(new Date(after.expiresAt).getTime()).toBeGreaterThan(Date.now())

@@ -38,7 +38,18 @@ async function standIn(answers: {refresh: Answer; generate?: Answer}): Promise<{
       issued += 1
       const generated: Answer = {
         status: 200,
-        body: {data: {generateUserAccessToken: {success: true, error: null, accessToken: `opaque-${issued}-0123456789abcdef`, token: null, refreshToken: `refresh-${issued}-0123456789abcdef`, scopes: ['LIST_OFFERS']}}},
+        body: {
+          data: {
+            generateUserAccessToken: {
+              success: true,
+              error: null,
+              accessToken: `opaque-${issued}-0123456789abcdef`,
+              token: null,
+              refreshToken: `refresh-${issued}-0123456789abcdef`,
+              scopes: ['LIST_OFFERS'],
+            },
+          },
+        },
       }
       const answer = operation === 'refreshUserAccessToken' ? answers.refresh : (answers.generate ?? generated)
       response.writeHead(answer.status, {'content-type': 'application/json'}).end(JSON.stringify(answer.body))
@@ -52,7 +63,14 @@ async function standIn(answers: {refresh: Answer; generate?: Answer}): Promise<{
   }
 }
 
-const inPayload = (code: string) => ({status: 200, body: {data: {refreshUserAccessToken: {success: false, error: {code, message: `${code} says no`}, accessToken: null, token: null, refreshToken: null, scopes: null}}}})
+const inPayload = (code: string) => ({
+  status: 200,
+  body: {
+    data: {
+      refreshUserAccessToken: {success: false, error: {code, message: `${code} says no`}, accessToken: null, token: null, refreshToken: null, scopes: null},
+    },
+  },
+})
 
 describe('a refused refresh falls back to generating once', () => {
   it.each([
@@ -77,7 +95,10 @@ describe('a refused refresh falls back to generating once', () => {
   })
 
   it('a wrong API key (AUTH-0002 on generate) still ends with exit 3, after one generation', async () => {
-    const server = await standIn({refresh: inPayload('AUTH-0002'), generate: {status: 200, body: {data: {generateUserAccessToken: {success: false, error: {code: 'AUTH-0002', message: 'invalid credentials'}}}}}})
+    const server = await standIn({
+      refresh: inPayload('AUTH-0002'),
+      generate: {status: 200, body: {data: {generateUserAccessToken: {success: false, error: {code: 'AUTH-0002', message: 'invalid credentials'}}}}},
+    })
     try {
       const d = await deps('http://127.0.0.1:9', {FTAUTH_FLUZ_URL: server.url, FTAUTH_FLUZ_API_KEY: 'stand-in-key'})
       const request = fluzTokenRequest(d, resolveFluzIds(d, {}), ['LIST_OFFERS'])
@@ -152,7 +173,9 @@ describe('fluz scopes: both documented query names, names or objects', () => {
   it('an unknown shape is exit 6 naming the field', async () => {
     const server = createServer((request, response) => {
       request.resume()
-      request.on('end', () => response.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify({data: {getApplicationScopes: {granted: 'LIST_OFFERS'}}})))
+      request.on('end', () =>
+        response.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify({data: {getApplicationScopes: {granted: 'LIST_OFFERS'}}})),
+      )
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     try {

@@ -29,7 +29,8 @@ async function withEmulator(options: Parameters<typeof startEmulator>[0], run: (
   }
 }
 
-const newCode = async (d: TestDeps) => (await createSessionFlow(d, {userId: USER, integration: 'headless', pkce: false, fresh: false, keepVerifier: false})).code
+const newCode = async (d: TestDeps) =>
+  (await createSessionFlow(d, {userId: USER, integration: 'headless', pkce: false, fresh: false, keepVerifier: false})).code
 const exchanges = (emulator: Emulator) => funtripsRequests(emulator).filter((request) => /\/v1\/(session|oauth)\/token$/.test(request.path))
 
 describe('exchange forms', () => {
@@ -98,7 +99,9 @@ describe('an API gateway in front of Funtrips', () => {
     gateway = createServer((request, response) => {
       seen.push(`${request.method} ${request.url}`)
       if (request.url === '/v1/oauth/token') {
-        response.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify({access_token: 'opaque-public-bearer', token_type: 'Bearer', expires_in: 600}))
+        response
+          .writeHead(200, {'content-type': 'application/json'})
+          .end(JSON.stringify({access_token: 'opaque-public-bearer', token_type: 'Bearer', expires_in: 600}))
         return
       }
       response.writeHead(403, {'content-type': 'application/json', 'x-amzn-errortype': 'MissingAuthenticationTokenException'})
@@ -112,7 +115,11 @@ describe('an API gateway in front of Funtrips', () => {
   it('counts its 403 for an unknown route as "route unknown" and tries the other path', async () => {
     await withEmulator({}, async (emulator) => {
       deps = await makeDeps(emulator.url)
-      const answer = await exchangeSessionCode(deps, {...deps.profile.funtrips, apiUrl: url}, {code: 'sc_x', client: {clientId: DEMO.funtrips.clientId, clientSecret: 'secret'}})
+      const answer = await exchangeSessionCode(
+        deps,
+        {...deps.profile.funtrips, apiUrl: url},
+        {code: 'sc_x', client: {clientId: DEMO.funtrips.clientId, clientSecret: 'secret'}},
+      )
       expect(seen).toEqual(['POST /v1/session/token', 'POST /v1/oauth/token'])
       expect(answer).toMatchObject({path: '/v1/oauth/token', field: 'code', refused: ['/v1/session/token 403']})
     })

@@ -17,10 +17,7 @@ export interface TestDeps extends Deps {
 }
 
 /** Real Deps for flow functions (see test/helpers/deps.ts), with stderr and trace captured. */
-export async function makeDeps(
-  emulatorUrl: string,
-  options: {funtrips?: Profile['funtrips']; env?: Record<string, string>} = {},
-): Promise<TestDeps> {
+export async function makeDeps(emulatorUrl: string, options: {funtrips?: Profile['funtrips']; env?: Record<string, string>} = {}): Promise<TestDeps> {
   const made = await inProcessDeps(emulatorUrl, {profile: {funtrips: options.funtrips}, env: options.env})
   return {...made.deps, stderr: made.stderr, trace: made.trace, cleanup: made.cleanup}
 }
@@ -38,7 +35,6 @@ export function bodyOf(request: LoggedRequest | undefined): Record<string, unkno
   if (!request) throw new Error('no such request')
   return JSON.parse(request.body) as Record<string, unknown>
 }
-
 
 /** The keychain of a CLI sandbox, read the way the CLI reads it (values may be chunked). */
 export function sandboxStore(sandbox: {service: string}): CredentialStore {

@@ -68,7 +68,9 @@ describe('ftauth session create --headless', () => {
     expect(funtripsCalls(emulator).filter((call) => call.startsWith('POST /oauth/token'))).toHaveLength(2)
     // The bearer the second session used is the one the keychain holds.
     const stored = (await storedToken(sandbox, BACKEND_KEY))!
-    const lastSession = funtripsRequests(emulator).filter((request) => request.path === '/funtrips/v1/session').at(-1)
+    const lastSession = funtripsRequests(emulator)
+      .filter((request) => request.path === '/funtrips/v1/session')
+      .at(-1)
     expect(lastSession?.headers.authorization).toBe(`Bearer ${stored.accessToken}`)
   })
 
@@ -307,7 +309,9 @@ describe('ftauth session exchange', () => {
     expect((await sandbox.run(['session', 'exchange', code, '-q'])).code).toBe(0)
     const again = await sandbox.run(['session', 'exchange', code, '--trace'])
     expect(again.code).toBe(4)
-    expect(again.stderr).toMatch(new RegExp(`session code ${code.slice(0, 7)}… was already used at \\d\\d:\\d\\d:\\d\\d \\(.+ ago\\).*run \`ftauth session create\` again`))
+    expect(again.stderr).toMatch(
+      new RegExp(`session code ${code.slice(0, 7)}… was already used at \\d\\d:\\d\\d:\\d\\d \\(.+ ago\\).*run \`ftauth session create\` again`),
+    )
     for (const secret of allSecrets()) expect(again.stderr).not.toContain(secret)
     // One request per exchange: the failed one was neither retried nor sent to the other path.
     expect(funtripsCalls(emulator).filter((call) => call.includes('/v1/session/token') || call.includes('/v1/oauth/token'))).toEqual([
@@ -321,7 +325,9 @@ describe('ftauth session exchange', () => {
     emulator.advanceClock(301 + 120)
     const result = await sandbox.run(['session', 'exchange', code, '--json'])
     expect(result.code).toBe(4)
-    expect(result.stderr).toMatch(new RegExp(`session code ${code.slice(0, 7)}… expired at \\d\\d:\\d\\d:\\d\\d \\(2m( \\d+s)? ago\\) — run \`ftauth session create\` again`))
+    expect(result.stderr).toMatch(
+      new RegExp(`session code ${code.slice(0, 7)}… expired at \\d\\d:\\d\\d:\\d\\d \\(2m( \\d+s)? ago\\) — run \`ftauth session create\` again`),
+    )
     expect(result.stderr).not.toContain(code)
     expect(JSON.parse(result.stdout)).toMatchObject({error: {exitCode: 4, status: 400, exchangePath: '/v1/session/token'}})
     expect(result.stdout).not.toContain(code)
@@ -361,7 +367,9 @@ describe('exchange path fallback (the docs name /v1/session/token and /v1/oauth/
       const result = await local.run(['session', 'create', '--headless', '--exchange', '--json'])
       expect(result.code).toBe(0)
       expect(funtripsCalls(oauthOnly).slice(-2)).toEqual(['POST /v1/session/token 404', 'POST /v1/oauth/token 200'])
-      expect(JSON.parse(result.stdout)).toMatchObject({publicBearer: {exchangePath: '/v1/oauth/token', exchange: {path: '/v1/oauth/token', field: 'code', choice: 'fallback'}}})
+      expect(JSON.parse(result.stdout)).toMatchObject({
+        publicBearer: {exchangePath: '/v1/oauth/token', exchange: {path: '/v1/oauth/token', field: 'code', choice: 'fallback'}},
+      })
       // The next run goes straight to what the server accepted, and says so.
       const human = await local.run(['session', 'create', '--headless', '--exchange'])
       expect(funtripsCalls(oauthOnly).slice(-1)).toEqual(['POST /v1/oauth/token 200'])
@@ -388,7 +396,7 @@ describe('exchange path fallback (the docs name /v1/session/token and /v1/oauth/
 })
 
 describe('the session user and the code lifetime', () => {
-  it('--user and --code-ttl: sends external_user_id and code_ttl; the printed expiry is the server\'s, ~120 s', async () => {
+  it("--user and --code-ttl: sends external_user_id and code_ttl; the printed expiry is the server's, ~120 s", async () => {
     const result = await sandbox.run(['session', 'create', '--headless', '--user', 'alice@example.com', '--code-ttl', '120', '--json'])
     expect(result.code).toBe(0)
     const session = funtripsRequests(emulator).find((request) => request.path === '/funtrips/v1/session')
@@ -400,7 +408,7 @@ describe('the session user and the code lifetime', () => {
     expect(json.codeExpiresInSeconds).toBeLessThanOrEqual(121)
   })
 
-  it('takes the user from FTAUTH_FUNTRIPS_USER, then the profile\'s funtrips.userId', async () => {
+  it("takes the user from FTAUTH_FUNTRIPS_USER, then the profile's funtrips.userId", async () => {
     expect((await sandbox.run(['config', 'set', 'funtrips.userId', 'profile@example.com'])).code).toBe(0)
     expect((await sandbox.run(['session', 'create', '--headless', '-q'])).code).toBe(0)
     expect((await sandbox.run(['session', 'create', '--headless', '-q'], {env: {FTAUTH_FUNTRIPS_USER: 'env@example.com'}})).code).toBe(0)

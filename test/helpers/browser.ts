@@ -38,7 +38,15 @@ export async function launchBrowser(options: {javaScript: boolean}): Promise<Tes
     headless: true,
     javaScriptEnabled: options.javaScript,
     // Without the background-networking flags Chromium hangs on refused connections here.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   })
   let taken = 0
   return {

@@ -33,7 +33,9 @@ afterEach(() => sandbox.cleanup())
 // biome-ignore lint/suspicious/noExplicitAny: the test reads deep into the written JSON; a wrong path fails its assertion
 const configOf = async () => JSON.parse(await readFile(join(sandbox.configDir, 'config.json'), 'utf8')) as {version: number; profiles: Record<string, any>}
 const loginFluz = (env: string, extra: string[] = []) =>
-  sandbox.run(['login', 'fluz', '--env', env, '--user-id', DEMO.fluz.userId, '--account-id', DEMO.fluz.accountId, '--api-key-stdin', ...extra], {stdin: DEMO.fluz.apiKey})
+  sandbox.run(['login', 'fluz', '--env', env, '--user-id', DEMO.fluz.userId, '--account-id', DEMO.fluz.accountId, '--api-key-stdin', ...extra], {
+    stdin: DEMO.fluz.apiKey,
+  })
 
 describe('two Fluz identities in one profile', () => {
   it('login --env production leaves the sandbox identity and the default environment alone', async () => {
@@ -51,13 +53,21 @@ describe('two Fluz identities in one profile', () => {
     expect(accounts).toEqual(['default:fluz:production.api_key', 'default:fluz:sandbox.api_key'])
 
     // status --env X: X is the active one, the other environment is listed with its own ids.
-    for (const [env, other] of [['sandbox', 'production'], ['production', 'sandbox']] as const) {
+    for (const [env, other] of [
+      ['sandbox', 'production'],
+      ['production', 'sandbox'],
+    ] as const) {
       const status = await sandbox.run(['status', '--env', env, '--json'])
-      const fluzStatus = (JSON.parse(status.stdout) as {providers: {provider: string; env: string; identities: {env: string; active: boolean; secretStored: boolean; ids: Record<string, string>}[]}[]}).providers.find((p) => p.provider === 'fluz')!
+      const fluzStatus = (
+        JSON.parse(status.stdout) as {
+          providers: {provider: string; env: string; identities: {env: string; active: boolean; secretStored: boolean; ids: Record<string, string>}[]}[]
+        }
+      ).providers.find((p) => p.provider === 'fluz')!
       expect(fluzStatus.env).toBe(env)
-      expect(fluzStatus.identities.map((identity) => [identity.env, identity.active, identity.secretStored])).toEqual(
-        [['sandbox', env === 'sandbox', true], ['production', env === 'production', true]],
-      )
+      expect(fluzStatus.identities.map((identity) => [identity.env, identity.active, identity.secretStored])).toEqual([
+        ['sandbox', env === 'sandbox', true],
+        ['production', env === 'production', true],
+      ])
       expect(fluzStatus.identities.find((identity) => identity.env === 'production')?.ids.seatId).toBe(DEMO.fluz.seatId)
       const human = await sandbox.run(['status', '--env', env])
       expect(human.stdout).toMatch(new RegExp(`identity ${other}\\s+${DEMO.fluz.userId}`))
@@ -76,7 +86,7 @@ describe('two Fluz identities in one profile', () => {
     expect(body).toContain('/fluz/production')
   })
 
-  it('--default makes the login\'s environment the default, and says so', async () => {
+  it("--default makes the login's environment the default, and says so", async () => {
     const result = await loginFluz('production', ['--default'])
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('Fluz now uses production by default in profile default')
@@ -85,7 +95,7 @@ describe('two Fluz identities in one profile', () => {
     expect(status.providers.find((p) => p.provider === 'fluz')?.env).toBe('production')
   })
 
-  it('the emulator\'s demo ids stay in local: nothing of them shows in sandbox', async () => {
+  it("the emulator's demo ids stay in local: nothing of them shows in sandbox", async () => {
     const local = await sandbox.run(['status', '--env', 'local', '--json'])
     expect(local.stdout).toContain(DEMO.fluz.userId)
     const sandboxStatus = await sandbox.run(['status', '--env', 'sandbox', '--json'])
@@ -93,25 +103,31 @@ describe('two Fluz identities in one profile', () => {
     expect(sandboxStatus.stdout).not.toContain(DEMO.shuttle.clientId)
   })
 
-  it('config set/get address one environment: fluz.userId --env production is production\'s only', async () => {
+  it("config set/get address one environment: fluz.userId --env production is production's only", async () => {
     const other = '11111111-2222-4333-8444-555555555555'
     expect((await sandbox.run(['config', 'set', 'fluz.userId', other, '--env', 'production'])).code).toBe(0)
     expect((await configOf()).profiles.default.fluz.ids).toEqual({production: {userId: other}})
     expect((await sandbox.run(['config', 'get', 'fluz.userId', '--env', 'production', '-q'])).stdout).toBe(`${other}\n`)
     expect((await sandbox.run(['config', 'get', 'fluz.userId', '--env', 'sandbox', '-q'])).stdout).toBe('')
     // FTAUTH_* overrides act on the active environment only.
-    const overridden = await sandbox.run(['config', 'get', 'fluz.ids.production.userId', '--json', '--env', 'sandbox'], {env: {FTAUTH_FLUZ_USER_ID: DEMO.fluz.userId}})
+    const overridden = await sandbox.run(['config', 'get', 'fluz.ids.production.userId', '--json', '--env', 'sandbox'], {
+      env: {FTAUTH_FLUZ_USER_ID: DEMO.fluz.userId},
+    })
     expect(JSON.parse(overridden.stdout)).toMatchObject({value: other, source: 'profile'})
   })
 })
 
 describe('migration of a version 1 config', () => {
-  it('moves profile-wide ids to the profile\'s environment on the first write and keeps the old file as config.json.bak, once', async () => {
+  it("moves profile-wide ids to the profile's environment on the first write and keeps the old file as config.json.bak, once", async () => {
     const path = join(sandbox.configDir, 'config.json')
     const old = {
       version: 1,
       profiles: {
-        default: {fluz: {env: 'production', userId: DEMO.fluz.userId, accountId: DEMO.fluz.accountId}, shuttle: {clientId: 'sh_live'}, funtrips: {clientId: 'ft_x'}},
+        default: {
+          fluz: {env: 'production', userId: DEMO.fluz.userId, accountId: DEMO.fluz.accountId},
+          shuttle: {clientId: 'sh_live'},
+          funtrips: {clientId: 'ft_x'},
+        },
       },
     }
     const oldText = JSON.stringify(old)

@@ -31,7 +31,10 @@ describe('the npm package, packed from a fresh clone', () => {
     await run('npm', ['pack', '--pack-destination', work], {cwd: clone, maxBuffer: 16 * 1024 * 1024})
     const tarball = (await readdir(work)).find((name) => name.endsWith('.tgz'))
     if (!tarball) throw new Error('npm pack wrote no tarball')
-    files = (await run('tar', ['-tzf', join(work, tarball)])).stdout.split('\n').filter(Boolean).map((path) => path.replace(/^package\//, ''))
+    files = (await run('tar', ['-tzf', join(work, tarball)])).stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((path) => path.replace(/^package\//, ''))
     const prefix = join(work, 'prefix')
     await run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', join(work, tarball)], {cwd: work})
     ftauth = join(prefix, 'bin', 'ftauth')
@@ -61,7 +64,13 @@ describe('the npm package, packed from a fresh clone', () => {
       child.once('exit', (code) => reject(new Error(`the installed emulator exited (${code})`)))
     })
 
-    const env: NodeJS.ProcessEnv = {...process.env, FTAUTH_CONFIG_DIR: join(work, 'config'), FTAUTH_KEYCHAIN_SERVICE: service, FTAUTH_ENV: 'local', FTAUTH_LOCAL_URL: url}
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      FTAUTH_CONFIG_DIR: join(work, 'config'),
+      FTAUTH_KEYCHAIN_SERVICE: service,
+      FTAUTH_ENV: 'local',
+      FTAUTH_LOCAL_URL: url,
+    }
     delete env.CI
     const status = await run(ftauth, ['status', '--json'], {cwd: work, env})
     expect(JSON.parse(status.stdout)).toMatchObject({profile: 'default', configDir: join(work, 'config')})

@@ -76,7 +76,11 @@ describe('oversized input', () => {
 
   it('stdin over its cap is exit 2, for secrets, tokens and codes alike', async () => {
     const big = 'x'.repeat(1024 * 1024 + 10)
-    for (const args of [['login', 'shuttle', '--client-id', 'c', '--client-secret-stdin', '--no-verify'], ['token', 'inspect', '-'], ['session', 'exchange']]) {
+    for (const args of [
+      ['login', 'shuttle', '--client-id', 'c', '--client-secret-stdin', '--no-verify'],
+      ['token', 'inspect', '-'],
+      ['session', 'exchange'],
+    ]) {
       const result = await sandbox.run(args, {stdin: big})
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2)
       expect(result.stderr).toMatch(/stdin is larger than \d+ [KM]B/)
@@ -121,7 +125,10 @@ describe('a full disk', () => {
       expect(set.code, set.stderr).toBe(1)
       expect(set.stderr).toMatch(/^error: disk full \(ENOSPC/m)
 
-      const login = await runCli(['login', 'shuttle', '--client-id', `client-${'y'.repeat(4000)}`, '--client-secret-stdin', '--no-verify'], {env, stdin: 'a-new-secret-0123456789'})
+      const login = await runCli(['login', 'shuttle', '--client-id', `client-${'y'.repeat(4000)}`, '--client-secret-stdin', '--no-verify'], {
+        env,
+        stdin: 'a-new-secret-0123456789',
+      })
       expect(login.code, login.stderr).toBe(1)
       expect(login.stderr).toContain('disk full')
 
@@ -146,13 +153,17 @@ describe('Shuttle login and a forged redirect', () => {
       for (const mode of [[], ['--json']]) {
         emulator.clearRequests()
         const log = join(scratch, `browser-${mode.length}.json`)
-        const result = await sandbox.run(['shuttle', 'login', '--wait', '30', ...mode], {env: {BROWSER: TEST_BROWSER, FTAUTH_TEST_FORGE_STATE: 'then-real', FTAUTH_TEST_BROWSER_LOG: log}})
+        const result = await sandbox.run(['shuttle', 'login', '--wait', '30', ...mode], {
+          env: {BROWSER: TEST_BROWSER, FTAUTH_TEST_FORGE_STATE: 'then-real', FTAUTH_TEST_BROWSER_LOG: log},
+        })
         expect(result.code, result.stderr).toBe(0)
         expect(result.stderr).toMatch(/^warning: ignored a redirect whose state does not match/m)
         const page = JSON.parse(await (await import('node:fs/promises')).readFile(log, 'utf8')) as {status: number; forged?: {status: number; title: string}}
         expect(page.status).toBe(200)
         expect(page.forged).toEqual({status: 400, title: 'Not this login'})
-        const exchanges = emulator.requests().filter((request) => request.path === '/shuttle/token' && new URLSearchParams(request.body).get('grant_type') === 'authorization_code')
+        const exchanges = emulator
+          .requests()
+          .filter((request) => request.path === '/shuttle/token' && new URLSearchParams(request.body).get('grant_type') === 'authorization_code')
         expect(exchanges).toHaveLength(1)
         expect(new URLSearchParams(exchanges[0]!.body).get('code')).not.toBe('ac_forged_code_0000')
       }

@@ -50,7 +50,9 @@ describe('argv: no secret-named flag takes a value', () => {
   it('every command in the oclif manifest: flags named like secret/key/token/password are --…-stdin booleans', async () => {
     const manifest = JSON.parse(await readFile(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, ManifestCommand>}
     const commands = Object.values(manifest.commands)
-    expect(commands.map((command) => command.id)).toEqual(expect.arrayContaining(['login', 'session:exchange', 'fluz:token', 'shuttle:login', 'call', 'token:inspect']))
+    expect(commands.map((command) => command.id)).toEqual(
+      expect.arrayContaining(['login', 'session:exchange', 'fluz:token', 'shuttle:login', 'call', 'token:inspect']),
+    )
     const offenders: string[] = []
     for (const command of commands) {
       for (const flag of Object.values(command.flags)) {
@@ -110,11 +112,14 @@ describe('argv: tokens and codes given as arguments are refused, not echoed, not
     expect(emulator.requests()).toEqual([])
   })
 
-  it.each(['funtrips.clientSecret', 'fluz.apiKey', 'shuttle.clientSecret', 'fluz.refreshToken'])('config set %s <secret>: refused (exit 2), nothing written, not echoed', async (key) => {
-    const result = await sandbox.run(['config', 'set', key, `val-${MARKER}-7`])
-    expect(result.code, result.stderr).toBe(2)
-    expect(result.stdout + result.stderr).not.toContain(MARKER)
-    const config = await readFile(join(sandbox.configDir, 'config.json'), 'utf8').catch(() => '')
-    expect(config).not.toContain(MARKER)
-  })
+  it.each(['funtrips.clientSecret', 'fluz.apiKey', 'shuttle.clientSecret', 'fluz.refreshToken'])(
+    'config set %s <secret>: refused (exit 2), nothing written, not echoed',
+    async (key) => {
+      const result = await sandbox.run(['config', 'set', key, `val-${MARKER}-7`])
+      expect(result.code, result.stderr).toBe(2)
+      expect(result.stdout + result.stderr).not.toContain(MARKER)
+      const config = await readFile(join(sandbox.configDir, 'config.json'), 'utf8').catch(() => '')
+      expect(config).not.toContain(MARKER)
+    },
+  )
 })

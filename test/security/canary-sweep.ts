@@ -36,16 +36,20 @@ const quietOnly = (mode: Mode): Allowance => (mode === 'quiet' ? {quietLine: tru
 /** `session create` (without --exchange) exists to hand out its session code: every mode may print it on stdout. */
 const sessionCode = (mode: Mode): Allowance => ({quietLine: mode === 'quiet', kinds: ['session-code']})
 /** --show / --show-refresh: the shown token (stdout only). */
-const shown = (kinds: Allowance['kinds']) => (mode: Mode): Allowance => ({quietLine: mode === 'quiet', kinds})
+const shown =
+  (kinds: Allowance['kinds']) =>
+  (mode: Mode): Allowance => ({quietLine: mode === 'quiet', kinds})
 
 /**
  * `fluz token` / `fluz refresh` exist to hand out the access token, and issue 5 puts it in their
  * --json document; human output shows it only with --show.
  */
-const fluzToken = (extra: NonNullable<Allowance['kinds']> = []) => (mode: Mode): Allowance => ({
-  quietLine: mode === 'quiet',
-  kinds: mode === 'json' ? ['jwt', ...extra] : mode === 'human' ? extra : [],
-})
+const fluzToken =
+  (extra: NonNullable<Allowance['kinds']> = []) =>
+  (mode: Mode): Allowance => ({
+    quietLine: mode === 'quiet',
+    kinds: mode === 'json' ? ['jwt', ...extra] : mode === 'human' ? extra : [],
+  })
 
 const browserEnv = {BROWSER: TEST_BROWSER}
 
@@ -108,9 +112,19 @@ export function sweep(pass: 'env' | 'keychain') {
       const runs: RecordedRun[] = []
       // Sequential: each login rewrites config.json.
       for (const mode of SUPERSET) {
-        runs.push(...(await run('login funtrips', ['login', 'funtrips', '--client-id', 'ft_demo_client', '--client-secret-stdin'], {modes: [mode], run: () => ({stdin: CANARY.funtripsClientSecret})})))
+        runs.push(
+          ...(await run('login funtrips', ['login', 'funtrips', '--client-id', 'ft_demo_client', '--client-secret-stdin'], {
+            modes: [mode],
+            run: () => ({stdin: CANARY.funtripsClientSecret}),
+          })),
+        )
         runs.push(...(await run('login fluz', ['login', 'fluz', '--api-key-stdin'], {modes: [mode], run: () => ({stdin: `${CANARY.fluzApiKey}\n`})})))
-        runs.push(...(await run('login shuttle', ['login', 'shuttle', '--client-id', 'sh_demo_client', '--client-secret-stdin'], {modes: [mode], run: () => ({stdin: CANARY.shuttleClientSecret})})))
+        runs.push(
+          ...(await run('login shuttle', ['login', 'shuttle', '--client-id', 'sh_demo_client', '--client-secret-stdin'], {
+            modes: [mode],
+            run: () => ({stdin: CANARY.shuttleClientSecret}),
+          })),
+        )
       }
       check(runs)
     })
@@ -153,8 +167,14 @@ export function sweep(pass: 'env' | 'keychain') {
     it('session create --headless --exchange hides the bearer unless -q or --show', async () => {
       const runs = [
         ...(await run('session create --exchange', ['session', 'create', '--headless', '--exchange'], {allow: quietOnly})),
-        ...(await run('session create --exchange --pkce --fresh', ['session', 'create', '--headless', '--exchange', '--pkce', '--fresh'], {modes: ['trace', 'quiet'], allow: quietOnly})),
-        ...(await run('session create --exchange --show', ['session', 'create', '--headless', '--exchange', '--show'], {modes: ['human', 'json'], allow: shown(['jwt'])})),
+        ...(await run('session create --exchange --pkce --fresh', ['session', 'create', '--headless', '--exchange', '--pkce', '--fresh'], {
+          modes: ['trace', 'quiet'],
+          allow: quietOnly,
+        })),
+        ...(await run('session create --exchange --show', ['session', 'create', '--headless', '--exchange', '--show'], {
+          modes: ['human', 'json'],
+          allow: shown(['jwt']),
+        })),
       ]
       check(runs)
     })
@@ -162,8 +182,14 @@ export function sweep(pass: 'env' | 'keychain') {
     it('fluz token prints the access token only when asked (-q), the refresh token only with --show-refresh', async () => {
       const runs = [
         ...(await run('fluz token', ['fluz', 'token', '--scopes', 'LIST_OFFERS'], {allow: fluzToken()})),
-        ...(await run('fluz token --fresh', ['fluz', 'token', '--scopes', 'LIST_OFFERS,PURCHASE_GIFTCARD', '--fresh'], {modes: ['trace', 'debug'], allow: fluzToken()})),
-        ...(await run('fluz token --show-refresh', ['fluz', 'token', '--scopes', 'LIST_OFFERS', '--show-refresh'], {modes: ['human', 'json'], allow: fluzToken(['refresh'])})),
+        ...(await run('fluz token --fresh', ['fluz', 'token', '--scopes', 'LIST_OFFERS,PURCHASE_GIFTCARD', '--fresh'], {
+          modes: ['trace', 'debug'],
+          allow: fluzToken(),
+        })),
+        ...(await run('fluz token --show-refresh', ['fluz', 'token', '--scopes', 'LIST_OFFERS', '--show-refresh'], {
+          modes: ['human', 'json'],
+          allow: fluzToken(['refresh']),
+        })),
         ...(await run('fluz token --show', ['fluz', 'token', '--scopes', 'LIST_OFFERS', '--show'], {modes: ['human'], allow: shown(['jwt'])})),
       ]
       check(runs)
@@ -173,7 +199,12 @@ export function sweep(pass: 'env' | 'keychain') {
       const runs: RecordedRun[] = []
       // In parallel: the refresh lock makes them spend one refresh token after the other.
       runs.push(...(await run('fluz refresh', ['fluz', 'refresh', '--scopes', 'LIST_OFFERS'], {modes: SUPERSET, allow: fluzToken()})))
-      runs.push(...(await run('fluz refresh --show-refresh', ['fluz', 'refresh', '--scopes', 'LIST_OFFERS', '--show-refresh'], {modes: ['json'], allow: fluzToken(['refresh'])})))
+      runs.push(
+        ...(await run('fluz refresh --show-refresh', ['fluz', 'refresh', '--scopes', 'LIST_OFFERS', '--show-refresh'], {
+          modes: ['json'],
+          allow: fluzToken(['refresh']),
+        })),
+      )
       runs.push(...(await run('fluz scopes', ['fluz', 'scopes'], {modes: ['json', 'debug']})))
       check(runs)
     })
@@ -181,7 +212,10 @@ export function sweep(pass: 'env' | 'keychain') {
     it('shuttle login (browser, PKCE, Basic and body client auth) and shuttle refresh', async () => {
       const runs = [
         ...(await run('shuttle login', ['shuttle', 'login', '--wait', '30', '--port', '0'], {allow: quietOnly})),
-        ...(await run('shuttle login --client-auth body --no-pkce', ['shuttle', 'login', '--wait', '30', '--port', '0', '--client-auth', 'body', '--no-pkce'], {modes: ['json', 'trace'], allow: quietOnly})),
+        ...(await run('shuttle login --client-auth body --no-pkce', ['shuttle', 'login', '--wait', '30', '--port', '0', '--client-auth', 'body', '--no-pkce'], {
+          modes: ['json', 'trace'],
+          allow: quietOnly,
+        })),
       ]
       runs.push(...(await run('shuttle refresh', ['shuttle', 'refresh'], {modes: SUPERSET, allow: quietOnly})))
       check(runs)
@@ -211,9 +245,15 @@ export function sweep(pass: 'env' | 'keychain') {
     it('token inspect of a token given by env variable or stdin does not echo it', async () => {
       const token = (await once(['fluz', 'token', '--scopes', 'LIST_OFFERS', '-q'])).stdout.trim()
       const runs = [
-        ...(await run('token inspect env:VAR', ['token', 'inspect', 'env:CANARY_TOKEN'], {modes: ['json', 'debug'], run: () => ({env: {CANARY_TOKEN: token}})})),
+        ...(await run('token inspect env:VAR', ['token', 'inspect', 'env:CANARY_TOKEN'], {
+          modes: ['json', 'debug'],
+          run: () => ({env: {CANARY_TOKEN: token}}),
+        })),
         ...(await run('token inspect -', ['token', 'inspect', '-'], {modes: ['quiet', 'debug'], run: () => ({stdin: token})})),
-        ...(await run('token diff env:A -', ['token', 'diff', 'env:CANARY_TOKEN', '-'], {modes: ['json', 'debug'], run: () => ({env: {CANARY_TOKEN: token}, stdin: token})})),
+        ...(await run('token diff env:A -', ['token', 'diff', 'env:CANARY_TOKEN', '-'], {
+          modes: ['json', 'debug'],
+          run: () => ({env: {CANARY_TOKEN: token}, stdin: token}),
+        })),
       ]
       check(runs)
     })
@@ -242,14 +282,32 @@ export function sweep(pass: 'env' | 'keychain') {
         return run(`hostile ${label}`, args, {modes, expectCode})
       }
       // Client credentials (Basic id:secret) echoed in an OAuth error body.
-      runs.push(...(await hostile('funtrips oauth echo', ['session', 'create', '--headless', '--fresh'], 6, {method: 'POST', path: '/funtrips/oauth/token', kind: 'echo-oauth'})))
+      runs.push(
+        ...(await hostile('funtrips oauth echo', ['session', 'create', '--headless', '--fresh'], 6, {
+          method: 'POST',
+          path: '/funtrips/oauth/token',
+          kind: 'echo-oauth',
+        })),
+      )
       // The Fluz API key echoed in GraphQL errors[] messages and nested extensions.
-      runs.push(...(await hostile('fluz graphql echo', ['fluz', 'token', '--scopes', 'LIST_OFFERS', '--fresh'], 6, {method: 'POST', path: '/fluz/api/v1/graphql', kind: 'echo-graphql'})))
+      runs.push(
+        ...(await hostile('fluz graphql echo', ['fluz', 'token', '--scopes', 'LIST_OFFERS', '--fresh'], 6, {
+          method: 'POST',
+          path: '/fluz/api/v1/graphql',
+          kind: 'echo-graphql',
+        })),
+      )
       // A text body whose 500-character trace cut falls inside the refresh token.
       runs.push(...(await hostile('shuttle text echo', ['shuttle', 'refresh'], 6, {method: 'POST', path: '/shuttle/token', kind: 'echo-text'})))
       runs.push(...(await hostile('shuttle oauth echo', ['shuttle', 'refresh'], 6, {method: 'POST', path: '/shuttle/token', kind: 'echo-oauth'})))
       // The bearer a call attached, echoed in the errors[] of a 200 answer (the --json error carries the response).
-      runs.push(...(await hostile('call fluz graphql echo', ['call', 'fluz', '--query', 'query { marco }'], 6, {method: 'POST', path: '/fluz/api/v1/graphql', kind: 'echo-graphql'})))
+      runs.push(
+        ...(await hostile('call fluz graphql echo', ['call', 'fluz', '--query', 'query { marco }'], 6, {
+          method: 'POST',
+          path: '/fluz/api/v1/graphql',
+          kind: 'echo-graphql',
+        })),
+      )
       check(runs)
       // The echoes were really served and masked (the test would prove nothing otherwise): every trace shows a mask.
       for (const traced of runs.filter((recorded) => recorded.label.endsWith('[trace]'))) expect(traced.result.stderr, traced.label).toContain('<redacted')
@@ -260,7 +318,10 @@ export function sweep(pass: 'env' | 'keychain') {
     it('the commands that read a client secret from the keychain echo it nowhere', async () => {
       const runs = [
         ...(await run('session create --headless --fresh', ['session', 'create', '--headless', '--fresh'], {modes: ['json', 'debug'], allow: sessionCode})),
-        ...(await run('session create --exchange --pkce --fresh', ['session', 'create', '--headless', '--exchange', '--pkce', '--fresh'], {modes: ['debug'], allow: quietOnly})),
+        ...(await run('session create --exchange --pkce --fresh', ['session', 'create', '--headless', '--exchange', '--pkce', '--fresh'], {
+          modes: ['debug'],
+          allow: quietOnly,
+        })),
         ...(await run('fluz token --fresh', ['fluz', 'token', '--scopes', 'LIST_OFFERS', '--fresh'], {modes: ['debug', 'quiet'], allow: quietOnly})),
         ...(await run('shuttle login', ['shuttle', 'login', '--wait', '30', '--port', '0'], {modes: ['debug', 'quiet'], allow: quietOnly})),
         ...(await run('status', ['status'], {modes: ['json', 'debug']})),
@@ -271,66 +332,86 @@ export function sweep(pass: 'env' | 'keychain') {
     })
   }
 
-  it(pass === 'env' ? 'error paths in human, --json, --trace and --debug: wrong secret, expired and reused code, bad UUID, unreachable URL, malformed JSON' : 'error paths: a wrong secret piped into login', async () => {
-    const runs: RecordedRun[] = []
-    const errors = (label: string, args: string[], expectCode: number, options: Parameters<typeof inModes>[3] = {}) =>
-      run(`error ${label}`, args, {modes: ERROR_MODES, expectCode, ...options})
+  it(
+    pass === 'env'
+      ? 'error paths in human, --json, --trace and --debug: wrong secret, expired and reused code, bad UUID, unreachable URL, malformed JSON'
+      : 'error paths: a wrong secret piped into login',
+    async () => {
+      const runs: RecordedRun[] = []
+      const errors = (label: string, args: string[], expectCode: number, options: Parameters<typeof inModes>[3] = {}) =>
+        run(`error ${label}`, args, {modes: ERROR_MODES, expectCode, ...options})
 
-    if (pass === 'keychain') {
-      // A wrong secret typed into login: rejected by the verify call, echoed nowhere, stored nowhere.
-      for (const mode of ['json', 'debug'] as Mode[]) {
-        runs.push(
-          ...(await errors('login funtrips wrong secret', ['login', 'funtrips', '--client-id', 'ft_demo_client', '--client-secret-stdin'], 3, {modes: [mode], run: () => ({stdin: WRONG.funtripsClientSecret})})),
-          ...(await errors('login fluz wrong key', ['login', 'fluz', '--api-key-stdin'], 3, {modes: [mode], run: () => ({stdin: WRONG.fluzApiKey})})),
-          ...(await errors('login shuttle wrong secret', ['login', 'shuttle', '--client-id', 'sh_demo_client', '--client-secret-stdin'], 3, {modes: [mode], run: () => ({stdin: WRONG.shuttleClientSecret})})),
-        )
+      if (pass === 'keychain') {
+        // A wrong secret typed into login: rejected by the verify call, echoed nowhere, stored nowhere.
+        for (const mode of ['json', 'debug'] as Mode[]) {
+          runs.push(
+            ...(await errors('login funtrips wrong secret', ['login', 'funtrips', '--client-id', 'ft_demo_client', '--client-secret-stdin'], 3, {
+              modes: [mode],
+              run: () => ({stdin: WRONG.funtripsClientSecret}),
+            })),
+            ...(await errors('login fluz wrong key', ['login', 'fluz', '--api-key-stdin'], 3, {modes: [mode], run: () => ({stdin: WRONG.fluzApiKey})})),
+            ...(await errors('login shuttle wrong secret', ['login', 'shuttle', '--client-id', 'sh_demo_client', '--client-secret-stdin'], 3, {
+              modes: [mode],
+              run: () => ({stdin: WRONG.shuttleClientSecret}),
+            })),
+          )
+        }
+        check(runs)
+        return
       }
+
+      // Wrong secrets given by env variable.
+      runs.push(
+        ...(await errors('wrong Funtrips secret', ['session', 'create', '--headless', '--fresh'], 3, {
+          run: () => ({env: {FTAUTH_FUNTRIPS_CLIENT_SECRET: WRONG.funtripsClientSecret}}),
+        })),
+        ...(await errors('wrong Fluz API key', ['fluz', 'token', '--scopes', 'LIST_OFFERS', '--fresh'], 3, {
+          run: () => ({env: {FTAUTH_FLUZ_API_KEY: WRONG.fluzApiKey}}),
+        })),
+        ...(await errors('wrong Shuttle secret', ['shuttle', 'refresh'], 3, {run: () => ({env: {FTAUTH_SHUTTLE_CLIENT_SECRET: WRONG.shuttleClientSecret}})})),
+      )
+
+      // Expired codes: made now, spent after the emulator clock moved past their 5-minute lifetime.
+      const expiring = await Promise.all(ERROR_MODES.map(() => once(['session', 'create', '--headless', '-q'])))
+      emulator.advanceClock(400)
+      try {
+        runs.push(
+          ...(await errors('expired session code', ['session', 'exchange'], 4, {run: (mode) => ({stdin: expiring[ERROR_MODES.indexOf(mode)]!.stdout.trim()})})),
+        )
+      } finally {
+        emulator.advanceClock(-400)
+      }
+
+      // A reused code: spent once, then offered again in every mode.
+      const reused = (await once(['session', 'create', '--headless', '-q'])).stdout.trim()
+      await once(['session', 'exchange'], {stdin: reused})
+      runs.push(...(await errors('reused session code', ['session', 'exchange'], 4, {run: () => ({stdin: reused})})))
+
+      runs.push(
+        ...(await errors('bad UUID flag', ['fluz', 'token', '--scopes', 'LIST_OFFERS', '--account-id', 'not-a-uuid'], 2)),
+        ...(await errors('bad UUID env', ['fluz', 'token', '--scopes', 'LIST_OFFERS'], 2, {
+          modes: ['json', 'debug'],
+          run: () => ({env: {FTAUTH_FLUZ_USER_ID: 'user-42'}}),
+        })),
+      )
+
+      const unreachable = {run: () => ({env: {FTAUTH_LOCAL_URL: deadUrl}})}
+      runs.push(
+        ...(await errors('unreachable Funtrips', ['session', 'create', '--headless', '--fresh'], 5, unreachable)),
+        ...(await errors('unreachable Fluz', ['fluz', 'token', '--scopes', 'LIST_OFFERS', '--fresh'], 5, unreachable)),
+        ...(await errors('unreachable Shuttle', ['shuttle', 'refresh'], 5, unreachable)),
+      )
+
+      // Malformed JSON from each token endpoint (one fault per run: token requests are sent once).
+      emulator.inject({method: 'POST', path: '/funtrips/oauth/token', kind: 'malformed-json', count: ERROR_MODES.length})
+      runs.push(...(await errors('malformed JSON Funtrips', ['session', 'create', '--headless', '--fresh'], 6)))
+      emulator.inject({method: 'POST', path: '/fluz/api/v1/graphql', kind: 'malformed-json', count: ERROR_MODES.length})
+      runs.push(...(await errors('malformed JSON Fluz', ['fluz', 'token', '--scopes', 'LIST_OFFERS', '--fresh'], 6)))
+      emulator.inject({method: 'POST', path: '/shuttle/token', kind: 'malformed-json', count: ERROR_MODES.length})
+      runs.push(...(await errors('malformed JSON Shuttle', ['shuttle', 'login', '--wait', '30', '--port', '0'], 6)))
       check(runs)
-      return
-    }
-
-    // Wrong secrets given by env variable.
-    runs.push(
-      ...(await errors('wrong Funtrips secret', ['session', 'create', '--headless', '--fresh'], 3, {run: () => ({env: {FTAUTH_FUNTRIPS_CLIENT_SECRET: WRONG.funtripsClientSecret}})})),
-      ...(await errors('wrong Fluz API key', ['fluz', 'token', '--scopes', 'LIST_OFFERS', '--fresh'], 3, {run: () => ({env: {FTAUTH_FLUZ_API_KEY: WRONG.fluzApiKey}})})),
-      ...(await errors('wrong Shuttle secret', ['shuttle', 'refresh'], 3, {run: () => ({env: {FTAUTH_SHUTTLE_CLIENT_SECRET: WRONG.shuttleClientSecret}})})),
-    )
-
-    // Expired codes: made now, spent after the emulator clock moved past their 5-minute lifetime.
-    const expiring = await Promise.all(ERROR_MODES.map(() => once(['session', 'create', '--headless', '-q'])))
-    emulator.advanceClock(400)
-    try {
-      runs.push(...(await errors('expired session code', ['session', 'exchange'], 4, {run: (mode) => ({stdin: expiring[ERROR_MODES.indexOf(mode)]!.stdout.trim()})})))
-    } finally {
-      emulator.advanceClock(-400)
-    }
-
-    // A reused code: spent once, then offered again in every mode.
-    const reused = (await once(['session', 'create', '--headless', '-q'])).stdout.trim()
-    await once(['session', 'exchange'], {stdin: reused})
-    runs.push(...(await errors('reused session code', ['session', 'exchange'], 4, {run: () => ({stdin: reused})})))
-
-    runs.push(
-      ...(await errors('bad UUID flag', ['fluz', 'token', '--scopes', 'LIST_OFFERS', '--account-id', 'not-a-uuid'], 2)),
-      ...(await errors('bad UUID env', ['fluz', 'token', '--scopes', 'LIST_OFFERS'], 2, {modes: ['json', 'debug'], run: () => ({env: {FTAUTH_FLUZ_USER_ID: 'user-42'}})})),
-    )
-
-    const unreachable = {run: () => ({env: {FTAUTH_LOCAL_URL: deadUrl}})}
-    runs.push(
-      ...(await errors('unreachable Funtrips', ['session', 'create', '--headless', '--fresh'], 5, unreachable)),
-      ...(await errors('unreachable Fluz', ['fluz', 'token', '--scopes', 'LIST_OFFERS', '--fresh'], 5, unreachable)),
-      ...(await errors('unreachable Shuttle', ['shuttle', 'refresh'], 5, unreachable)),
-    )
-
-    // Malformed JSON from each token endpoint (one fault per run: token requests are sent once).
-    emulator.inject({method: 'POST', path: '/funtrips/oauth/token', kind: 'malformed-json', count: ERROR_MODES.length})
-    runs.push(...(await errors('malformed JSON Funtrips', ['session', 'create', '--headless', '--fresh'], 6)))
-    emulator.inject({method: 'POST', path: '/fluz/api/v1/graphql', kind: 'malformed-json', count: ERROR_MODES.length})
-    runs.push(...(await errors('malformed JSON Fluz', ['fluz', 'token', '--scopes', 'LIST_OFFERS', '--fresh'], 6)))
-    emulator.inject({method: 'POST', path: '/shuttle/token', kind: 'malformed-json', count: ERROR_MODES.length})
-    runs.push(...(await errors('malformed JSON Shuttle', ['shuttle', 'login', '--wait', '30', '--port', '0'], 6)))
-    check(runs)
-  })
+    },
+  )
 
   if (pass === 'env') {
     it('shuttle revoke', async () => {
@@ -358,4 +439,3 @@ export function sweep(pass: 'env' | 'keychain') {
     expect(await permissionProblems(sandbox.configDir)).toEqual([])
   })
 }
-

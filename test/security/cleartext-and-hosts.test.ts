@@ -106,10 +106,18 @@ describe('plain http to another host is refused before any request (exit 2)', ()
   it('a cleartext URL edited into config.json by hand is refused by the request itself', async () => {
     const configPath = join(sandbox.configDir, 'config.json')
     const before = await readFile(configPath, 'utf8').catch(() => undefined)
-    await writeFile(configPath, JSON.stringify({version: 1, profiles: {default: {fluz: {env: 'sandbox', urls: {sandbox: {url: 'http://fluz.example.com/graphql'}}}}}}))
+    await writeFile(
+      configPath,
+      JSON.stringify({version: 1, profiles: {default: {fluz: {env: 'sandbox', urls: {sandbox: {url: 'http://fluz.example.com/graphql'}}}}}}),
+    )
     try {
       const result = await sandbox.run(['fluz', 'token', '--scopes', 'LIST_OFFERS', '--fresh'], {
-        env: {FTAUTH_ENV: undefined, FTAUTH_FLUZ_USER_ID: '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f', FTAUTH_FLUZ_ACCOUNT_ID: '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f', FTAUTH_FLUZ_API_KEY: 'a2V5OnNlY3JldA=='},
+        env: {
+          FTAUTH_ENV: undefined,
+          FTAUTH_FLUZ_USER_ID: '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f',
+          FTAUTH_FLUZ_ACCOUNT_ID: '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f',
+          FTAUTH_FLUZ_API_KEY: 'a2V5OnNlY3JldA==',
+        },
       })
       expect(result.code, result.stderr).toBe(2)
       expect(result.stderr).toContain('POST http://fluz.example.com/graphql uses plain http')

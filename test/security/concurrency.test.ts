@@ -60,10 +60,16 @@ async function expire(provider: 'fluz' | 'shuttle', key: string): Promise<Stored
 }
 
 const fluzOperations = (requests: LoggedRequest[]) =>
-  requests.filter((request) => request.path === FLUZ).map((request) => (JSON.parse(request.body) as {query: string}).query.match(/(?:mutation|query)\s+(\w+)/)?.[1] ?? '?')
+  requests
+    .filter((request) => request.path === FLUZ)
+    .map((request) => (JSON.parse(request.body) as {query: string}).query.match(/(?:mutation|query)\s+(\w+)/)?.[1] ?? '?')
 const refreshGrants = (requests: LoggedRequest[]) =>
   requests.filter((request) => request.path === '/shuttle/token' && new URLSearchParams(request.body).get('grant_type') === 'refresh_token')
-const newestRefreshToken = () => emulator.issuedSecrets().filter((secret) => secret.startsWith('rt_')).at(-1)
+const newestRefreshToken = () =>
+  emulator
+    .issuedSecrets()
+    .filter((secret) => secret.startsWith('rt_'))
+    .at(-1)
 
 async function lockName(prefix: string): Promise<string> {
   const name = (await readdir(join(sandbox.configDir, 'locks'))).find((entry) => entry.startsWith(prefix) && !entry.endsWith('.lock'))
@@ -75,8 +81,12 @@ describe('20 parallel processes with an expired token', () => {
   it(`Fluz: ${PARALLEL} × ftauth call fluz — one refresh reaches the server, all succeed, the newest refresh token is stored`, {timeout: 180_000}, async () => {
     const before = await expire('fluz', fluzKey)
     emulator.clearRequests()
-    const results = await Promise.all(Array.from({length: PARALLEL}, () => sandbox.run(['call', 'fluz', '--query', 'query Marco { marco }'], {timeoutMs: 150_000})))
-    const failed = results.flatMap((result, index) => (result.code === 0 ? [] : [`#${index}: exit ${result.code} ${result.stderr.split('\n').find((line) => line.startsWith('error:')) ?? ''}`]))
+    const results = await Promise.all(
+      Array.from({length: PARALLEL}, () => sandbox.run(['call', 'fluz', '--query', 'query Marco { marco }'], {timeoutMs: 150_000})),
+    )
+    const failed = results.flatMap((result, index) =>
+      result.code === 0 ? [] : [`#${index}: exit ${result.code} ${result.stderr.split('\n').find((line) => line.startsWith('error:')) ?? ''}`],
+    )
     expect(failed).toEqual([])
     for (const result of results) expect(JSON.parse(result.stdout)).toEqual({data: {marco: 'polo'}})
     const operations = fluzOperations(emulator.requests())
@@ -90,8 +100,12 @@ describe('20 parallel processes with an expired token', () => {
   it(`Shuttle: ${PARALLEL} × ftauth call --provider shuttle — one refresh, all succeed, the rotated refresh token is stored`, {timeout: 180_000}, async () => {
     const before = await expire('shuttle', SHUTTLE_KEY)
     emulator.clearRequests()
-    const results = await Promise.all(Array.from({length: PARALLEL}, () => sandbox.run(['call', '--provider', 'shuttle', '/payment_links'], {timeoutMs: 150_000})))
-    const failed = results.flatMap((result, index) => (result.code === 0 ? [] : [`#${index}: exit ${result.code} ${result.stderr.split('\n').find((line) => line.startsWith('error:')) ?? ''}`]))
+    const results = await Promise.all(
+      Array.from({length: PARALLEL}, () => sandbox.run(['call', '--provider', 'shuttle', '/payment_links'], {timeoutMs: 150_000})),
+    )
+    const failed = results.flatMap((result, index) =>
+      result.code === 0 ? [] : [`#${index}: exit ${result.code} ${result.stderr.split('\n').find((line) => line.startsWith('error:')) ?? ''}`],
+    )
     expect(failed).toEqual([])
     expect(refreshGrants(emulator.requests())).toHaveLength(1)
     const after = await stored('shuttle', SHUTTLE_KEY)

@@ -37,9 +37,15 @@ describe('parallel writers of config.json lose nothing', () => {
   it('logins of three providers and several `config set`s at once: every setting survives (two rounds)', async () => {
     for (let round = 0; round < 2; round++) {
       const results = await Promise.all([
-        sandbox.run(['login', 'funtrips', '--client-id', `ft-client-${round}`, '--client-secret-stdin', '--no-verify'], {stdin: `ft-secret-${round}-0123456789`}),
-        sandbox.run(['login', 'shuttle', '--client-id', `sh-client-${round}`, '--client-secret-stdin', '--no-verify'], {stdin: `sh-secret-${round}-0123456789`}),
-        sandbox.run(['login', 'fluz', '--user-id', UUIDS[round]!, '--account-id', UUIDS[2]!, '--api-key-stdin', '--no-verify'], {stdin: `fz-key-${round}-0123456789`}),
+        sandbox.run(['login', 'funtrips', '--client-id', `ft-client-${round}`, '--client-secret-stdin', '--no-verify'], {
+          stdin: `ft-secret-${round}-0123456789`,
+        }),
+        sandbox.run(['login', 'shuttle', '--client-id', `sh-client-${round}`, '--client-secret-stdin', '--no-verify'], {
+          stdin: `sh-secret-${round}-0123456789`,
+        }),
+        sandbox.run(['login', 'fluz', '--user-id', UUIDS[round]!, '--account-id', UUIDS[2]!, '--api-key-stdin', '--no-verify'], {
+          stdin: `fz-key-${round}-0123456789`,
+        }),
         sandbox.run(['config', 'set', 'funtrips.campaignId', `campaign-${round}`]),
         sandbox.run(['config', 'set', 'fluz.scopes', `LIST_OFFERS,SCOPE_${round}`]),
         sandbox.run(['config', 'set', 'shuttle.scope', `read-${round}`]),
@@ -51,7 +57,11 @@ describe('parallel writers of config.json lose nothing', () => {
       expect(profile).toEqual({
         defaultProvider: 'fluz',
         // Ids belong to the environment logged in to (local here).
-        funtrips: {ids: {local: {clientId: `ft-client-${round}`}}, campaignId: `campaign-${round}`, urls: {sandbox: {apiUrl: `https://api.example.com/r${round}`}}},
+        funtrips: {
+          ids: {local: {clientId: `ft-client-${round}`}},
+          campaignId: `campaign-${round}`,
+          urls: {sandbox: {apiUrl: `https://api.example.com/r${round}`}},
+        },
         shuttle: {ids: {local: {clientId: `sh-client-${round}`}}, scope: `read-${round}`},
         fluz: {ids: {local: {userId: UUIDS[round], accountId: UUIDS[2]}}, scopes: ['LIST_OFFERS', `SCOPE_${round}`]},
       })
@@ -66,7 +76,9 @@ describe('parallel writers of config.json lose nothing', () => {
     for (let round = 0; round < 2; round++) {
       const runs = Array.from({length: 8}, (_, index) => `${round}-${index}`)
       const results = await Promise.all(
-        runs.map((id) => sandbox.run(['login', 'shuttle', '--client-id', `client-${id}`, '--client-secret-stdin', '--no-verify'], {stdin: `secret-for-${id}-0123456789`})),
+        runs.map((id) =>
+          sandbox.run(['login', 'shuttle', '--client-id', `client-${id}`, '--client-secret-stdin', '--no-verify'], {stdin: `secret-for-${id}-0123456789`}),
+        ),
       )
       expect(failures(results)).toEqual([])
       const clientId = (await loadConfig(join(sandbox.configDir, 'config.json'))).profiles.default?.shuttle?.ids?.local?.clientId
@@ -99,9 +111,13 @@ describe('a login whose profile cannot be written keeps the previous secret', ()
         throw new Error('disk full (simulated)')
       }
       await deps.store.setSecret('shuttle', 'client_secret', {env: 'local'}, 'old-secret-0123456789')
-      await expect(storeIdentity(deps, {provider: 'shuttle', secretName: 'client_secret', env: 'local', secret: 'new-secret-0123456789', profileChange: failing})).rejects.toThrow('disk full')
+      await expect(
+        storeIdentity(deps, {provider: 'shuttle', secretName: 'client_secret', env: 'local', secret: 'new-secret-0123456789', profileChange: failing}),
+      ).rejects.toThrow('disk full')
       expect(await deps.store.get('shuttle', 'local.client_secret')).toBe('old-secret-0123456789')
-      await expect(storeIdentity(deps, {provider: 'funtrips', secretName: 'client_secret', env: 'local', secret: 'new-secret-0123456789', profileChange: failing})).rejects.toThrow('disk full')
+      await expect(
+        storeIdentity(deps, {provider: 'funtrips', secretName: 'client_secret', env: 'local', secret: 'new-secret-0123456789', profileChange: failing}),
+      ).rejects.toThrow('disk full')
       expect(await deps.store.get('funtrips', 'local.client_secret')).toBeNull()
       expect((deps.store.backend as MemoryBackend) instanceof MemoryBackend).toBe(true)
       expect(await readFile(deps.paths.config, 'utf8').catch(() => 'absent')).toBe('absent')

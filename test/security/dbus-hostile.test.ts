@@ -171,7 +171,8 @@ describe('D-Bus replies are accepted only from the peer the call went to', () =>
   it('ignores a signal, a method call, a reply without sender and a reply from another peer carrying the serial; takes the real one', async () => {
     const connection = await connected((call, socket) => {
       if (call.member !== 'Ping') return false
-      const forged = (type: number, sender?: string) => message({type, replySerial: call.serial, ...(sender === undefined ? {} : {sender}), signature: 's', body: stringBody('forged')})
+      const forged = (type: number, sender?: string) =>
+        message({type, replySerial: call.serial, ...(sender === undefined ? {} : {sender}), signature: 's', body: stringBody('forged')})
       socket.write(Buffer.concat([forged(4, BUS), forged(1, BUS), forged(2), forged(2, ':1.66'), forged(3, ':1.66')]))
       setTimeout(() => socket.write(message({replySerial: call.serial, sender: BUS, signature: 's', body: stringBody('real')})), 50)
       return true
@@ -209,7 +210,9 @@ describe('hostile messages end the connection instead of looping or eating memor
     expect(() => splitSignature('(){}')).toThrow(/bad D-Bus signature/)
     const connection = await connected((call, socket) => {
       if (call.member !== 'Ping') return false
-      socket.write(message({replySerial: call.serial, sender: BUS, signature: 'a()', body: Buffer.concat([Buffer.from(Uint32Array.of(16).buffer), Buffer.alloc(20)])}))
+      socket.write(
+        message({replySerial: call.serial, sender: BUS, signature: 'a()', body: Buffer.concat([Buffer.from(Uint32Array.of(16).buffer), Buffer.alloc(20)])}),
+      )
       return true
     })
     await expect(within(connection.call(ping()))).rejects.toThrow(/bad D-Bus signature/)

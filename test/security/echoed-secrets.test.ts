@@ -63,7 +63,6 @@ function leaks(text: string, secret: string): string | undefined {
   return undefined
 }
 
-
 /** renderError in --json mode with --debug, capturing what it writes to stdout (the document) and stderr. */
 function renderCaptured(error: FtauthError, id: string, secrets: string[]): {code: number; stdout: string[]; stderr: string[]} {
   const stderr: string[] = []
@@ -81,12 +80,18 @@ function renderCaptured(error: FtauthError, id: string, secrets: string[]): {cod
 describe('every encoding of every known secret is masked', () => {
   it('in free text, whatever surrounds it (property)', () => {
     fc.assert(
-      fc.property(secretArb, surroundingArb, surroundingArb, fc.constantFrom('client_1', 'sh_demo_client', 'id with space', 'ü-client'), (secret, before, after, clientId) => {
-        for (const [name, form] of Object.entries(encodings(secret, clientId))) {
-          const out = redactKnown(`${before}${form}${after}`, [secret])
-          expect(leaks(out, secret), `${name} of ${JSON.stringify(secret)} in ${JSON.stringify(out)}`).toBeUndefined()
-        }
-      }),
+      fc.property(
+        secretArb,
+        surroundingArb,
+        surroundingArb,
+        fc.constantFrom('client_1', 'sh_demo_client', 'id with space', 'ü-client'),
+        (secret, before, after, clientId) => {
+          for (const [name, form] of Object.entries(encodings(secret, clientId))) {
+            const out = redactKnown(`${before}${form}${after}`, [secret])
+            expect(leaks(out, secret), `${name} of ${JSON.stringify(secret)} in ${JSON.stringify(out)}`).toBeUndefined()
+          }
+        },
+      ),
       RUNS,
     )
   })
@@ -123,7 +128,12 @@ describe('every encoding of every known secret is masked', () => {
         const forms = encodings(secret, 'client')
         const document = {
           message: `bad key ${forms.raw}`,
-          errors: [{message: forms.urlEncoded, extensions: {code: 'X', received: {authorization: forms.basic, list: [forms.base64, forms.jsonEscaped, {deep: forms.formEncoded}]}}}],
+          errors: [
+            {
+              message: forms.urlEncoded,
+              extensions: {code: 'X', received: {authorization: forms.basic, list: [forms.base64, forms.jsonEscaped, {deep: forms.formEncoded}]}},
+            },
+          ],
           [forms.raw as string]: 'a key that is the secret',
         }
         expect(leaks(JSON.stringify(redactStrings(document, [secret])), secret)).toBeUndefined()
@@ -135,7 +145,10 @@ describe('every encoding of every known secret is masked', () => {
   it('renderError: --json error details and the human line carry no echoed secret, and no terminal control characters', () => {
     const secret = 'fzkey-live-4f9a8b7c6d5e4f3a2b1c0d9e'
     const error = graphqlErrorsToFtauth([
-      {message: `api key ${secret} is not valid\u001b]0;pwned\u0007`, extensions: {code: 'BAD', echo: {key: encodeURIComponent(secret), basic: `Basic ${b64(`app:${secret}`)}`}}},
+      {
+        message: `api key ${secret} is not valid\u001b]0;pwned\u0007`,
+        extensions: {code: 'BAD', echo: {key: encodeURIComponent(secret), basic: `Basic ${b64(`app:${secret}`)}`}},
+      },
     ])
     const withDetails = new FtauthError(error.exitCode, error.message, {details: {...error.details, response: {errors: [{extensions: {key: b64(secret)}}]}}})
     const {code, stdout, stderr} = renderCaptured(withDetails, 'fluz:token', [secret])
@@ -155,10 +168,14 @@ describe('every encoding of every known secret is masked', () => {
 
 describe('a password in a URL is never shown', () => {
   it('in any error message that quotes a URL, human and --json (e.g. a JWKS that cannot be fetched)', () => {
-    const error = new FtauthError(5, 'could not fetch a JWKS from http://ops:pa55-w0rd-x@127.0.0.1:1/jwks (Request cannot be constructed from a URL that includes credentials: http://ops:pa55-w0rd-x@127.0.0.1:1/jwks)', {
-      hint: 'check git+ssh://u:other-pw-77@h/x',
-      details: {url: 'https://ops:pa55-w0rd-x@h/x'},
-    })
+    const error = new FtauthError(
+      5,
+      'could not fetch a JWKS from http://ops:pa55-w0rd-x@127.0.0.1:1/jwks (Request cannot be constructed from a URL that includes credentials: http://ops:pa55-w0rd-x@127.0.0.1:1/jwks)',
+      {
+        hint: 'check git+ssh://u:other-pw-77@h/x',
+        details: {url: 'https://ops:pa55-w0rd-x@h/x'},
+      },
+    )
     const {code, stdout, stderr} = renderCaptured(error, 'token:inspect', [])
     expect(code).toBe(5)
     const all = `${stdout.join('')}${stderr.join('')}`

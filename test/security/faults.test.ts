@@ -55,7 +55,11 @@ function inject(fault: Fault) {
 const to = (path: string, method?: string): LoggedRequest[] =>
   emulator.requests().filter((request) => request.path === path && (!method || request.method === method))
 const statuses = (path: string, method?: string) => to(path, method).map((request) => request.status)
-const operation = (request: LoggedRequest) => /(?:mutation|query)\s+(\w+)|\{\s*(\w+)/.exec((JSON.parse(request.body) as {query: string}).query)?.slice(1).find(Boolean)
+const operation = (request: LoggedRequest) =>
+  /(?:mutation|query)\s+(\w+)|\{\s*(\w+)/
+    .exec((JSON.parse(request.body) as {query: string}).query)
+    ?.slice(1)
+    .find(Boolean)
 const noStack = (stderr: string) => expect(stderr).not.toMatch(/^\s+at /m)
 
 describe('retries of idempotent requests', () => {

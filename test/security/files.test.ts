@@ -56,7 +56,9 @@ function runWithOpenUmask(sandbox: Sandbox, args: string[], stdin = ''): Promise
 }
 
 function withoutFtauth(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && !entry[0].startsWith('FTAUTH_') && entry[0] !== 'CI'))
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && !entry[0].startsWith('FTAUTH_') && entry[0] !== 'CI'),
+  )
 }
 
 describe('permissions after a full run of flows', () => {
@@ -78,7 +80,11 @@ describe('permissions after a full run of flows', () => {
       expect(result.code === 0 || args[0] === 'doctor', `${args.join(' ')}: ${result.stderr}`).toBe(true)
     }
     // --insecure-storage keeps secrets in a file: that file above all must be private.
-    const insecure = await runWithOpenUmask(sandbox, ['login', 'funtrips', '--client-id', 'ft_demo_client', '--client-secret-stdin', '--insecure-storage'], 'ft_demo_secret_5f2c9a')
+    const insecure = await runWithOpenUmask(
+      sandbox,
+      ['login', 'funtrips', '--client-id', 'ft_demo_client', '--client-secret-stdin', '--insecure-storage'],
+      'ft_demo_secret_5f2c9a',
+    )
     expect(insecure.code, insecure.stderr).toBe(0)
 
     const entries = await walk(sandbox.configDir)
@@ -117,16 +123,18 @@ describe('atomic writes', () => {
   it('processes killed mid-write never leave a half-written config: it always parses and validates', {timeout: 60_000}, async () => {
     const sandbox = await sandboxFor()
     expect((await sandbox.run(['config', 'set', 'funtrips.campaignId', 'first'])).code).toBe(0)
-    const kills = Array.from({length: 8}, (_, index) =>
-      new Promise<void>((resolve) => {
-        const child = spawn(process.execPath, [BIN, 'config', 'set', 'funtrips.campaignId', `campaign-${index}-${'x'.repeat(2000)}`], {
-          env: {...withoutFtauth(process.env), ...sandbox.env},
-          stdio: 'ignore',
-        })
-        // Spread the kills over start-up, parsing and the write itself.
-        setTimeout(() => child.kill('SIGKILL'), 150 + index * 90)
-        child.on('close', () => resolve())
-      }),
+    const kills = Array.from(
+      {length: 8},
+      (_, index) =>
+        new Promise<void>((resolve) => {
+          const child = spawn(process.execPath, [BIN, 'config', 'set', 'funtrips.campaignId', `campaign-${index}-${'x'.repeat(2000)}`], {
+            env: {...withoutFtauth(process.env), ...sandbox.env},
+            stdio: 'ignore',
+          })
+          // Spread the kills over start-up, parsing and the write itself.
+          setTimeout(() => child.kill('SIGKILL'), 150 + index * 90)
+          child.on('close', () => resolve())
+        }),
     )
     await Promise.all(kills)
     const text = await readFile(join(sandbox.configDir, 'config.json'), 'utf8')

@@ -67,7 +67,10 @@ export function basicOf(clientId: string, secret: string): string {
 
 function clientSecrets(): KnownSecret[] {
   const list: KnownSecret[] = []
-  for (const [group, values] of [['canary', CANARY], ['wrong', WRONG]] as const) {
+  for (const [group, values] of [
+    ['canary', CANARY],
+    ['wrong', WRONG],
+  ] as const) {
     list.push(
       {value: values.funtripsClientSecret, kind: 'client-secret', label: `${group} Funtrips client secret`},
       {value: values.fluzApiKey, kind: 'client-secret', label: `${group} Fluz API key`},
@@ -129,7 +132,8 @@ function needles(secret: KnownSecret): string[] {
   const list = new Set<string>(secret.kind === 'jwt' ? [secret.value] : [])
   if (part.length >= 16) {
     const forms = echoedForms(part)
-    for (const form of [forms.raw, forms.urlEncoded, forms.formEncoded, forms.base64, forms.base64url, forms.jsonEscaped, forms.jsonUnicode, forms.hex]) list.add(form)
+    for (const form of [forms.raw, forms.urlEncoded, forms.formEncoded, forms.base64, forms.base64url, forms.jsonEscaped, forms.jsonUnicode, forms.hex])
+      list.add(form)
     for (const core of base64Cores(part)) list.add(core)
     list.add(part.slice(0, 20))
   } else if (part) list.add(part)
@@ -165,11 +169,17 @@ export function leaksOf(run: RecordedRun, secrets: KnownSecret[]): string[] {
   }
   for (const secret of secrets) if (run.allow.kinds?.includes(secret.kind)) allowedValues.add(secret.value)
   for (const value of allowedValues) stdout = stdout.split(value).join('<allowed>')
-  for (const [stream, text] of [['stdout', stdout], ['stderr', run.result.stderr]] as const) {
+  for (const [stream, text] of [
+    ['stdout', stdout],
+    ['stderr', run.result.stderr],
+  ] as const) {
     for (const secret of secrets) {
       if (stream === 'stdout' && allowedValues.has(secret.value)) continue
       const hit = needles(secret).find((needle) => text.includes(needle))
-      if (hit) leaks.push(`${run.label}: ${nameOf(secret)} in ${stream}${hit === secret.value ? '' : secret.kind === 'jwt' ? ' (JWT signature)' : ' (a part or an encoding of it)'}`)
+      if (hit)
+        leaks.push(
+          `${run.label}: ${nameOf(secret)} in ${stream}${hit === secret.value ? '' : secret.kind === 'jwt' ? ' (JWT signature)' : ' (a part or an encoding of it)'}`,
+        )
     }
     if (text.includes(MARKER) && !leaks.some((leak) => leak.startsWith(`${run.label}:`) && leak.includes(stream))) {
       const at = text.indexOf(MARKER)

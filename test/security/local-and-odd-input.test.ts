@@ -44,13 +44,16 @@ describe('chunked secrets are split on code points', () => {
     const keychain = new KeychainBackend(service, 10_000, {chunkChars: CHUNK_CHARS})
     afterEach(() => clearKeychainService(service))
 
-    it.each([CHUNK_CHARS - 1, CHUNK_CHARS, 2 * CHUNK_CHARS - 1, 3 * CHUNK_CHARS - 1])('a surrogate pair starting at UTF-16 index %i reads back whole', async (at) => {
-      const value = `${'x'.repeat(at)}😀${'𝄞'.repeat(300)}tail`
-      await keychain.set('p:shuttle:token:edge', value)
-      expect(await keychain.get('p:shuttle:token:edge')).toBe(value)
-      const stored = [...(await keychainEntries(service)).values()]
-      expect(stored.some((chunk) => chunk.includes('\uFFFD'))).toBe(false)
-    })
+    it.each([CHUNK_CHARS - 1, CHUNK_CHARS, 2 * CHUNK_CHARS - 1, 3 * CHUNK_CHARS - 1])(
+      'a surrogate pair starting at UTF-16 index %i reads back whole',
+      async (at) => {
+        const value = `${'x'.repeat(at)}😀${'𝄞'.repeat(300)}tail`
+        await keychain.set('p:shuttle:token:edge', value)
+        expect(await keychain.get('p:shuttle:token:edge')).toBe(value)
+        const stored = [...(await keychainEntries(service)).values()]
+        expect(stored.some((chunk) => chunk.includes('\uFFFD'))).toBe(false)
+      },
+    )
   })
 })
 
@@ -69,18 +72,34 @@ describe('profile names: one alphabet wherever a name enters, exit 2 before anyt
       )
       // Four at a time: 22 CLI processes at once on a shared 2-core machine ran past the 25 s process timeout.
       const batches = Array.from({length: Math.ceil(attempts.length / 4)}, (_, at) => attempts.slice(at * 4, at * 4 + 4))
-      for (const batch of batches) await Promise.all(batch.map(async ({name, label, options}) => {
-        {
-          const set = await sandbox.run(['config', 'set', 'fluz.userId', '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f', ...options.args], {env: options.env})
-          expect(set.code, `${label} ${JSON.stringify(name)}: ${set.stderr}`).toBe(2)
-          expect(set.stderr).toContain('invalid profile name')
-          const login = await sandbox.run(['login', 'fluz', '--api-key-stdin', '--no-verify', '--user-id', '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f', '--account-id', '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f', ...options.args], {
-            env: options.env,
-            stdin: 'secret-api-key-0123456789',
-          })
-          expect(login.code, `${label} ${JSON.stringify(name)}: ${login.stderr}`).toBe(2)
-        }
-      }))
+      for (const batch of batches)
+        await Promise.all(
+          batch.map(async ({name, label, options}) => {
+            {
+              const set = await sandbox.run(['config', 'set', 'fluz.userId', '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f', ...options.args], {env: options.env})
+              expect(set.code, `${label} ${JSON.stringify(name)}: ${set.stderr}`).toBe(2)
+              expect(set.stderr).toContain('invalid profile name')
+              const login = await sandbox.run(
+                [
+                  'login',
+                  'fluz',
+                  '--api-key-stdin',
+                  '--no-verify',
+                  '--user-id',
+                  '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f',
+                  '--account-id',
+                  '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f',
+                  ...options.args,
+                ],
+                {
+                  env: options.env,
+                  stdin: 'secret-api-key-0123456789',
+                },
+              )
+              expect(login.code, `${label} ${JSON.stringify(name)}: ${login.stderr}`).toBe(2)
+            }
+          }),
+        )
       await expect(readFile(configPath, 'utf8')).rejects.toThrow()
       expect([...(await keychainEntries(sandbox.service)).keys()]).toEqual([])
       for (const name of ['a:b', '..', '.x']) {
@@ -156,8 +175,14 @@ describe('provider text reaches a terminal with control characters escaped', () 
     const token = `${part({alg: 'RS256', kid: evil})}.${part({iss: `https://x.example/${evil}`, aud: [evil], scope: evil, [evil]: evil, nested: {list: [evil]}, exp: 2_000_000_000})}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`
     const sandbox = await makeSandbox()
     try {
-      await writeFile(join(sandbox.configDir, 'other.jwt'), `${part({alg: 'RS256'})}.${part({iss: 'https://y.example', [`${evil}2`]: 1})}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`)
-      for (const args of [['token', 'inspect', '-'], ['token', 'diff', '-', `@${join(sandbox.configDir, 'other.jwt')}`]]) {
+      await writeFile(
+        join(sandbox.configDir, 'other.jwt'),
+        `${part({alg: 'RS256'})}.${part({iss: 'https://y.example', [`${evil}2`]: 1})}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`,
+      )
+      for (const args of [
+        ['token', 'inspect', '-'],
+        ['token', 'diff', '-', `@${join(sandbox.configDir, 'other.jwt')}`],
+      ]) {
         const result = await sandbox.run(args, {stdin: token})
         expect(result.code, result.stderr).toBe(0)
         expect(result.stdout, args.join(' ')).toContain('\\x9b2J')

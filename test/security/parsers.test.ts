@@ -39,7 +39,8 @@ function parsesOrFtauthError(parse: () => unknown, allowed: readonly number[] = 
   try {
     return parse()
   } catch (error) {
-    if (!(error instanceof FtauthError)) throw new Error(`threw ${(error as Error)?.constructor?.name ?? typeof error}: ${(error as Error)?.message ?? String(error)}`)
+    if (!(error instanceof FtauthError))
+      throw new Error(`threw ${(error as Error)?.constructor?.name ?? typeof error}: ${(error as Error)?.message ?? String(error)}`)
     if (!allowed.includes(error.exitCode)) throw new Error(`FtauthError with exit ${error.exitCode} (expected ${allowed.join('/')}): ${error.message}`)
     return error
   }
@@ -49,7 +50,8 @@ async function parsesOrFtauthErrorAsync(parse: () => Promise<unknown>, allowed: 
   try {
     return await parse()
   } catch (error) {
-    if (!(error instanceof FtauthError)) throw new Error(`threw ${(error as Error)?.constructor?.name ?? typeof error}: ${(error as Error)?.message ?? String(error)}`)
+    if (!(error instanceof FtauthError))
+      throw new Error(`threw ${(error as Error)?.constructor?.name ?? typeof error}: ${(error as Error)?.message ?? String(error)}`)
     if (!allowed.includes(error.exitCode)) throw new Error(`FtauthError with exit ${error.exitCode} (expected ${allowed.join('/')}): ${error.message}`)
     return error
   }
@@ -69,13 +71,26 @@ const claimValue = fc.oneof(
   fc.jsonValue(),
 )
 const claims = fc.record(
-  {exp: claimValue, iat: claimValue, nbf: claimValue, iss: claimValue, aud: claimValue, sub: claimValue, scope: claimValue, scopes: claimValue, scp: claimValue, env: claimValue},
+  {
+    exp: claimValue,
+    iat: claimValue,
+    nbf: claimValue,
+    iss: claimValue,
+    aud: claimValue,
+    sub: claimValue,
+    scope: claimValue,
+    scopes: claimValue,
+    scp: claimValue,
+    env: claimValue,
+  },
   {requiredKeys: []},
 )
 const header = fc.record({alg: fc.oneof(fc.constantFrom('RS256', 'none', 'HS256'), fc.string()), typ: fc.string(), kid: fc.string()}, {requiredKeys: []})
 /** JWT-shaped strings: valid JSON header and payload with arbitrary claims, or arbitrary segments. */
 const jwtLike = fc.oneof(
-  fc.tuple(header, claims, fc.uint8Array({minLength: 8, maxLength: 64})).map(([h, c, sig]) => `${b64url(JSON.stringify(h))}.${b64url(JSON.stringify(c))}.${Buffer.from(sig).toString('base64url')}`),
+  fc
+    .tuple(header, claims, fc.uint8Array({minLength: 8, maxLength: 64}))
+    .map(([h, c, sig]) => `${b64url(JSON.stringify(h))}.${b64url(JSON.stringify(c))}.${Buffer.from(sig).toString('base64url')}`),
   fc.tuple(fc.jsonValue(), fc.jsonValue()).map(([h, c]) => `${b64url(JSON.stringify(h) ?? 'x')}.${b64url(JSON.stringify(c) ?? 'x')}.c2lnbmF0dXJlLXNpZw`),
   fc.tuple(fc.string({minLength: 8}), fc.string({minLength: 8}), fc.string({minLength: 1})).map(([a, b, c]) => `${b64url(a)}.${b64url(b)}.${b64url(c)}`),
   fc.string(),
@@ -98,15 +113,21 @@ describe('JWT decoding (src/core/jwt.ts, src/tokens/inspect.ts)', () => {
     // expires_in as the providers' schemas let it through (z.coerce.number().positive()): any positive finite number.
     const expiresIn = fc.oneof(fc.integer({min: 1}), fc.double({min: 1e-3, max: Number.MAX_VALUE, noNaN: true, noDefaultInfinity: true}))
     fc.assert(
-      fc.property(jwtLike, fc.date({noInvalidDate: true}), fc.option(expiresIn, {nil: undefined}), fc.option(anyDate, {nil: undefined}), (token, receivedAt, expiresInSeconds, serverDate) => {
-        const result = parsesOrFtauthError(() => expiryOf({token, receivedAt, expiresInSeconds, serverDate}))
-        if (!(result instanceof FtauthError)) {
-          const {expiresAt} = result as ReturnType<typeof expiryOf>
-          expect(Number.isFinite(expiresAt.getTime()), `expiresAt ${String(expiresAt)} for ${token.slice(0, 120)}`).toBe(true)
-          // Whatever the token says, the ISO form must exist: it is stored and printed.
-          expect(() => expiresAt.toISOString()).not.toThrow()
-        }
-      }),
+      fc.property(
+        jwtLike,
+        fc.date({noInvalidDate: true}),
+        fc.option(expiresIn, {nil: undefined}),
+        fc.option(anyDate, {nil: undefined}),
+        (token, receivedAt, expiresInSeconds, serverDate) => {
+          const result = parsesOrFtauthError(() => expiryOf({token, receivedAt, expiresInSeconds, serverDate}))
+          if (!(result instanceof FtauthError)) {
+            const {expiresAt} = result as ReturnType<typeof expiryOf>
+            expect(Number.isFinite(expiresAt.getTime()), `expiresAt ${String(expiresAt)} for ${token.slice(0, 120)}`).toBe(true)
+            // Whatever the token says, the ISO form must exist: it is stored and printed.
+            expect(() => expiresAt.toISOString()).not.toThrow()
+          }
+        },
+      ),
       RUNS,
     )
   })
@@ -141,7 +162,13 @@ describe('config and cache files (src/core/config.ts, src/core/token-cache.ts)',
       defaultProvider: fc.oneof(fc.constantFrom('funtrips', 'fluz', 'shuttle'), fc.jsonValue()),
       insecureStorage: fc.jsonValue(),
       funtrips: fc.oneof(fc.record({clientId: fc.jsonValue(), urls: fc.jsonValue(), campaignId: fc.jsonValue()}, {requiredKeys: []}), fc.jsonValue()),
-      fluz: fc.oneof(fc.record({userId: fc.oneof(fc.uuid(), fc.string()), scopes: fc.jsonValue(), urls: fc.record({sandbox: fc.record({url: fc.oneof(fc.webUrl(), fc.string())})})}, {requiredKeys: []}), fc.jsonValue()),
+      fluz: fc.oneof(
+        fc.record(
+          {userId: fc.oneof(fc.uuid(), fc.string()), scopes: fc.jsonValue(), urls: fc.record({sandbox: fc.record({url: fc.oneof(fc.webUrl(), fc.string())})})},
+          {requiredKeys: []},
+        ),
+        fc.jsonValue(),
+      ),
       shuttle: fc.oneof(fc.record({redirectUri: fc.oneof(fc.webUrl(), fc.string()), scope: fc.jsonValue()}, {requiredKeys: []}), fc.jsonValue()),
     },
     {requiredKeys: []},
@@ -150,7 +177,9 @@ describe('config and cache files (src/core/config.ts, src/core/token-cache.ts)',
     fc.string(),
     fc.string({unit: 'binary'}),
     fc.jsonValue().map((value) => JSON.stringify(value) ?? ''),
-    fc.record({version: fc.oneof(fc.constant(1), fc.jsonValue()), profiles: fc.dictionary(fc.string(), profile)}, {requiredKeys: []}).map((value) => JSON.stringify(value)),
+    fc
+      .record({version: fc.oneof(fc.constant(1), fc.jsonValue()), profiles: fc.dictionary(fc.string(), profile)}, {requiredKeys: []})
+      .map((value) => JSON.stringify(value)),
   )
 
   it('loadConfig: any file content parses or fails with exit 2 naming the file', async () => {
@@ -172,8 +201,14 @@ describe('config and cache files (src/core/config.ts, src/core/token-cache.ts)',
       profile: fc.jsonValue(),
       key: fc.string(),
       env: fc.oneof(fc.constantFrom('sandbox', 'production', 'local'), fc.jsonValue()),
-      expiresAt: fc.oneof(fc.date({noInvalidDate: true}).map((date) => date.toISOString()), fc.jsonValue()),
-      obtainedAt: fc.oneof(fc.date({noInvalidDate: true}).map((date) => date.toISOString()), fc.jsonValue()),
+      expiresAt: fc.oneof(
+        fc.date({noInvalidDate: true}).map((date) => date.toISOString()),
+        fc.jsonValue(),
+      ),
+      obtainedAt: fc.oneof(
+        fc.date({noInvalidDate: true}).map((date) => date.toISOString()),
+        fc.jsonValue(),
+      ),
       scopes: fc.oneof(fc.array(fc.string()), fc.jsonValue()),
       hasRefreshToken: fc.jsonValue(),
       storage: fc.oneof(fc.constantFrom('keychain', 'file', 'memory'), fc.jsonValue()),
@@ -184,7 +219,9 @@ describe('config and cache files (src/core/config.ts, src/core/token-cache.ts)',
   const cacheText = fc.oneof(
     fc.string(),
     fc.jsonValue().map((value) => JSON.stringify(value) ?? ''),
-    fc.record({version: fc.oneof(fc.constant(1), fc.jsonValue()), tokens: fc.dictionary(fc.string(), cacheEntry)}, {requiredKeys: []}).map((value) => JSON.stringify(value)),
+    fc
+      .record({version: fc.oneof(fc.constant(1), fc.jsonValue()), tokens: fc.dictionary(fc.string(), cacheEntry)}, {requiredKeys: []})
+      .map((value) => JSON.stringify(value)),
   )
 
   it('TokenCache: any cache.json content gives entries or nothing (with a warning); a write afterwards leaves it valid', async () => {
@@ -206,12 +243,18 @@ describe('config and cache files (src/core/config.ts, src/core/token-cache.ts)',
 
   it('TokenCache.get: any keychain value gives a token or nothing (a damaged one is dropped)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.jsonValue().map((value) => JSON.stringify(value) ?? '')), async (value) => {
-        const backend = new MemoryBackend()
-        await backend.set('default:shuttle:token:oauth.local', value)
-        const cache = new TokenCache(new CredentialStore(backend, 'default', {}), join(dir, 'cache-get.json'), join(dir, 'locks'), () => undefined)
-        await parsesOrFtauthErrorAsync(() => cache.get('shuttle', 'oauth.local'))
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.jsonValue().map((value) => JSON.stringify(value) ?? ''),
+        ),
+        async (value) => {
+          const backend = new MemoryBackend()
+          await backend.set('default:shuttle:token:oauth.local', value)
+          const cache = new TokenCache(new CredentialStore(backend, 'default', {}), join(dir, 'cache-get.json'), join(dir, 'locks'), () => undefined)
+          await parsesOrFtauthErrorAsync(() => cache.get('shuttle', 'oauth.local'))
+        },
+      ),
       {numRuns: 200},
     )
   })
@@ -220,15 +263,39 @@ describe('config and cache files (src/core/config.ts, src/core/token-cache.ts)',
 describe('provider responses (src/core/http.ts parseJsonResponse, provider-errors.ts, each zod schema)', () => {
   const response = (status: number, body: string): HttpResponse => {
     const buffer = Buffer.from(body, 'utf8')
-    return {status, headers: {'content-type': 'application/json'}, body: buffer, url: 'https://api.example.test/v1/token?x=1', method: 'POST', ms: 1, serverDate: undefined, text: () => buffer.toString('utf8')}
+    return {
+      status,
+      headers: {'content-type': 'application/json'},
+      body: buffer,
+      url: 'https://api.example.test/v1/token?x=1',
+      method: 'POST',
+      ms: 1,
+      serverDate: undefined,
+      text: () => buffer.toString('utf8'),
+    }
   }
   const bodyText = fc.oneof(
     fc.string(),
     fc.jsonValue().map((value) => JSON.stringify(value) ?? ''),
-    fc.record(
-      {access_token: fc.jsonValue(), token_type: fc.jsonValue(), expires_in: fc.jsonValue(), refresh_token: fc.jsonValue(), scope: fc.jsonValue(), session_code: fc.jsonValue(), code_expires_at: fc.jsonValue(), error: fc.jsonValue(), error_description: fc.jsonValue(), type: fc.jsonValue(), title: fc.jsonValue(), detail: fc.jsonValue()},
-      {requiredKeys: []},
-    ).map((value) => JSON.stringify(value)),
+    fc
+      .record(
+        {
+          access_token: fc.jsonValue(),
+          token_type: fc.jsonValue(),
+          expires_in: fc.jsonValue(),
+          refresh_token: fc.jsonValue(),
+          scope: fc.jsonValue(),
+          session_code: fc.jsonValue(),
+          code_expires_at: fc.jsonValue(),
+          error: fc.jsonValue(),
+          error_description: fc.jsonValue(),
+          type: fc.jsonValue(),
+          title: fc.jsonValue(),
+          detail: fc.jsonValue(),
+        },
+        {requiredKeys: []},
+      )
+      .map((value) => JSON.stringify(value)),
   )
   const schemas = {BackendTokenResponse, SessionResponse, ExchangeResponse, TokenResponseSchema, UserAccessTokenPayload, ApplicationScopesResponse}
 
@@ -264,7 +331,13 @@ describe('provider responses (src/core/http.ts parseJsonResponse, provider-error
   }
 
   it('parseFluzData: parses, or exit 6', () => {
-    fc.assert(fc.property(fc.jsonValue(), (value) => void parsesOrFtauthError(() => parseFluzData(UserAccessTokenPayload, value, 'generateUserAccessToken'), [ExitCode.provider])), RUNS)
+    fc.assert(
+      fc.property(
+        fc.jsonValue(),
+        (value) => void parsesOrFtauthError(() => parseFluzData(UserAccessTokenPayload, value, 'generateUserAccessToken'), [ExitCode.provider]),
+      ),
+      RUNS,
+    )
   })
 
   it('readErrorBody and httpErrorToFtauth: any error body maps to an exit code from the table', () => {
@@ -293,7 +366,9 @@ describe('provider responses (src/core/http.ts parseJsonResponse, provider-error
 
 describe('the Shuttle redirect back to ftauth (src/providers/shuttle/callback.ts)', () => {
   it('interpretCallback and parsePasted: any query or pasted text is a verdict, nothing, or an FtauthError', () => {
-    const query = fc.dictionary(fc.oneof(fc.constantFrom('code', 'state', 'error', 'error_description', 'iss'), fc.string()), fc.string()).map((entries) => new URLSearchParams(entries))
+    const query = fc
+      .dictionary(fc.oneof(fc.constantFrom('code', 'state', 'error', 'error_description', 'iss'), fc.string()), fc.string())
+      .map((entries) => new URLSearchParams(entries))
     fc.assert(
       fc.property(query, fc.option(fc.string(), {nil: undefined}), fc.string(), (params, state, pasted) => {
         parsesOrFtauthError(() => interpretCallback(params, state))
@@ -306,7 +381,12 @@ describe('the Shuttle redirect back to ftauth (src/providers/shuttle/callback.ts
 })
 
 describe('-H / -f / positionals / targets / URLs (src/call/request-input.ts, redactUrl)', () => {
-  const text = fc.oneof(fc.string(), fc.string({unit: 'binary'}), fc.stringMatching(/^[\w-]{0,12}:[ \w\r\n:=]{0,20}$/), fc.stringMatching(/^[\w-]{0,12}=.{0,20}$/))
+  const text = fc.oneof(
+    fc.string(),
+    fc.string({unit: 'binary'}),
+    fc.stringMatching(/^[\w-]{0,12}:[ \w\r\n:=]{0,20}$/),
+    fc.stringMatching(/^[\w-]{0,12}=.{0,20}$/),
+  )
 
   it('parseHeader and parseField: parse or exit 2', () => {
     fc.assert(
@@ -324,11 +404,23 @@ describe('-H / -f / positionals / targets / URLs (src/call/request-input.ts, red
   })
 
   it('parsePositionals: parse or exit 2', () => {
-    fc.assert(fc.property(fc.array(fc.oneof(text, fc.constantFrom('GET', 'post', 'fluz', 'shuttle', '/v1/x', 'https://x.test/')), {maxLength: 4}), (argv) => void parsesOrFtauthError(() => parsePositionals(argv), [ExitCode.usage])), RUNS)
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(text, fc.constantFrom('GET', 'post', 'fluz', 'shuttle', '/v1/x', 'https://x.test/')), {maxLength: 4}),
+        (argv) => void parsesOrFtauthError(() => parsePositionals(argv), [ExitCode.usage]),
+      ),
+      RUNS,
+    )
   })
 
   it('resolveTarget: any target gives a URL or exit 2', () => {
-    const target = fc.oneof(text, fc.webUrl(), fc.constantFrom('http://', 'https://[::1', 'HTTP://x:99999/', 'https://a b/', 'http://%zz/', '//evil.test/x', '/%E0%A4%A', 'https://user:pass@host/x'), fc.string().map((s) => `https://${s}`), fc.string().map((s) => `/${s}`))
+    const target = fc.oneof(
+      text,
+      fc.webUrl(),
+      fc.constantFrom('http://', 'https://[::1', 'HTTP://x:99999/', 'https://a b/', 'http://%zz/', '//evil.test/x', '/%E0%A4%A', 'https://user:pass@host/x'),
+      fc.string().map((s) => `https://${s}`),
+      fc.string().map((s) => `/${s}`),
+    )
     const base = fc.constantFrom('http://127.0.0.1:7787/funtrips', 'https://api.acc.funtrips.io/acc/', 'https://app.shuttleglobal.com/c/api')
     fc.assert(
       fc.property(target, base, (input, apiBase) => {
@@ -342,17 +434,22 @@ describe('-H / -f / positionals / targets / URLs (src/call/request-input.ts, red
   it('redactUrl never throws, and a secret-named query parameter never survives it', () => {
     const secretKey = fc.constantFrom('code', 'access_token', 'refresh_token', 'client_secret', 'token', 'code_verifier', 'session_code', 'api_key')
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.webUrl({withQueryParameters: true, withFragments: true})), secretKey, fc.stringMatching(/^[A-Za-z0-9]{16,40}$/), (url, key, secret) => {
-        redactUrl(url)
-        expect(isSecretKey(key)).toBe(true)
-        expect(redactUrl(`https://host.test/cb?state=abc&${key}=${secret}`)).not.toContain(secret)
-        expect(redactUrl(`https://host.test/${secret}/x`, [secret])).not.toContain(secret)
-        if (URL.canParse(url)) {
-          const withSecret = new URL(url)
-          withSecret.searchParams.append(key, secret)
-          expect(redactUrl(withSecret.toString())).not.toContain(secret)
-        }
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.webUrl({withQueryParameters: true, withFragments: true})),
+        secretKey,
+        fc.stringMatching(/^[A-Za-z0-9]{16,40}$/),
+        (url, key, secret) => {
+          redactUrl(url)
+          expect(isSecretKey(key)).toBe(true)
+          expect(redactUrl(`https://host.test/cb?state=abc&${key}=${secret}`)).not.toContain(secret)
+          expect(redactUrl(`https://host.test/${secret}/x`, [secret])).not.toContain(secret)
+          if (URL.canParse(url)) {
+            const withSecret = new URL(url)
+            withSecret.searchParams.append(key, secret)
+            expect(redactUrl(withSecret.toString())).not.toContain(secret)
+          }
+        },
+      ),
       RUNS,
     )
   })
@@ -415,7 +512,10 @@ describe('garbage on the command line: exit 2, one error line, no stack trace wi
       results.push(
         ...(await Promise.all(
           batch.map(([, args, env], index) =>
-            Promise.all([sandbox.run(args, {env, timeoutMs: 60_000}), withJson(index) ? sandbox.run([...args, '--json'], {env, timeoutMs: 60_000}) : Promise.resolve(undefined)]),
+            Promise.all([
+              sandbox.run(args, {env, timeoutMs: 60_000}),
+              withJson(index) ? sandbox.run([...args, '--json'], {env, timeoutMs: 60_000}) : Promise.resolve(undefined),
+            ]),
           ),
         )),
       )

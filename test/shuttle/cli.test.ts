@@ -115,7 +115,15 @@ describe('ftauth shuttle login', () => {
       expect(result.stderr).toContain('→ POST')
       expect(result.stderr).not.toContain(DEMO_SECRET)
       const json = JSON.parse(result.stdout)
-      expect(json).toMatchObject({provider: 'shuttle', env: 'local', instanceId: 'inst_demo_7k2m9d', scopes: ['read'], clientAuth: 'body', pkce: false, refreshToken: 'stored'})
+      expect(json).toMatchObject({
+        provider: 'shuttle',
+        env: 'local',
+        instanceId: 'inst_demo_7k2m9d',
+        scopes: ['read'],
+        clientAuth: 'body',
+        pkce: false,
+        refreshToken: 'stored',
+      })
       expectNoIssuedSecret(result.stdout, result.stderr)
 
       const authorize = emulator.requests().find((request) => request.path === '/shuttle/authorize')!

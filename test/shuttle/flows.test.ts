@@ -174,7 +174,10 @@ describe('refresh, revoke and the token source (in-process)', () => {
     const login = await shuttleLogin(ctx.deps, {port: 0, openUrl: followInProcess, paste: false})
     await fetch(`${emulator.url}/shuttle/revoke`, {
       method: 'POST',
-      headers: {authorization: `Basic ${Buffer.from('sh_demo_client:sh_demo_secret_81d7e3').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded'},
+      headers: {
+        authorization: `Basic ${Buffer.from('sh_demo_client:sh_demo_secret_81d7e3').toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams({token: login.token.refreshToken as string}).toString(),
     })
     const error = await failure(refreshShuttleToken(ctx.deps, {reuse: () => false}))

@@ -48,12 +48,16 @@ export function formOf(request: LoggedRequest): URLSearchParams {
 }
 
 export function tokenRequests(requests: LoggedRequest[], grantType?: string): LoggedRequest[] {
-  return requests.filter((request) => request.method === 'POST' && request.path === '/shuttle/token' && (!grantType || formOf(request).get('grant_type') === grantType))
+  return requests.filter(
+    (request) => request.method === 'POST' && request.path === '/shuttle/token' && (!grantType || formOf(request).get('grant_type') === grantType),
+  )
 }
 
 export function basicCredentials(request: LoggedRequest): [string, string] | undefined {
   const match = /^Basic (\S+)$/.exec(request.headers.authorization ?? '')
   if (!match) return undefined
-  const [id, secret] = Buffer.from(match[1] as string, 'base64').toString('utf8').split(':')
+  const [id, secret] = Buffer.from(match[1] as string, 'base64')
+    .toString('utf8')
+    .split(':')
   return [decodeURIComponent(id ?? ''), decodeURIComponent(secret ?? '')]
 }

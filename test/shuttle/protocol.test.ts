@@ -146,7 +146,14 @@ describe('planRedirect', () => {
   const none = {flag: undefined, profile: undefined, port: undefined, canPaste: false}
 
   it('defaults to the fixed redirect http://127.0.0.1:8765/callback; --port moves it, --port 0 is a random port', () => {
-    expect(planRedirect(none)).toEqual({kind: 'loopback', host: '127.0.0.1', port: 8765, path: '/callback', registered: 'http://127.0.0.1:8765/callback', source: 'the default redirect'})
+    expect(planRedirect(none)).toEqual({
+      kind: 'loopback',
+      host: '127.0.0.1',
+      port: 8765,
+      path: '/callback',
+      registered: 'http://127.0.0.1:8765/callback',
+      source: 'the default redirect',
+    })
     expect(planRedirect({...none, port: 9100})).toMatchObject({kind: 'loopback', port: 9100, registered: 'http://127.0.0.1:9100/callback', source: '--port'})
     expect(planRedirect({...none, port: 0})).toMatchObject({kind: 'loopback', port: 0, registered: undefined})
     expect(DEFAULT_REDIRECT_URI).toBe(DEFAULT_SHUTTLE_REDIRECT)
@@ -167,7 +174,10 @@ describe('planRedirect', () => {
     expect(await exitCodeOf(() => planRedirect({...none, flag: 'http://127.0.0.1:8765/cb', port: 9000}))).toBe(ExitCode.usage)
     expect(await exitCodeOf(() => planRedirect({...none, flag: 'https://example.com/callback'}))).toBe(ExitCode.usage)
     expect(await exitCodeOf(() => planRedirect({...none, flag: 'not a url'}))).toBe(ExitCode.usage)
-    expect(planRedirect({...none, flag: 'https://example.com/callback', canPaste: true})).toEqual({kind: 'external', registered: 'https://example.com/callback'})
+    expect(planRedirect({...none, flag: 'https://example.com/callback', canPaste: true})).toEqual({
+      kind: 'external',
+      registered: 'https://example.com/callback',
+    })
   })
 })
 
@@ -268,7 +278,9 @@ describe('token endpoint functions against the emulator', () => {
   it('maps a wrong verifier to exit 4, a wrong client secret to exit 3, and a bad body to exit 6', async () => {
     const redirectUri = 'http://127.0.0.1:5999/callback'
     const code = await authorize(redirectUri, generateCodeVerifier())
-    expect(await exitCodeOf(exchangeCode(ctx.deps, await endpoint('/token'), {code, redirectUri, codeVerifier: generateCodeVerifier()}))).toBe(ExitCode.expiredOrUsed)
+    expect(await exitCodeOf(exchangeCode(ctx.deps, await endpoint('/token'), {code, redirectUri, codeVerifier: generateCodeVerifier()}))).toBe(
+      ExitCode.expiredOrUsed,
+    )
 
     const wrongClient = {...(await endpoint('/token')), client: {clientId: 'sh_demo_client', clientSecret: 'not-the-secret'}}
     expect(await exitCodeOf(refresh(ctx.deps, wrongClient, {refreshToken: 'rt_whatever'}))).toBe(ExitCode.credentialsRejected)

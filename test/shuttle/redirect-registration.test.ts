@@ -44,7 +44,10 @@ describe('the registered redirect', () => {
     expect((await box.run(['config', 'set', 'shuttle.redirectUri', registered])).code).toBe(0)
     expect((await login(box, [])).code).toBe(0)
     expect((await login(box, [])).code).toBe(0)
-    const sent = e.requests().filter((request) => request.path === '/shuttle/authorize').map((request) => request.query.redirect_url)
+    const sent = e
+      .requests()
+      .filter((request) => request.path === '/shuttle/authorize')
+      .map((request) => request.query.redirect_url)
     expect(sent).toEqual([registered, registered])
     const exchanged = tokenRequests(e.requests(), 'authorization_code').map((request) => new URLSearchParams(request.body).get('redirect_uri'))
     expect(exchanged).toEqual([registered, registered])
@@ -53,7 +56,9 @@ describe('the registered redirect', () => {
   it('the emulator answers 400 to an unregistered redirect; ftauth exits 5 naming the exact value to register', async () => {
     const port = await freePort()
     const {emulator: e, sandbox: box} = await setUp({})
-    const result = await box.run(['shuttle', 'login', '--wait', '2', '--port', String(port)], {env: {BROWSER: TEST_BROWSER, FTAUTH_TEST_BROWSER_LOG: join(scratch!, 'browser.json')}})
+    const result = await box.run(['shuttle', 'login', '--wait', '2', '--port', String(port)], {
+      env: {BROWSER: TEST_BROWSER, FTAUTH_TEST_BROWSER_LOG: join(scratch!, 'browser.json')},
+    })
     const authorize = e.requests().find((request) => request.path === '/shuttle/authorize')
     expect(authorize?.status).toBe(400)
     expect(result.code).toBe(5)

@@ -45,7 +45,10 @@ describe('ftauth token inspect', () => {
   it('decodes a JWT from stdin: issuer, audience, subject, scopes, issued/expiry, lifetime and the environment verdict', async () => {
     world = await makeWorld()
     const token = await fluzToken(world, 'sandbox')
-    for (const args of [['token', 'inspect', '-'], ['token', 'inspect']]) {
+    for (const args of [
+      ['token', 'inspect', '-'],
+      ['token', 'inspect'],
+    ]) {
       const result = await world.run(args, {stdin: `${token}\n`, env: {COLUMNS: '300'}})
       expect(result.code, result.stderr).toBe(0)
       const out = result.stdout
@@ -151,7 +154,15 @@ describe('ftauth token inspect', () => {
     expect(result.stdout + result.stderr).not.toContain(opaque)
 
     const json = JSON.parse((await world.run(['token', 'inspect', `@${file}`, '--json'])).stdout) as InspectJson
-    expect(json).toEqual({schemaVersion: 1, origin: `@${file}`, kind: 'opaque', length: opaque.length, provider: 'unknown', scopes: [], environment: {verdict: 'unknown', reasons: ['opaque token: nothing inside to tell']}})
+    expect(json).toEqual({
+      schemaVersion: 1,
+      origin: `@${file}`,
+      kind: 'opaque',
+      length: opaque.length,
+      provider: 'unknown',
+      scopes: [],
+      environment: {verdict: 'unknown', reasons: ['opaque token: nothing inside to tell']},
+    })
 
     const verify = await world.run(['token', 'inspect', `@${file}`, '--verify'])
     expect(verify.code).toBe(0)

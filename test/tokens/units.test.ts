@@ -18,12 +18,19 @@ const keys = await generateKeyPair('RS256')
 /** A JWT issued at NOW − 60 s with the given lifetime. */
 function sign(claims: JWTPayload & Record<string, unknown>, lifetimeSeconds: number): Promise<string> {
   const iat = nowSeconds - 60
-  return new SignJWT(claims).setProtectedHeader({alg: 'RS256', typ: 'JWT'}).setIssuedAt(iat).setExpirationTime(iat + lifetimeSeconds).sign(keys.privateKey)
+  return new SignJWT(claims)
+    .setProtectedHeader({alg: 'RS256', typ: 'JWT'})
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + lifetimeSeconds)
+    .sign(keys.privateKey)
 }
 
 describe('inspectToken', () => {
   it('reads issuer, audience, subject, scopes, times and lifetime from a JWT', async () => {
-    const token = await sign({iss: 'https://transactional-graph.staging.fluzapp.com', aud: ['fluz-api'], sub: 'user-1', scopes: ['LIST_OFFERS', 'LIST_PURCHASES']}, 600)
+    const token = await sign(
+      {iss: 'https://transactional-graph.staging.fluzapp.com', aud: ['fluz-api'], sub: 'user-1', scopes: ['LIST_OFFERS', 'LIST_PURCHASES']},
+      600,
+    )
     const report = inspectToken(token, NOW)
     expect(report).toMatchObject({
       kind: 'jwt',
@@ -53,9 +60,15 @@ describe('inspectToken', () => {
 
   it('judges by the issuer host: sandbox hosts, production hosts, loopback', async () => {
     const verdict = async (iss: string) => inspectToken(await sign({iss, scope: 'read'}, 3600), NOW).environment
-    expect(await verdict('https://merchant.shuttlestaging.com')).toMatchObject({verdict: 'sandbox', reasons: ['issuer host merchant.shuttlestaging.com is a sandbox host']})
+    expect(await verdict('https://merchant.shuttlestaging.com')).toMatchObject({
+      verdict: 'sandbox',
+      reasons: ['issuer host merchant.shuttlestaging.com is a sandbox host'],
+    })
     expect(await verdict('https://api.acc.funtrips.io/acc')).toMatchObject({verdict: 'sandbox'})
-    expect(await verdict('https://merchant.shuttleglobal.com')).toMatchObject({verdict: 'production', reasons: ['issuer host merchant.shuttleglobal.com is not a sandbox host']})
+    expect(await verdict('https://merchant.shuttleglobal.com')).toMatchObject({
+      verdict: 'production',
+      reasons: ['issuer host merchant.shuttleglobal.com is not a sandbox host'],
+    })
     expect(await verdict('http://127.0.0.1:7787/shuttle')).toMatchObject({verdict: 'local'})
   })
 
@@ -86,7 +99,13 @@ describe('inspectToken', () => {
   })
 
   it('reports an opaque token as such, with what the cache knows of it', () => {
-    expect(inspectToken('opaque-abc', NOW)).toEqual({kind: 'opaque', length: 10, provider: 'unknown', scopes: [], environment: {verdict: 'unknown', reasons: ['opaque token: nothing inside to tell']}})
+    expect(inspectToken('opaque-abc', NOW)).toEqual({
+      kind: 'opaque',
+      length: 10,
+      provider: 'unknown',
+      scopes: [],
+      environment: {verdict: 'unknown', reasons: ['opaque token: nothing inside to tell']},
+    })
     const cached: CacheEntry = {
       key: 'k',
       profile: 'default',
@@ -163,7 +182,7 @@ describe('verifyToken (emulator JWKS)', () => {
     return (error as FtauthError).exitCode
   }
 
-  it("verifies against <iss>/.well-known/jwks.json", async () => {
+  it('verifies against <iss>/.well-known/jwks.json', async () => {
     expect(await verifyAgainstIssuer(backendToken, `${emulator.url}/funtrips`, 5000)).toEqual({
       verified: true,
       jwksUrl: `${emulator.url}/funtrips/.well-known/jwks.json`,
@@ -173,8 +192,14 @@ describe('verifyToken (emulator JWKS)', () => {
   })
 
   it('a changed claim (exit 3), a foreign key (exit 3), no issuer (exit 3), an unreachable issuer (exit 5)', async () => {
-    expect(await exitCodeOf(verifyAgainstIssuer(tamper(backendToken, {scope: 'session:create admin:read admin:write'}), `${emulator.url}/funtrips`, 5000))).toBe(3)
-    const foreign = await new SignJWT({}).setProtectedHeader({alg: 'RS256', kid: 'elsewhere'}).setIssuer(`${emulator.url}/funtrips`).setExpirationTime('1h').sign(keys.privateKey)
+    expect(
+      await exitCodeOf(verifyAgainstIssuer(tamper(backendToken, {scope: 'session:create admin:read admin:write'}), `${emulator.url}/funtrips`, 5000)),
+    ).toBe(3)
+    const foreign = await new SignJWT({})
+      .setProtectedHeader({alg: 'RS256', kid: 'elsewhere'})
+      .setIssuer(`${emulator.url}/funtrips`)
+      .setExpirationTime('1h')
+      .sign(keys.privateKey)
     expect(await exitCodeOf(verifyAgainstIssuer(foreign, `${emulator.url}/funtrips`, 5000))).toBe(3)
     expect(await exitCodeOf(verifyAgainstIssuer(backendToken, undefined, 5000))).toBe(3)
     expect(await exitCodeOf(verifyAgainstIssuer(backendToken, 'not a url', 5000))).toBe(3)

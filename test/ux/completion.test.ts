@@ -34,17 +34,26 @@ describe('bash', () => {
     expect(setup.code, setup.stderr).toBe(0)
     expect(setup.stdout).toContain('ftauth autocomplete script bash')
     const complete = (line: string) =>
-      run('bash', ['--norc', '--noprofile', '-c', [
-        `source ${join(scripts(), 'bash_setup')}`,
-        'complete -p ftauth',
-        `COMP_LINE=${JSON.stringify(line)}; COMP_POINT=\${#COMP_LINE}`,
-        'read -ra COMP_WORDS <<< "$COMP_LINE"; [[ "$COMP_LINE" == *" " ]] && COMP_WORDS+=("")',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansion, not a template
-        'COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))',
-        '_ftauth_autocomplete',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansion, not a template
-        'printf "%s\\n" "${COMPREPLY[@]}"',
-      ].join('\n')], {env: {...process.env, ...env}})
+      run(
+        'bash',
+        [
+          '--norc',
+          '--noprofile',
+          '-c',
+          [
+            `source ${join(scripts(), 'bash_setup')}`,
+            'complete -p ftauth',
+            `COMP_LINE=${JSON.stringify(line)}; COMP_POINT=\${#COMP_LINE}`,
+            'read -ra COMP_WORDS <<< "$COMP_LINE"; [[ "$COMP_LINE" == *" " ]] && COMP_WORDS+=("")',
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansion, not a template
+            'COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))',
+            '_ftauth_autocomplete',
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansion, not a template
+            'printf "%s\\n" "${COMPREPLY[@]}"',
+          ].join('\n'),
+        ],
+        {env: {...process.env, ...env}},
+      )
     const topics = await complete('ftauth ses')
     expect(topics.stdout).toMatch(/^complete -F _ftauth_autocomplete ftauth$/m)
     expect(topics.stdout).toMatch(/^session\b/m)

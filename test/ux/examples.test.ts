@@ -51,7 +51,10 @@ async function helpExamples(): Promise<Example[]> {
     for (const [id, command] of Object.entries(manifest.commands)) {
       for (const example of command.examples ?? []) {
         const text = typeof example === 'string' ? example : example.command
-        const line = text.replaceAll('<%= config.bin %>', 'ftauth').replace(/^\$\s+/, '').trim()
+        const line = text
+          .replaceAll('<%= config.bin %>', 'ftauth')
+          .replace(/^\$\s+/, '')
+          .trim()
         if (RUNS_FTAUTH.test(line)) examples.push({line, source: `ftauth ${id.replaceAll(':', ' ')} --help`})
       }
     }
@@ -70,9 +73,12 @@ const CANNOT_RUN: Record<string, string> = {
   'ftauth shuttle login --no-browser': 'waits for a person to open the printed URL (the browser test covers the consent page)',
   'ftauth shuttle login --no-browser --wait 600': 'waits for a person to open the printed URL (the browser test covers the consent page)',
   'BROWSER=firefox ftauth shuttle login --client-auth body': 'needs Firefox; the same login with the stand-in browser runs as `ftauth shuttle login`',
-  'ftauth shuttle login --redirect-uri http://127.0.0.1:8765/callback --scope "read write"': 'listens on the fixed port 8765, which parallel test runs may hold',
-  'ftauth shuttle login': 'listens on the fixed port 8765 of the default redirect, which parallel test runs may hold; the same login with --port 0 runs before the examples',
-  'ftauth emulator --shuttle-redirect http://127.0.0.1:9000/callback --shuttle-redirect https://partner.example/cb': 'listens on the fixed port 7787 (see above)',
+  'ftauth shuttle login --redirect-uri http://127.0.0.1:8765/callback --scope "read write"':
+    'listens on the fixed port 8765, which parallel test runs may hold',
+  'ftauth shuttle login':
+    'listens on the fixed port 8765 of the default redirect, which parallel test runs may hold; the same login with --port 0 runs before the examples',
+  'ftauth emulator --shuttle-redirect http://127.0.0.1:9000/callback --shuttle-redirect https://partner.example/cb':
+    'listens on the fixed port 7787 (see above)',
 }
 
 /** Placeholders in the docs (ellipses, made-up ids) and what stands for them here. */
@@ -103,7 +109,10 @@ const PRECONDITIONS: [RegExp, string][] = [
   [/fluz:sandbox/, 'ftauth fluz token --env sandbox -q >/dev/null'],
   [/fluz:production/, 'ftauth fluz token --env production -q >/dev/null'],
   [/fluz refresh|token inspect fluz/, 'ftauth fluz token -q >/dev/null'],
-  [/shuttle (refresh|revoke)|inspect shuttle|--provider shuttle/, 'ftauth shuttle refresh -q >/dev/null 2>&1 || ftauth shuttle login --wait 60 --port 0 >/dev/null 2>&1'],
+  [
+    /shuttle (refresh|revoke)|inspect shuttle|--provider shuttle/,
+    'ftauth shuttle refresh -q >/dev/null 2>&1 || ftauth shuttle login --wait 60 --port 0 >/dev/null 2>&1',
+  ],
 ]
 
 /** Long-running commands: they pass once they print their first line (then they are stopped). */
@@ -164,10 +173,15 @@ afterAll(() => world?.close())
 function shell(line: string, options: {serves?: boolean} = {}): Promise<{code: number; stdout: string; stderr: string}> {
   return new Promise((resolve) => {
     const prelude = ['set -o pipefail', ...PRECONDITIONS.filter(([pattern]) => pattern.test(line)).map(([, setup]) => setup)].join('\n')
-    const child = execFile('bash', ['--norc', '--noprofile', '-c', `${prelude}\n${line}`], {cwd: scratch, env: {...process.env, ...shellEnv}, timeout: options.serves ? 0 : 90_000}, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
-      resolve({code: options.serves && stdout.length > 0 ? 0 : code, stdout, stderr})
-    })
+    const child = execFile(
+      'bash',
+      ['--norc', '--noprofile', '-c', `${prelude}\n${line}`],
+      {cwd: scratch, env: {...process.env, ...shellEnv}, timeout: options.serves ? 0 : 90_000},
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
+        resolve({code: options.serves && stdout.length > 0 ? 0 : code, stdout, stderr})
+      },
+    )
     if (options.serves) {
       child.stdout?.once('data', () => setTimeout(() => child.kill('SIGINT'), 200))
     }

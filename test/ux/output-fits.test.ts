@@ -42,7 +42,10 @@ const COMMANDS: [string, string[]][] = [
 ]
 
 describe('human output fits the terminal', () => {
-  it.each([['100', 100], [undefined, 80]] as const)('COLUMNS=%s: every line of every command is at most %i wide', async (columns, width) => {
+  it.each([
+    ['100', 100],
+    [undefined, 80],
+  ] as const)('COLUMNS=%s: every line of every command is at most %i wide', async (columns, width) => {
     await shuttleLogin(world)
     for (const [name, args] of COMMANDS) {
       const result = await human(args, columns)
@@ -84,13 +87,18 @@ describe('human output fits the terminal', () => {
     const token = `${part({alg: 'RS256', typ: 'JWT', kid: 'k'.repeat(90)})}.${part({iss: 'https://issuer.example/fluz', scopes, [`custom_claim_${'n'.repeat(90)}`]: 'v'.repeat(150), aud: ['a'.repeat(60), 'b'.repeat(60)], exp: 2_000_000_000})}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`
     const other = join(await mkdtemp(join(tmpdir(), 'ftauth-fits-')), 'other.jwt')
     await writeFile(other, `${part({alg: 'RS256'})}.${part({iss: 'https://other.example', scopes: ['ONE']})}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`)
-    for (const args of [['token', 'inspect', '-'], ['token', 'diff', '-', `@${other}`]]) {
+    for (const args of [
+      ['token', 'inspect', '-'],
+      ['token', 'diff', '-', `@${other}`],
+    ]) {
       const result = await world.run(args, {env: {COLUMNS: '100'}, stdin: token})
       expect(result.code, result.stderr).toBe(0)
       const long = linesOf(result).filter((line) => line.length > 100)
       expect(long, args.join(' ')).toEqual([])
       // Cut, not lost: every scope is still there once the lines are joined.
-      const joined = linesOf(result).map((line) => line.trim()).join('')
+      const joined = linesOf(result)
+        .map((line) => line.trim())
+        .join('')
       for (const scope of scopes) expect(joined).toContain(scope)
     }
   })

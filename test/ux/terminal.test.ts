@@ -55,7 +55,9 @@ describe('prompts in a real terminal', () => {
 
   it('ftauth fluz token offers the scopes as a checkbox; Space picks, Enter confirms', async () => {
     const term = await shell()
-    await term.type('ftauth fluz token --json | node -e \'console.log("scopes:", JSON.parse(require("fs").readFileSync(0, "utf8")).scopes.join(","))\'; echo "exit-fluz=$?"')
+    await term.type(
+      'ftauth fluz token --json | node -e \'console.log("scopes:", JSON.parse(require("fs").readFileSync(0, "utf8")).scopes.join(","))\'; echo "exit-fluz=$?"',
+    )
     const box = await term.waitFor(/Fluz scopes for the user access token/)
     expect(box).toMatch(/LIST_OFFERS/)
     await term.press('Space')

@@ -32,8 +32,7 @@ export interface ApplicationScopes {
 
 /** The scopes granted to the application (Basic auth); a user's token can only carry these. */
 export async function getApplicationScopes(deps: Deps, url: string, apiKey: string): Promise<ApplicationScopes> {
-  const post = (query: string, operationName: string) =>
-    postFluzGraphql(deps, {url, auth: {basic: apiKey}, query, operationName, idempotent: true})
+  const post = (query: string, operationName: string) => postFluzGraphql(deps, {url, auth: {basic: apiKey}, query, operationName, idempotent: true})
   let query: ScopeQuery = SCOPE_QUERIES[0]
   let result = await post(`query ${query} { ${query} }`, query)
   if (onlyUnknown(result.errors, query)) {
@@ -55,14 +54,23 @@ export async function getApplicationScopes(deps: Deps, url: string, apiKey: stri
   const value = data[query]
   const parsed = ApplicationScopesResponse.safeParse(value)
   if (!parsed.success) {
-    throw providerError(`Fluz ${query} returned an unexpected shape at data.${query}: not a list`, 'run with --trace to see the answer; report it with the Fluz docs page')
+    throw providerError(
+      `Fluz ${query} returned an unexpected shape at data.${query}: not a list`,
+      'run with --trace to see the answer; report it with the Fluz docs page',
+    )
   }
   const names = ScopeNames.safeParse(value)
   if (names.success) return {scopes: names.data, request: requestLine(result.response), ms: result.response.ms, query, shape: 'strings'}
   const objects = ScopeObjects.safeParse(value)
   const field = nameField ?? (objects.success ? NAME_FIELDS.find((name) => objects.data.every((item) => typeof item[name] === 'string')) : undefined)
   if (objects.success && field && objects.data.every((item) => typeof item[field] === 'string')) {
-    return {scopes: objects.data.map((item) => item[field] as string), request: requestLine(result.response), ms: result.response.ms, query, shape: `objects.${field}`}
+    return {
+      scopes: objects.data.map((item) => item[field] as string),
+      request: requestLine(result.response),
+      ms: result.response.ms,
+      query,
+      shape: `objects.${field}`,
+    }
   }
   throw providerError(
     `Fluz ${query} returned an unexpected shape at data.${query}: neither a list of scope names nor of objects with a ${NAME_FIELDS.join('/')} field`,

@@ -59,12 +59,16 @@ export async function postFluzGraphql(deps: Deps, request: GraphqlRequest): Prom
     )
   }
   if (response.status >= 400 && !tryJson(response)) {
-    throw providerError(`Fluz answered HTTP ${response.status} at ${endpointOf(request.url)}`, 'run with --trace to see the exchange', {status: response.status})
+    throw providerError(`Fluz answered HTTP ${response.status} at ${endpointOf(request.url)}`, 'run with --trace to see the exchange', {
+      status: response.status,
+    })
   }
   const envelope = parseJsonResponse(response, GraphqlEnvelope)
   const errors = envelope.errors ?? []
   if (response.status >= 400 && errors.length === 0) {
-    throw providerError(`Fluz answered HTTP ${response.status} at ${endpointOf(request.url)}`, 'run with --trace to see the exchange', {status: response.status})
+    throw providerError(`Fluz answered HTTP ${response.status} at ${endpointOf(request.url)}`, 'run with --trace to see the exchange', {
+      status: response.status,
+    })
   }
   return {data: envelope.data ?? undefined, errors, response}
 }
@@ -82,9 +86,13 @@ export function graphqlErrorsToFtauth(errors: readonly GraphqlError[], operation
   const first = errors[0]
   const code = first?.extensions?.code
   if (typeof code === 'string' && /^[A-Z]+-\d+$/.test(code)) return fluzCodeError(operation, code, first?.message)
-  return providerError(`Fluz GraphQL error: ${first?.message ?? 'unknown error'}`, 'check the operation against the Fluz schema; run with --trace to see the exchange', {
-    graphqlErrors: errors.map((error) => error.message),
-  })
+  return providerError(
+    `Fluz GraphQL error: ${first?.message ?? 'unknown error'}`,
+    'check the operation against the Fluz schema; run with --trace to see the exchange',
+    {
+      graphqlErrors: errors.map((error) => error.message),
+    },
+  )
 }
 
 /**
@@ -132,7 +140,10 @@ export function parseFluzData<S extends z.ZodMiniType>(schema: S, value: unknown
   if (parsed.success) return parsed.data
   const issue = parsed.error.issues[0]
   const path = issue?.path.length ? `.${issue.path.map(String).join('.')}` : ''
-  throw providerError(`Fluz ${where} returned an unexpected response: data.${where}${path}: ${issue?.message ?? 'invalid'}`, 'check the Fluz URL for this environment, or run with --trace')
+  throw providerError(
+    `Fluz ${where} returned an unexpected response: data.${where}${path}: ${issue?.message ?? 'invalid'}`,
+    'check the Fluz URL for this environment, or run with --trace',
+  )
 }
 
 /** "POST /api/v1/graphql 200": the request part of a step line. */
@@ -149,5 +160,6 @@ export function requestLine(response: HttpResponse): string {
 /** `query Marco { marco }` → "polo": the documented way to check an API key. */
 export async function pingFluz(deps: Deps, url: string, apiKey: string): Promise<void> {
   const data = await fluzGraphql(deps, {url, auth: {basic: apiKey}, query: 'query Marco { marco }', operationName: 'Marco', idempotent: true})
-  if (data.marco !== 'polo') throw providerError(`Fluz ping answered ${JSON.stringify(data.marco)} instead of "polo"`, 'check the Fluz URL for this environment')
+  if (data.marco !== 'polo')
+    throw providerError(`Fluz ping answered ${JSON.stringify(data.marco)} instead of "polo"`, 'check the Fluz URL for this environment')
 }

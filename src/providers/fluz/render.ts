@@ -5,14 +5,16 @@ import type {FluzTokenResult} from './token-flow.js'
 const SOURCE_TEXT = {cache: 'reused from the cache', refresh: 'refreshed with the refresh token', new: 'newly generated'} as const
 
 /** Human result of `fluz token` / `fluz refresh` on stdout: the token, its expiry and environment up front. */
-export function printFluzToken(out: Output, result: FluzTokenResult, request: FluzTokenRequest, now: Date, options: {show: boolean; showRefresh: boolean}): void {
+export function printFluzToken(
+  out: Output,
+  result: FluzTokenResult,
+  request: FluzTokenRequest,
+  now: Date,
+  options: {show: boolean; showRefresh: boolean},
+): void {
   const {c} = out
   out.print(`${c.bold('Fluz user access token')} ${out.env(result.env)}  ${c.dim(SOURCE_TEXT[result.source])}`)
-  const refresh = result.refreshToken
-    ? options.showRefresh
-      ? result.refreshToken
-      : c.dim('kept in the keychain (--show-refresh prints it)')
-    : c.dim('none')
+  const refresh = result.refreshToken ? (options.showRefresh ? result.refreshToken : c.dim('kept in the keychain (--show-refresh prints it)')) : c.dim('none')
   const rows: [string, string][] = [
     ['token', out.token(result.accessToken, options.show)],
     ['expires', `${out.expiry(result.expiresAt, now)}  ${c.dim(`from ${result.expiryBasis}`)}`],

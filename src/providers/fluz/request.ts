@@ -38,7 +38,12 @@ const Uuid = z.uuid()
 export function resolveFluzIds(deps: Deps, flags: FluzIdFlags): FluzIds {
   const settings = deps.profile.fluz
   const userId = checkedId(flags.userId, settings.userId, {flag: 'user-id', envVar: 'FTAUTH_FLUZ_USER_ID', key: 'userId', label: 'user id'}, deps)
-  const accountId = checkedId(flags.accountId, settings.accountId, {flag: 'account-id', envVar: 'FTAUTH_FLUZ_ACCOUNT_ID', key: 'accountId', label: 'account id'}, deps)
+  const accountId = checkedId(
+    flags.accountId,
+    settings.accountId,
+    {flag: 'account-id', envVar: 'FTAUTH_FLUZ_ACCOUNT_ID', key: 'accountId', label: 'account id'},
+    deps,
+  )
   if (!userId) throw notLoggedIn('no Fluz user id', 'pass --user-id, set FTAUTH_FLUZ_USER_ID, or run `ftauth login fluz`')
   if (!accountId) throw notLoggedIn('no Fluz account id', 'pass --account-id, set FTAUTH_FLUZ_ACCOUNT_ID, or run `ftauth login fluz`')
   const seatId = checkedId(flags.seatId, settings.seatId, {flag: 'seat-id', key: 'seatId', label: 'seat id'}, deps)
@@ -56,11 +61,7 @@ function checkedId(
   const trimmed = value.trim()
   if (Uuid.safeParse(trimmed).success) return trimmed.toLowerCase()
   const source =
-    flag !== undefined
-      ? `--${names.flag}`
-      : names.envVar && deps.env[names.envVar]
-        ? names.envVar
-        : `profile "${deps.profile.name}" fluz.${names.key}`
+    flag !== undefined ? `--${names.flag}` : names.envVar && deps.env[names.envVar] ? names.envVar : `profile "${deps.profile.name}" fluz.${names.key}`
   const shown = trimmed.length > 60 ? `${trimmed.slice(0, 60)}…` : trimmed
   throw usageError(`${source} is not a UUID ("${shown}")`, `give the Fluz ${names.label} as a UUID, e.g. 6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f`)
 }
@@ -103,7 +104,10 @@ async function pickScopes(deps: Deps, ids: FluzIds, flagged: string[], fallback:
     const newest = (await cachedFluzTokens(deps, ids))[0]
     return {scopes: await promptScopes(deps, newest?.requestedScopes ?? []), origin: 'prompt'}
   }
-  throw usageError('no Fluz scopes given', 'pass --scopes LIST_OFFERS,PURCHASE_GIFTCARD (or --scope, repeated), or save defaults with `ftauth config set fluz.scopes LIST_OFFERS,…`')
+  throw usageError(
+    'no Fluz scopes given',
+    'pass --scopes LIST_OFFERS,PURCHASE_GIFTCARD (or --scope, repeated), or save defaults with `ftauth config set fluz.scopes LIST_OFFERS,…`',
+  )
 }
 
 async function promptScopes(deps: Deps, preselected: readonly string[]): Promise<string[]> {

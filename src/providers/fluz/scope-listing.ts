@@ -37,7 +37,13 @@ export async function listFluzScopes(deps: Deps, idFlags: FluzIdFlags): Promise<
   const newest = haveIds ? (await cachedFluzTokens(deps, resolveFluzIds(deps, idFlags)))[0] : undefined
   const apiKey = await fluzApiKey(deps, settings.env)
   const {scopes: applicationScopes, request, ms, query, shape} = await getApplicationScopes(deps, settings.url, apiKey)
-  deps.report({type: 'step', title: 'Scopes', outcome: `the application holds ${applicationScopes.length} scopes (${query}, ${shape === 'strings' ? 'names' : shape})`, request, ms})
+  deps.report({
+    type: 'step',
+    title: 'Scopes',
+    outcome: `the application holds ${applicationScopes.length} scopes (${query}, ${shape === 'strings' ? 'names' : shape})`,
+    request,
+    ms,
+  })
   const tokenScopes = newest?.scopes ?? []
   const names = [...new Set([...Object.keys(KNOWN_FLUZ_SCOPES), ...applicationScopes, ...tokenScopes])]
   return {

@@ -46,11 +46,13 @@ export function suggestScope(scope: string): string | undefined {
 
 /** One warning line per unknown scope name. */
 export function unknownScopeWarnings(scopes: readonly string[]): string[] {
-  return scopes.filter((scope) => !isKnownScope(scope)).map((scope) => {
-    const suggestion = suggestScope(scope)
-    const guess = suggestion ? ` — did you mean ${suggestion}?` : ''
-    return `"${scope}" is not a known Fluz scope${guess} (the full list is not public: it is sent as is and Fluz decides)`
-  })
+  return scopes
+    .filter((scope) => !isKnownScope(scope))
+    .map((scope) => {
+      const suggestion = suggestScope(scope)
+      const guess = suggestion ? ` — did you mean ${suggestion}?` : ''
+      return `"${scope}" is not a known Fluz scope${guess} (the full list is not public: it is sent as is and Fluz decides)`
+    })
 }
 
 const fold = (value: string): string => value.toUpperCase().replace(/[\s-]/g, '_')

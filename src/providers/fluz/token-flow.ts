@@ -58,9 +58,13 @@ export async function obtainFluzToken(deps: Deps, request: FluzTokenRequest, opt
       deps.report({type: 'step', title: 'Cache', outcome: `reused the cached token (expires ${formatCountdown(new Date(cached.expiresAt), now)})`})
       return fromStored(cached, request, key, 'cache')
     }
-    deps.report({type: 'step', 
+    deps.report({
+      type: 'step',
       title: 'Cache',
-      outcome: leftMs > 0 ? `cached token expires in ${formatDuration(leftMs)}, within the ${options.minTtlSeconds}s margin` : `cached token expired ${formatDuration(leftMs)} ago`,
+      outcome:
+        leftMs > 0
+          ? `cached token expires in ${formatDuration(leftMs)}, within the ${options.minTtlSeconds}s margin`
+          : `cached token expired ${formatDuration(leftMs)} ago`,
       status: 'skip',
     })
   } else if (cached) {
@@ -111,7 +115,13 @@ async function renewUnderLock(deps: Deps, request: FluzTokenRequest, how: {mode:
     if (how.mode !== 'generate' && usable?.refreshToken) {
       try {
         const issued = await refreshUserAccessToken(deps, request, apiKey, usable.refreshToken)
-        deps.report({type: 'step', title: 'Refresh', outcome: `refreshUserAccessToken issued a new token pair (${fieldNote(issued)})`, request: issued.request, ms: issued.ms})
+        deps.report({
+          type: 'step',
+          title: 'Refresh',
+          outcome: `refreshUserAccessToken issued a new token pair (${fieldNote(issued)})`,
+          request: issued.request,
+          ms: issued.ms,
+        })
         return store(deps, request, key, issued, 'refresh', usable.refreshToken)
       } catch (error) {
         const reason = refreshRefusal(error)
@@ -129,7 +139,13 @@ async function renewUnderLock(deps: Deps, request: FluzTokenRequest, how: {mode:
       throw nothingToRefresh(request)
     }
     const issued = await generateUserAccessToken(deps, request, apiKey)
-    deps.report({type: 'step', title: 'Generate', outcome: `generateUserAccessToken issued a token for ${request.scopes.join(' ')} (${fieldNote(issued)})`, request: issued.request, ms: issued.ms})
+    deps.report({
+      type: 'step',
+      title: 'Generate',
+      outcome: `generateUserAccessToken issued a token for ${request.scopes.join(' ')} (${fieldNote(issued)})`,
+      request: issued.request,
+      ms: issued.ms,
+    })
     return store(deps, request, key, issued, 'new', undefined)
   })
 }
@@ -185,8 +201,7 @@ function withoutRefreshToken(stored: StoredToken): StoredToken {
 const isUnexpired = (stored: StoredToken, now: Date): boolean => new Date(stored.expiresAt).getTime() > now.getTime()
 
 /** A token belongs to the endpoint that issued it: a changed FTAUTH_FLUZ_URL or profile URL never reuses it. */
-const sameEndpoint = (stored: StoredToken, request: FluzTokenRequest): boolean =>
-  stored.meta.url === undefined || stored.meta.url === request.url
+const sameEndpoint = (stored: StoredToken, request: FluzTokenRequest): boolean => stored.meta.url === undefined || stored.meta.url === request.url
 
 /** Lock file names stay short whatever the scope list: a digest of the cache key. */
 const lockName = (key: string): string => `fluz-token-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`

@@ -118,7 +118,8 @@ async function tokenMutation(deps: Deps, request: FluzTokenRequest, apiKey: stri
       // (GraphQL spec: validation precedes execution), so no token was minted and no refresh token
       // spent. Retried ONCE, with the fields it lacks left out.
       missingFields = [...new Set([...missingFields, ...missing])]
-      deps.report({type: 'step', 
+      deps.report({
+        type: 'step',
         title: 'Schema',
         outcome: `the server has no ${missing.map((field) => `"${field}"`).join(', ')} field; asked again without it`,
         request: requestLine(result.response),
@@ -131,7 +132,10 @@ async function tokenMutation(deps: Deps, request: FluzTokenRequest, apiKey: stri
   if (result.errors.length > 0) throw graphqlErrorsToFtauth(result.errors, mutation.operation)
   const raw = result.data?.[mutation.operation] ?? result.data?.generateUserAccessToken ?? result.data?.refreshUserAccessToken
   if (raw === undefined || raw === null) {
-    throw providerError(`Fluz ${mutation.operation} returned no payload from ${endpointOf(request.url)}`, 'check the Fluz URL for this environment, or run with --trace')
+    throw providerError(
+      `Fluz ${mutation.operation} returned no payload from ${endpointOf(request.url)}`,
+      'check the Fluz URL for this environment, or run with --trace',
+    )
   }
   const payload = parseFluzData(UserAccessTokenPayload, raw, mutation.operation)
   checkPayload(mutation.operation, payload)

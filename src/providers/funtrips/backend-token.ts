@@ -22,7 +22,12 @@ export const BackendTokenResponse = z.pipe(
       expires_in: z.optional(z.coerce.number().check(z.positive())),
       scope: z.optional(z.string()),
     })
-    .check(z.refine((body) => body.access_token !== undefined || body.backend_bearer !== undefined, {message: 'no access_token (or backend_bearer) in the response', path: ['access_token']})),
+    .check(
+      z.refine((body) => body.access_token !== undefined || body.backend_bearer !== undefined, {
+        message: 'no access_token (or backend_bearer) in the response',
+        path: ['access_token'],
+      }),
+    ),
   z.transform(({backend_bearer, ...body}) => ({...body, access_token: (body.access_token ?? backend_bearer) as string})),
 )
 export type BackendTokenResponse = z.infer<typeof BackendTokenResponse>
@@ -112,7 +117,8 @@ export async function obtainBackendBearer(deps: Deps, options: {fresh: boolean})
     }
     // Written only now, after the response validated: a failed request leaves the old token in place.
     await deps.tokens.put('funtrips', key, stored)
-    deps.report({type: 'step', 
+    deps.report({
+      type: 'step',
       title: 'Backend bearer',
       outcome: `obtained, ${expiresIn(expiry.expiresAt, receivedAt)}`,
       request: `POST /oauth/token ${response.status}`,

@@ -116,7 +116,14 @@ export async function exchangeSessionCode(
     const verdict = refusalOf(response, field)
     if (verdict === 'route' && !pathSwitched) {
       const next = otherPath(path)
-      deps.report({type: 'step', title: 'Exchange', outcome: `${path} is not a route there (HTTP ${response.status}); trying ${next} (the docs name both)`, request: `POST ${path} ${response.status}`, ms: response.ms, status: 'warn'})
+      deps.report({
+        type: 'step',
+        title: 'Exchange',
+        outcome: `${path} is not a route there (HTTP ${response.status}); trying ${next} (the docs name both)`,
+        request: `POST ${path} ${response.status}`,
+        ms: response.ms,
+        status: 'warn',
+      })
       refused.push(`${path} ${response.status}`)
       pathSwitched = true
       path = next
@@ -126,7 +133,14 @@ export async function exchangeSessionCode(
     }
     if (verdict === 'field' && !fieldSwitched) {
       const next = otherField(field)
-      deps.report({type: 'step', title: 'Exchange', outcome: `the server refused the field ${field} (HTTP ${response.status}); sending the code as ${next} (the docs name both)`, request: `POST ${path} ${response.status}`, ms: response.ms, status: 'warn'})
+      deps.report({
+        type: 'step',
+        title: 'Exchange',
+        outcome: `the server refused the field ${field} (HTTP ${response.status}); sending the code as ${next} (the docs name both)`,
+        request: `POST ${path} ${response.status}`,
+        ms: response.ms,
+        status: 'warn',
+      })
       refused.push(`${field} ${response.status}`)
       fieldSwitched = true
       field = next
@@ -173,12 +187,7 @@ function classify(response: HttpResponse): CodeProblem | undefined {
 
 const AGAIN = 'run `ftauth session create` again'
 
-function exchangeError(
-  deps: Deps,
-  response: HttpResponse,
-  request: ExchangeRequest,
-  where: {path: string; configured: boolean; env: string},
-): FtauthError {
+function exchangeError(deps: Deps, response: HttpResponse, request: ExchangeRequest, where: {path: string; configured: boolean; env: string}): FtauthError {
   const body = readErrorBody(response)
   const raw = tryJson(response)
   const extra = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {}

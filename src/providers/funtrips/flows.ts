@@ -61,7 +61,14 @@ export async function createSessionFlow(deps: Deps, options: CreateSessionOption
   let response = await postSession(deps, settings, backend.token, request)
   if (response.status === 401 && backend.origin === 'cache') {
     // A cached bearer can be revoked before its expiry; a 401 created no code, so asking again is safe.
-    deps.report({type: 'step', title: 'Session', outcome: 'cached backend bearer rejected; getting a new one', request: 'POST /v1/session 401', ms: response.ms, status: 'warn'})
+    deps.report({
+      type: 'step',
+      title: 'Session',
+      outcome: 'cached backend bearer rejected; getting a new one',
+      request: 'POST /v1/session 401',
+      ms: response.ms,
+      status: 'warn',
+    })
     backend = await obtainBackendBearer(deps, {fresh: true})
     response = await postSession(deps, settings, backend.token, request)
   }
@@ -71,7 +78,8 @@ export async function createSessionFlow(deps: Deps, options: CreateSessionOption
     ? serverInstantToLocal(new Date(session.code_expires_at), response, now)
     : new Date(now.getTime() + (options.codeTtlSeconds ?? DEFAULT_CODE_TTL_SECONDS) * 1000)
   const expiryBasis = session.code_expires_at ? 'code_expires_at' : 'documented default'
-  deps.report({type: 'step', 
+  deps.report({
+    type: 'step',
     title: 'Session',
     outcome: `created ${codePrefix(session.session_code)} for ${options.userId} (${options.integration}${pkce ? ', PKCE S256' : ''}), code ${expiresIn(codeExpiresAt, now)}${session.code_expires_at ? '' : ' (no code_expires_at: the documented default)'}`,
     request: `POST /v1/session ${response.status}`,
@@ -138,9 +146,11 @@ export async function exchangeFlow(deps: Deps, options: ExchangeOptions): Promis
   }
   if (verifierSource === 'stored') await forgetVerifier(deps, settings.env, options.code)
   // What this server accepted is tried first next time (a configured path stays the profile's business).
-  if (answer.choice !== 'configured') await deps.tokens.rememberServerChoices('funtrips', settings.env, {exchangePath: answer.path, exchangeField: answer.field})
+  if (answer.choice !== 'configured')
+    await deps.tokens.rememberServerChoices('funtrips', settings.env, {exchangePath: answer.path, exchangeField: answer.field})
   const bearer = await storePublicBearer(deps, client.clientId, answer)
-  deps.report({type: 'step', 
+  deps.report({
+    type: 'step',
     title: 'Exchange',
     outcome: `public bearer issued by ${answer.path} (code as ${answer.field}, ${answer.choice})${verifierSource ? ' (code_verifier sent)' : ''}, ${expiresIn(bearer.expiresAt, bearer.obtainedAt)}`,
     request: `POST ${answer.path} ${answer.response.status}`,

@@ -122,7 +122,8 @@ export function checkUserId(flag: string | undefined, settings: FuntripsSettings
   }
   const source = flag !== undefined ? '--user' : env.FTAUTH_FUNTRIPS_USER ? 'FTAUTH_FUNTRIPS_USER' : 'funtrips.userId'
   if (value.trim() === '') throw usageError(`${source} is empty`, 'give the user id Funtrips should tie the code to (1–128 characters, usually an email)')
-  if (value.length > USER_ID_MAX) throw usageError(`${source} is ${value.length} characters; Funtrips takes 1–${USER_ID_MAX}`, 'give a shorter user id (usually an email)')
+  if (value.length > USER_ID_MAX)
+    throw usageError(`${source} is ${value.length} characters; Funtrips takes 1–${USER_ID_MAX}`, 'give a shorter user id (usually an email)')
   return value
 }
 

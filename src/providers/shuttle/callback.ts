@@ -39,7 +39,11 @@ function authorizationError(code: string, description: string | undefined): Ftau
     case 'access_denied':
       return credentialsRejected(`the merchant denied access at the Shuttle consent page (${said})`, `${AGAIN} and choose Approve`, details)
     case 'unauthorized_client':
-      return credentialsRejected(`Shuttle does not allow this client to use the authorization code flow (${said})`, 'check the client in the Shuttle partner portal', details)
+      return credentialsRejected(
+        `Shuttle does not allow this client to use the authorization code flow (${said})`,
+        'check the client in the Shuttle partner portal',
+        details,
+      )
     case 'invalid_scope':
       return new FtauthError(ExitCode.usage, `Shuttle rejected the requested scope (${said})`, {
         hint: 'request scopes the client may use with --scope (or set shuttle.scope in the profile)',
@@ -51,7 +55,11 @@ function authorizationError(code: string, description: string | undefined): Ftau
       return providerError(`Shuttle's authorization server failed (${said})`, `${AGAIN} later`, details)
     case 'invalid_request':
     case 'unsupported_response_type':
-      return providerError(`Shuttle rejected the authorization request (${said})`, 'check that the redirect URI is registered for the client and the authorize URL (`ftauth config list`)', details)
+      return providerError(
+        `Shuttle rejected the authorization request (${said})`,
+        'check that the redirect URI is registered for the client and the authorize URL (`ftauth config list`)',
+        details,
+      )
     default:
       return providerError(`the authorization failed (${said})`, AGAIN, details)
   }
@@ -84,4 +92,3 @@ export function parsePasted(text: string): {params: URLSearchParams; checkState:
 function hasResponse(params: URLSearchParams): boolean {
   return Boolean(params.get('code') || params.get('error'))
 }
-

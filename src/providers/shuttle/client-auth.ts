@@ -29,11 +29,7 @@ export async function resolveShuttleClient(deps: Deps): Promise<ShuttleClient> {
  * Client authentication for Shuttle's token and revoke endpoints: HTTP Basic by default
  * (RFC 6749 §2.3.1, form-urlencoded id and secret) or the id and secret in the body, as the docs allow.
  */
-export function clientAuth(
-  deps: Deps,
-  client: ShuttleClient,
-  method: ClientAuthMethod,
-): {headers: Record<string, string>; form: Record<string, string>} {
+export function clientAuth(deps: Deps, client: ShuttleClient, method: ClientAuthMethod): {headers: Record<string, string>; form: Record<string, string>} {
   deps.secrets.add(client.clientSecret)
   if (method === 'body') return {headers: {}, form: {client_id: client.clientId, client_secret: client.clientSecret}}
   const basic = Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString('base64')
@@ -42,7 +38,10 @@ export function clientAuth(
 }
 
 /** What the revoke check says about a client: accepted, rejected, or nothing either way (and why). */
-export type ShuttleClientCheck = {verdict: 'accepted'; status: number} | {verdict: 'rejected'; status: number} | {verdict: 'unverified'; status: number; reason: string}
+export type ShuttleClientCheck =
+  | {verdict: 'accepted'; status: number}
+  | {verdict: 'rejected'; status: number}
+  | {verdict: 'unverified'; status: number; reason: string}
 
 /**
  * Shuttle has no client-credentials grant, so `login` checks the client by revoking a token that

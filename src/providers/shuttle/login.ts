@@ -81,15 +81,27 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
   const waited = new AbortController()
   try {
     if (plan.kind === 'loopback') {
-      listener = await startLoopback({host: plan.host, port: plan.port, path: plan.path, source: plan.source, handle: (params) => judge(params, state, (line) => deps.report({type: 'warn', text: line}))})
+      listener = await startLoopback({
+        host: plan.host,
+        port: plan.port,
+        path: plan.path,
+        source: plan.source,
+        handle: (params) => judge(params, state, (line) => deps.report({type: 'warn', text: line})),
+      })
       redirectUri = plan.registered ?? `http://127.0.0.1:${listener.port}${plan.path}`
-      deps.report({type: 'step', 
+      deps.report({
+        type: 'step',
         title: 'Listen',
         outcome: `${redirectUri} (one redirect, up to ${formatDuration(waitSeconds * 1000)}; Shuttle accepts it only if registered for ${client.clientId})`,
       })
     } else {
       redirectUri = plan.registered
-      deps.report({type: 'step', title: 'Redirect', outcome: `${redirectUri} is not a loopback address: paste the address the browser lands on`, status: 'warn'})
+      deps.report({
+        type: 'step',
+        title: 'Redirect',
+        outcome: `${redirectUri} is not a loopback address: paste the address the browser lands on`,
+        status: 'warn',
+      })
     }
     const authorizeUrl = buildAuthorizationUrl({
       authorizationEndpoint: `${settings.authUrl}/authorize`,
@@ -118,7 +130,13 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
         .then(() => opener(authorizeUrl))
         .catch((error: unknown): OpenResult => ({opened: false, via: 'opener', problem: (error as Error).message}))
       // An opener that plays the browser itself (the demo) may return only after the redirect arrived.
-      const raced = await Promise.race([opened, waiting.then(() => 'arrived' as const, () => 'gave up' as const)])
+      const raced = await Promise.race([
+        opened,
+        waiting.then(
+          () => 'arrived' as const,
+          () => 'gave up' as const,
+        ),
+      ])
       // 'gave up': the wait ran out while the opener was busy; `await waiting` below throws the timeout.
       if (raced !== 'gave up') {
         arrivedAtOnce = raced === 'arrived'
@@ -157,7 +175,8 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
   if (!arrival.verdict.ok) throw arrival.verdict.error
   const code = arrival.verdict.code
   deps.secrets.add(code)
-  deps.report({type: 'step', 
+  deps.report({
+    type: 'step',
     title: 'Consent',
     outcome: `approved; ${arrival.received === 'loopback' ? 'redirect received, state matches' : 'code pasted'}`,
     ms: Date.now() - started,
@@ -167,7 +186,8 @@ export async function shuttleLogin(deps: Deps, options: ShuttleLoginOptions = {}
   const grant = await exchangeCode(deps, {url: tokenUrl, client, auth: clientAuth}, {code, redirectUri, codeVerifier: verifier}).catch((error: unknown) => {
     throw redirectRefused(error, redirectUri, client.clientId)
   })
-  deps.report({type: 'step', 
+  deps.report({
+    type: 'step',
     title: 'Exchange',
     outcome: `code → access token${grant.body.refresh_token ? ' + refresh token' : ''} (client auth ${clientAuth}${pkce ? ', PKCE S256' : ''})`,
     request: `POST ${new URL(tokenUrl).pathname} ${grant.response.status}`,
@@ -206,9 +226,15 @@ function judge(params: URLSearchParams, state: string, warn: (line: string) => v
   if (!verdict.ok && verdict.error.details?.error === 'state_mismatch') {
     // RFC 6749 §10.12: not ours (a forged redirect, or a tab of an earlier login). Refused, and the
     // login keeps waiting for the real redirect instead of letting a stranger end it.
-    warn(`ignored a redirect whose state ${params.has('state') ? 'does not match' : 'is missing'} (a forged redirect, or a tab from an earlier login); still waiting for this login's`)
+    warn(
+      `ignored a redirect whose state ${params.has('state') ? 'does not match' : 'is missing'} (a forged redirect, or a tab from an earlier login); still waiting for this login's`,
+    )
     return {
-      page: {status: 400, title: 'Not this login', message: 'This redirect does not belong to the login ftauth is waiting for, and was ignored. Finish the login in the tab ftauth opened.'},
+      page: {
+        status: 400,
+        title: 'Not this login',
+        message: 'This redirect does not belong to the login ftauth is waiting for, and was ignored. Finish the login in the tab ftauth opened.',
+      },
       ignored: true,
     }
   }
@@ -227,18 +253,16 @@ function showUrl(deps: Deps, url: string, lead: string): void {
  * Races the loopback redirect, a pasted redirect URL or code (only with a terminal), and the --wait
  * timer. Whoever wins, the others are stopped; the caller closes the listener.
  */
-async function waitForArrival(
-  context: {
-    listener: Loopback<CallbackVerdict> | undefined
-    state: string
-    waitSeconds: number
-    paste: PasteReader | undefined
-    /** The paste reader starts once this settles. */
-    pasteAfter: Promise<void>
-    /** Aborted when the flow is done with waiting, for whatever reason. */
-    signal: AbortSignal
-  },
-): Promise<Arrival> {
+async function waitForArrival(context: {
+  listener: Loopback<CallbackVerdict> | undefined
+  state: string
+  waitSeconds: number
+  paste: PasteReader | undefined
+  /** The paste reader starts once this settles. */
+  pasteAfter: Promise<void>
+  /** Aborted when the flow is done with waiting, for whatever reason. */
+  signal: AbortSignal
+}): Promise<Arrival> {
   const {listener, state, waitSeconds, paste, pasteAfter, signal} = context
   const abort = new AbortController()
   let timer: NodeJS.Timeout | undefined
@@ -249,14 +273,17 @@ async function waitForArrival(
   if (paste) racers.push(pasteAfter.then(() => readPasted(paste, state, abort.signal)))
   racers.push(
     new Promise<Arrival>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(
-          networkError(
-            `no authorization came back within ${formatDuration(waitSeconds * 1000)} (--wait ${waitSeconds})`,
-            `approve in the browser sooner or raise --wait, then run \`ftauth shuttle login\` again`,
-          ),
-        )
-      }, timerMs(waitSeconds * 1000))
+      timer = setTimeout(
+        () => {
+          reject(
+            networkError(
+              `no authorization came back within ${formatDuration(waitSeconds * 1000)} (--wait ${waitSeconds})`,
+              `approve in the browser sooner or raise --wait, then run \`ftauth shuttle login\` again`,
+            ),
+          )
+        },
+        timerMs(waitSeconds * 1000),
+      )
     }),
   )
   try {

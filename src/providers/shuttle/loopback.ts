@@ -77,7 +77,12 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
       } else if (error.code === 'EACCES') {
         reject(usageError(`not allowed to listen on port ${options.port}`, 'use a port above 1024 with --port, or omit it'))
       } else {
-        reject(usageError(`cannot listen on ${options.host}:${options.port} (${error.code ?? error.message})`, 'use a redirect URI on 127.0.0.1 (or localhost) with a free port'))
+        reject(
+          usageError(
+            `cannot listen on ${options.host}:${options.port} (${error.code ?? error.message})`,
+            'use a redirect URI on 127.0.0.1 (or localhost) with a free port',
+          ),
+        )
       }
     })
     server.listen({host: options.host, port: options.port, exclusive: true}, () => resolve())

@@ -102,12 +102,19 @@ export async function exchangeCode(deps: Deps, endpoint: TokenEndpoint, input: C
   const exchange = validate(CodeExchangeSchema, input, 'code exchange')
   deps.secrets.add(exchange.code)
   if (exchange.codeVerifier) deps.secrets.add(exchange.codeVerifier)
-  return tokenRequest(deps, endpoint, 'Shuttle code exchange', {
-    grant_type: 'authorization_code',
-    code: exchange.code,
-    redirect_uri: exchange.redirectUri,
-    code_verifier: exchange.codeVerifier,
-  }, [exchange.code, exchange.codeVerifier], {expired: 'the code is single-use and valid for 15 minutes: run `ftauth shuttle login` again'})
+  return tokenRequest(
+    deps,
+    endpoint,
+    'Shuttle code exchange',
+    {
+      grant_type: 'authorization_code',
+      code: exchange.code,
+      redirect_uri: exchange.redirectUri,
+      code_verifier: exchange.codeVerifier,
+    },
+    [exchange.code, exchange.codeVerifier],
+    {expired: 'the code is single-use and valid for 15 minutes: run `ftauth shuttle login` again'},
+  )
 }
 
 const RefreshSchema = z.object({refreshToken: z.string().check(z.minLength(1)), scope: z.optional(z.string().check(z.trim()).check(z.minLength(1)))})
@@ -117,11 +124,18 @@ export type RefreshInput = z.input<typeof RefreshSchema>
 export async function refresh(deps: Deps, endpoint: TokenEndpoint, input: RefreshInput): Promise<TokenGrant> {
   const request = validate(RefreshSchema, input, 'refresh request')
   deps.secrets.add(request.refreshToken)
-  return tokenRequest(deps, endpoint, 'Shuttle token refresh', {
-    grant_type: 'refresh_token',
-    refresh_token: request.refreshToken,
-    scope: request.scope,
-  }, [request.refreshToken], {expired: 'the refresh token expired or was revoked: run `ftauth shuttle login`'})
+  return tokenRequest(
+    deps,
+    endpoint,
+    'Shuttle token refresh',
+    {
+      grant_type: 'refresh_token',
+      refresh_token: request.refreshToken,
+      scope: request.scope,
+    },
+    [request.refreshToken],
+    {expired: 'the refresh token expired or was revoked: run `ftauth shuttle login`'},
+  )
 }
 
 const RevokeSchema = z.object({token: z.string().check(z.minLength(1)), hint: z.enum(['access_token', 'refresh_token'])})
@@ -188,7 +202,10 @@ async function tokenRequest(
   deps.secrets.add(body.access_token)
   if (body.refresh_token) deps.secrets.add(body.refresh_token)
   if (body.token_type.toLowerCase() !== 'bearer') {
-    throw providerError(`${what} returned token_type "${body.token_type}"; ftauth only uses Bearer tokens (RFC 6750)`, 'check the token URL (`ftauth config list`)')
+    throw providerError(
+      `${what} returned token_type "${body.token_type}"; ftauth only uses Bearer tokens (RFC 6750)`,
+      'check the token URL (`ftauth config list`)',
+    )
   }
   return {body, response, receivedAt}
 }

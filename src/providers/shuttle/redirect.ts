@@ -42,7 +42,7 @@ const LOOPBACK_HOSTS: Record<string, '127.0.0.1' | '::1'> = {'127.0.0.1': '127.0
 
 export function planRedirect(input: RedirectInput): RedirectPlan {
   const registered = input.flag ?? input.profile
-  const source = input.flag !== undefined ? '--redirect-uri' : 'the profile\'s shuttle.redirectUri'
+  const source = input.flag !== undefined ? '--redirect-uri' : "the profile's shuttle.redirectUri"
   if (registered === undefined) {
     const port = input.port ?? DEFAULT_REDIRECT_PORT
     return {
@@ -58,14 +58,20 @@ export function planRedirect(input: RedirectInput): RedirectPlan {
   try {
     url = new URL(registered)
   } catch {
-    throw usageError(`${source} "${registered}" is not an absolute URL`, 'pass the redirect URI exactly as registered with Shuttle, e.g. http://127.0.0.1:8765/callback')
+    throw usageError(
+      `${source} "${registered}" is not an absolute URL`,
+      'pass the redirect URI exactly as registered with Shuttle, e.g. http://127.0.0.1:8765/callback',
+    )
   }
   if (registered.includes('#')) throw usageError(`${source} must not contain a fragment (RFC 6749 §3.1.2)`, 'remove the #… part')
   const host = LOOPBACK_HOSTS[url.hostname]
   if (url.protocol === 'http:' && host) {
     const port = Number(url.port || 80)
     if (input.port !== undefined && input.port !== port) {
-      throw usageError(`--port ${input.port} disagrees with the registered redirect ${registered} (port ${port})`, 'drop --port, or pass a --redirect-uri with that port')
+      throw usageError(
+        `--port ${input.port} disagrees with the registered redirect ${registered} (port ${port})`,
+        'drop --port, or pass a --redirect-uri with that port',
+      )
     }
     return {kind: 'loopback', host, port, path: url.pathname || '/', registered, source}
   }

@@ -7,7 +7,16 @@ import {ExitCode, expiredOrUsed, FtauthError} from '../../core/errors.js'
 import type {StoredToken} from '../../core/token-cache.js'
 import {resolveShuttleClient, type ClientAuthMethod} from './client-auth.js'
 import {refresh, type TokenGrant} from './oauth.js'
-import {deleteShuttleToken, isUsable, readShuttleToken, saveShuttleToken, storedClientAuth, storedTokenFrom, stringMeta, withShuttleLock} from './token-store.js'
+import {
+  deleteShuttleToken,
+  isUsable,
+  readShuttleToken,
+  saveShuttleToken,
+  storedClientAuth,
+  storedTokenFrom,
+  stringMeta,
+  withShuttleLock,
+} from './token-store.js'
 
 /** Decides, under the lock, whether the stored token can be used instead of refreshing. */
 export type ReusePolicy = (stored: StoredToken, now: Date) => boolean
@@ -74,7 +83,8 @@ export async function refreshShuttleToken(deps: Deps, options: RefreshOptions = 
     const token = storedTokenFrom(deps, grant, {previous: stored, clientAuth})
     await saveShuttleToken(deps, token)
     const rotated = token.meta.refreshRotated === true
-    deps.report({type: 'step', 
+    deps.report({
+      type: 'step',
       title: 'Refresh',
       outcome: `new access token; refresh token ${rotated ? 'rotated by the server (new one stored)' : 'unchanged'}`,
       request: `POST ${new URL(tokenUrl).pathname} ${grant.response.status}`,
@@ -104,10 +114,14 @@ async function deadRefreshToken(deps: Deps, used: StoredToken, error: FtauthErro
   }
   const issuer = stringMeta(used, 'authUrl')
   if (current && issuer && issuer !== deps.profile.shuttle.authUrl) {
-    throw new FtauthError(ExitCode.expiredOrUsed, `${error.message}; the stored token came from ${issuer}, not ${deps.profile.shuttle.authUrl}, so it was kept`, {
-      hint: 'check the Shuttle auth URL (`ftauth config list`), or run `ftauth shuttle login`',
-      details: error.details,
-    })
+    throw new FtauthError(
+      ExitCode.expiredOrUsed,
+      `${error.message}; the stored token came from ${issuer}, not ${deps.profile.shuttle.authUrl}, so it was kept`,
+      {
+        hint: 'check the Shuttle auth URL (`ftauth config list`), or run `ftauth shuttle login`',
+        details: error.details,
+      },
+    )
   }
   if (current) await deleteShuttleToken(deps)
   throw new FtauthError(ExitCode.expiredOrUsed, `${error.message}; the dead token was removed from the ${deps.store.backend.label}`, {

@@ -33,7 +33,12 @@ export async function revokeShuttleToken(deps: Deps, options: RevokeOptions = {}
   return withShuttleLock(deps, async () => {
     const stored = await readShuttleToken(deps)
     if (!stored) {
-      return {revoked: null, removed: null, refreshTokenKept: false, note: `no Shuttle token stored for ${env} in profile "${deps.profile.name}"; nothing to revoke`}
+      return {
+        revoked: null,
+        removed: null,
+        refreshTokenKept: false,
+        note: `no Shuttle token stored for ${env} in profile "${deps.profile.name}"; nothing to revoke`,
+      }
     }
     if (which === 'refresh' && !stored.refreshToken) {
       throw usageError('the stored Shuttle token has no refresh token to revoke', 'run `ftauth shuttle revoke` to revoke the access token')
@@ -52,7 +57,8 @@ export async function revokeShuttleToken(deps: Deps, options: RevokeOptions = {}
     const hint = which === 'refresh' ? 'refresh_token' : 'access_token'
     const token = which === 'refresh' ? (stored.refreshToken as string) : stored.accessToken
     const outcome = await revoke(deps, {url: revokeUrl, client, auth: clientAuth}, {token, hint})
-    deps.report({type: 'step', 
+    deps.report({
+      type: 'step',
       title: 'Revoke',
       outcome: which === 'refresh' ? 'refresh token revoked (its access tokens with it)' : 'access token revoked',
       request: `POST ${new URL(revokeUrl).pathname} ${outcome.status}`,
