@@ -65,16 +65,14 @@ function leaks(text: string, secret: string): string | undefined {
 
 /** renderError in --json mode with --debug, capturing what it writes to stdout (the document) and stderr. */
 function renderCaptured(error: FtauthError, id: string, secrets: string[]): {code: number; stdout: string[]; stderr: string[]} {
-  const stderr: string[] = []
-  const out = new Output({stdout: {write: () => true}, stderr: {write: (chunk: string) => stderr.push(chunk)}}, 'json', {colorOut: false, colorErr: false})
   const stdout: string[] = []
-  const write = process.stdout.write.bind(process.stdout)
-  process.stdout.write = ((chunk: string) => stdout.push(chunk) > 0) as unknown as typeof process.stdout.write
-  try {
-    return {code: renderError(error, {id, out, json: true, debug: true, secrets}), stdout, stderr}
-  } finally {
-    process.stdout.write = write
-  }
+  const stderr: string[] = []
+  // renderError writes the --json document to the Output's own stdout, the human line to its stderr.
+  const out = new Output({stdout: {write: (chunk: string) => stdout.push(chunk) > 0}, stderr: {write: (chunk: string) => stderr.push(chunk) > 0}}, 'json', {
+    colorOut: false,
+    colorErr: false,
+  })
+  return {code: renderError(error, {id, out, json: true, debug: true, secrets}), stdout, stderr}
 }
 
 describe('every encoding of every known secret is masked', () => {
