@@ -17,12 +17,14 @@
 // directClient(), `|| process.env.FTAUTH_KEYCHAIN_VIA === 'binding'` added to the condition that
 // answers undefined, and a stderr line per rawGet/accounts when FTAUTH_KEYCHAIN_COUNT is set).
 // Wall time is measured around the process; peak RSS is GNU time's %M of the same run.
-import {spawn, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+
+import {startEmulatorProcess} from './emulator-process.mjs'
 
 import {build} from 'esbuild'
 
@@ -138,7 +140,7 @@ try {
   })
   print('Keychain reads alone, each in a fresh node process', part1)
 
-  emulator = await startEmulator()
+  emulator = await startEmulatorProcess(bin)
   const cliEnv = {
     ...process.env,
     FTAUTH_CONFIG_DIR: configDir,
@@ -240,23 +242,4 @@ function must(result, what) {
 function fail(message) {
   console.error(`bench-keychain: ${message}`)
   process.exit(1)
-}
-
-function startEmulator() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'emulator', '--port', '0', '--json'], {stdio: ['ignore', 'pipe', 'inherit']})
-    let buffer = ''
-    child.stdout.on('data', (chunk) => {
-      buffer += chunk
-      if (!buffer.includes('\n')) return
-      const {url} = JSON.parse(buffer.split('\n')[0])
-      const stop = () =>
-        new Promise((done) => {
-          child.once('exit', done)
-          child.kill('SIGINT')
-        })
-      resolve({url, stop})
-    })
-    child.once('exit', (code) => reject(new Error(`emulator exited (${code})`)))
-  })
 }

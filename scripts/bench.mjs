@@ -11,13 +11,15 @@
 // Every round runs each command once in a fresh shuffled order (a slow spell of the machine hits
 // all rows alike, and no row always follows the same neighbour). Each run is spawned under GNU time
 // (`/usr/bin/time -f %M`), so one run gives both its wall time and its peak RSS.
-import {spawn, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 import {fileURLToPath} from 'node:url'
+
+import {startEmulatorProcess} from './emulator-process.mjs'
 
 const {values: options} = parseArgs({
   options: {
@@ -109,7 +111,7 @@ if (options.against) {
 
 const configDir = mkdtempSync(join(tmpdir(), 'ftauth-bench-'))
 const service = `ftauth-bench-${randomBytes(4).toString('hex')}`
-const emulator = await startEmulator()
+const emulator = await startEmulatorProcess(bin)
 const env = {
   ...process.env,
   FTAUTH_CONFIG_DIR: configDir,
@@ -271,25 +273,4 @@ backend=$(curl -sf -X POST "$base/oauth/token" -d grant_type=client_credentials 
 code=$(curl -sf -X POST "$base/v1/session" -H "authorization: Bearer $backend" -H 'content-type: application/json' -d '{"integration":"headless","external_user_id":"demo.user@example.com"}' | sed -E 's/.*"session_code":"([^"]+)".*/\\1/')
 curl -sf -X POST "$base/v1/session/token" -d "session_code=$code" -d client_id=ft_demo_client -d client_secret=ft_demo_secret_5f2c9a >/dev/null
 `
-}
-
-/** The emulator as its own process, exactly as a user starts it. */
-function startEmulator() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'emulator', '--port', '0', '--json'], {stdio: ['ignore', 'pipe', 'inherit']})
-    let buffer = ''
-    child.stdout.on('data', (chunk) => {
-      buffer += chunk
-      if (buffer.includes('\n')) {
-        const {url} = JSON.parse(buffer.split('\n')[0])
-        const stop = () =>
-          new Promise((done) => {
-            child.once('exit', done)
-            child.kill('SIGINT')
-          })
-        resolve({url, stop})
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`emulator exited (${code})`)))
-  })
 }
